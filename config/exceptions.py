@@ -1,0 +1,63 @@
+"""The API's one error shape.
+
+Every error the API returns looks like ``{"error": {"code": ..., "message": ..., "fields": {...}}}``:
+``code`` is stable for programs, ``message`` is written for a person, ``fields`` maps an input field to
+its problems (empty when the error is not about a field).
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.errors import ApplicationError
+
+NON_FIELD = "non_field_errors"
+
+
+def error_body(*, code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(code=exc.code, message=exc.message, fields=exc.fields), status=exc.status)
+
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages})
+
+    # DRF's own handler still does the rest: status, Retry-After, WWW-Authenticate and rolling back the
+    # atomic block. Anything it does not know (None) is a bug and becomes a 500.
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {NON_FIELD: exc.detail}
+        response.data = error_body(code="invalid", message=_first_message(fields), fields=fields)
+        return response
+
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        # DRF answers 403 when no authentication class names a WWW-Authenticate scheme (session-only
+        # auth); the API promises 401 for "who are you?" so clients can tell it from "not allowed".
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+
+    code = exc.detail.code if isinstance(exc.detail, exceptions.ErrorDetail) else exc.default_code
+    response.data = error_body(code=code, message=str(exc.detail))
+    return response
+
+
+def _first_message(fields: dict) -> str:
+    """A one-line summary of validation errors, e.g. ``quantity: Ensure this value is greater than 0.``."""
+    for name, problems in fields.items():
+        while isinstance(problems, dict | list) and problems:
+            problems = next(iter(problems.values())) if isinstance(problems, dict) else problems[0]
+        if problems:
+            return str(problems) if name == NON_FIELD else f"{name}: {problems}"
+    return "Invalid input."

@@ -1,0 +1,2 @@
+# The risk engine's history (margin-level snapshots, margin calls, liquidations) lands here with the
+# risk engine issue.

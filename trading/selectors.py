@@ -1,0 +1,214 @@
+"""Reads of the trading app. Views reach a user's data only through the ``*_for_user`` selectors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from accounts.errors import ApplicationError, NotFound
+from trading import margin
+from trading.margin import Holding, Ratios, Status, Valuation
+from trading.models import (
+    Account,
+    AccountKind,
+    Asset,
+    Balance,
+    JournalEntry,
+    LedgerLine,
+    MarkPrice,
+    Pair,
+    PlatformSettings,
+    RiskTier,
+)
+
+QUOTE_ASSET = "USDT"
+
+
+def platform_settings_get() -> PlatformSettings:
+    return PlatformSettings.objects.select_related("risk_profile").get(pk=1)
+
+
+def asset_get(*, code: str) -> Asset:
+    asset = Asset.objects.filter(code=str(code).upper()).first() if isinstance(code, str) else None
+    if asset is None:
+        raise ApplicationError(f"Unknown asset: {code!r}.", code="unknown_asset", fields={"asset": ["Unknown asset."]})
+    return asset
+
+
+def pair_get(*, symbol: str) -> Pair:
+    pair = None
+    if isinstance(symbol, str):
+        pair = Pair.objects.select_related("base", "quote").filter(symbol=symbol.upper()).first()
+    if pair is None:
+        raise ApplicationError(f"Invalid symbol: {symbol!r}.", code="unknown_symbol", fields={"symbol": ["Invalid symbol."]})
+    return pair
+
+
+def account_get_for_user(*, user, account_id) -> Account:
+    """The user's own account; anything else (another user's, a system account, junk) is 'not found'."""
+    try:
+        account_id = int(account_id)
+    except (TypeError, ValueError):
+        account_id = None
+    account = None
+    if account_id is not None and user is not None and user.is_authenticated:
+        account = (
+            Account.objects.select_related("pair__base", "pair__quote")
+            .filter(pk=account_id, user=user)
+            .exclude(kind=AccountKind.SYSTEM)
+            .first()
+        )
+    if account is None:
+        raise NotFound("Account not found.", fields={"account": ["Account not found."]})
+    return account
+
+
+def mark_prices() -> dict[str, Decimal]:
+    """The mark price of every asset in the quote asset (USDT itself is 1)."""
+    prices = {QUOTE_ASSET: Decimal(1)}
+    rows = MarkPrice.objects.filter(pair__quote__code=QUOTE_ASSET).values_list("pair__base__code", "price")
+    prices.update(dict(rows))
+    return prices
+
+
+def mark_price_get(*, pair: Pair) -> Decimal:
+    row = MarkPrice.objects.filter(pair=pair).first()
+    if row is None:
+        raise ApplicationError(f"No mark price for {pair.symbol} yet.", code="no_price")
+    return row.price
+
+
+def ratios_get(*, account: Account, profile_id: int) -> Ratios:
+    tier = RiskTier.objects.filter(profile_id=profile_id, kind=account.kind, leverage=account.leverage).first()
+    if tier is None:
+        raise ApplicationError(f"The risk profile has no tier for {account.kind} {account.leverage}x.", code="no_risk_tier")
+    return Ratios(
+        initial=tier.initial, margin_call=tier.margin_call, liquidation=tier.liquidation, transfer_out=tier.transfer_out
+    )
+
+
+def holdings_of(balances: Iterable[Balance]) -> list[Holding]:
+    return [
+        Holding(asset=b.asset.code, free=b.free, locked=b.locked, borrowed=b.borrowed, interest=b.interest)
+        for b in balances
+    ]
+
+
+def valuation_of(*, balances: Iterable[Balance], prices: dict[str, Decimal]) -> Valuation:
+    held = [h for h in holdings_of(balances) if h.gross or h.debt]
+    missing = sorted({h.asset for h in held} - set(prices))
+    if missing:
+        raise ApplicationError(f"No mark price for {', '.join(missing)} yet.", code="no_price")
+    return margin.value(held, prices)
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    account: Account
+    balances: list[Balance]
+    valuation: Valuation
+    status: Status
+    ratios: Ratios | None
+
+    @property
+    def margin_level(self) -> Decimal | None:
+        return self.valuation.level
+
+    @property
+    def total_asset_value(self) -> Decimal:
+        return self.valuation.assets
+
+    @property
+    def total_debt(self) -> Decimal:
+        return self.valuation.debt
+
+
+def account_summary(*, account: Account, balances: list[Balance], prices: dict[str, Decimal], tiers: dict) -> AccountSummary:
+    valuation = valuation_of(balances=balances, prices=prices)
+    ratios = tiers.get((account.kind, account.leverage))
+    status = margin.classify(valuation.level, ratios) if ratios else Status.NORMAL
+    return AccountSummary(account=account, balances=balances, valuation=valuation, status=status, ratios=ratios)
+
+
+def _tiers(profile_id: int) -> dict:
+    return {
+        (t.kind, t.leverage): Ratios(
+            initial=t.initial, margin_call=t.margin_call, liquidation=t.liquidation, transfer_out=t.transfer_out
+        )
+        for t in RiskTier.objects.filter(profile_id=profile_id)
+    }
+
+
+def account_summaries_for_user(*, user) -> list[AccountSummary]:
+    """Every account of the user with balances, valuation and status, in a fixed number of queries."""
+    accounts = (
+        Account.objects.filter(user=user)
+        .exclude(kind=AccountKind.SYSTEM)
+        .select_related("pair")
+        .prefetch_related(Prefetch("balances", queryset=Balance.objects.select_related("asset").order_by("asset__code")))
+        .order_by("id")
+    )
+    prices = mark_prices()
+    tiers = _tiers(platform_settings_get().risk_profile_id)
+    return [
+        account_summary(account=a, balances=list(a.balances.all()), prices=prices, tiers=tiers) for a in accounts
+    ]
+
+
+def account_summary_get(*, account: Account) -> AccountSummary:
+    balances = list(Balance.objects.filter(account=account).select_related("asset").order_by("asset__code"))
+    tiers = _tiers(platform_settings_get().risk_profile_id)
+    return account_summary(account=account, balances=balances, prices=mark_prices(), tiers=tiers)
+
+
+def ledger_lines_for_account(*, account: Account):
+    return LedgerLine.objects.filter(balance__account=account).select_related("entry", "balance__asset").order_by("-id")
+
+
+def journal_entries_for_account(*, account: Account):
+    return JournalEntry.objects.filter(lines__balance__account=account).distinct().order_by("-id")
+
+
+def ledger_differences() -> list[str]:
+    """Every way the ledger disagrees with itself: unbalanced entries, balances unlike their journal."""
+    from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+    from django.db.models.functions import Coalesce
+
+    from trading.models import BUCKET_WEIGHT, Bucket
+
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=32, decimal_places=8))
+    problems = []
+    weighted = Sum(
+        Case(
+            *[When(bucket=bucket, then=F("amount") * weight) for bucket, weight in BUCKET_WEIGHT.items()],
+            output_field=DecimalField(max_digits=32, decimal_places=8),
+        )
+    )
+    unbalanced = (
+        LedgerLine.objects.values("entry_id", "balance__asset__code")
+        .annotate(total=weighted)
+        .exclude(total=0)
+        .order_by("entry_id")
+    )
+    for row in unbalanced:
+        problems.append(f"entry #{row['entry_id']} {row['balance__asset__code']} does not balance: off by {row['total']}")
+
+    sums = {
+        f"journal_{bucket}": Coalesce(Sum("ledger_lines__amount", filter=Q(ledger_lines__bucket=bucket)), zero)
+        for bucket in Bucket.values
+    }
+    differs = Q()
+    for bucket in Bucket.values:
+        differs |= ~Q(**{bucket: F(f"journal_{bucket}")})
+    for b in Balance.objects.annotate(**sums).filter(differs).select_related("asset", "account").order_by("id"):
+        for bucket in Bucket.values:
+            stored, journal = getattr(b, bucket), getattr(b, f"journal_{bucket}")
+            if stored != journal:
+                problems.append(f"balance #{b.pk} ({b.account} {b.asset.code}) {bucket}: stored {stored}, journal {journal}")
+    negative = Q(free__lt=0) | Q(locked__lt=0) | Q(borrowed__lt=0) | Q(interest__lt=0)
+    for b in Balance.objects.filter(negative, is_system=False).select_related("asset", "account"):
+        problems.append(f"balance #{b.pk} ({b.account} {b.asset.code}) is negative")
+    return problems

@@ -1,0 +1,1 @@
+"""Every write of the trading app: markets, accounts, the ledger, transfers, loans and orders."""

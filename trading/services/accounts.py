@@ -1,0 +1,180 @@
+"""Sign-up, margin accounts, leverage, resets and paper funding."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.errors import ApplicationError, Conflict
+from trading import margin, selectors
+from trading.models import Account, AccountKind, Asset, Bucket, JournalEntry, Order, Pair, SystemAccount
+from trading.services.common import clean_amount
+from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledger_post, system_balance
+
+CROSS_LEVERAGES = (Pair.Leverage.X3, Pair.Leverage.X5)
+DEFAULT_CROSS_LEVERAGE = Pair.Leverage.X3
+
+
+def user_signup(*, username: str, password: str, email: str = ""):
+    """A new user with a funded spot wallet and a cross margin account, or a clear error."""
+    User = get_user_model()
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise ApplicationError("Username and password are required.", fields={"username": ["This field is required."]})
+    username = username.strip()
+    errors: dict[str, list[str]] = {}
+    try:
+        User.username_validator(username)
+        if not username or len(username) > 150:
+            raise ValidationError("Enter a username of 1 to 150 characters.")
+    except ValidationError as exc:
+        errors["username"] = list(exc.messages)
+    try:
+        validate_password(password, User(username=username, email=email))
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if errors:
+        raise ApplicationError("Please correct the errors below.", fields=errors)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, password=password, email=email)
+            account_provision(user=user)
+    except IntegrityError:
+        raise Conflict("That username is taken.", fields={"username": ["That username is taken."]}) from None
+    return user
+
+
+def account_provision(*, user) -> None:
+    """Make the spot wallet (funded with the starting balance) and the cross account a user lacks."""
+    with transaction.atomic():
+        if not Account.objects.filter(user=user, kind=AccountKind.SPOT).exists():
+            spot = Account.objects.create(user=user, kind=AccountKind.SPOT)
+            locked = LockedAccount(accounts_lock(spot.pk)[spot.pk])
+            _fund_starting_balance(locked)
+        if not Account.objects.filter(user=user, kind=AccountKind.CROSS).exists():
+            Account.objects.create(user=user, kind=AccountKind.CROSS, leverage=DEFAULT_CROSS_LEVERAGE)
+
+
+def _fund_starting_balance(locked: LockedAccount) -> None:
+    settings = selectors.platform_settings_get()
+    usdt = selectors.asset_get(code=selectors.QUOTE_ASSET)
+    posting = Posting()
+    posting.move(system_balance(SystemAccount.PAPER_FUNDING, usdt), locked.balance(usdt), settings.starting_balance)
+    ledger_post(kind=JournalEntry.Kind.FUNDING, posting=posting, account=locked.account, memo="starting balance")
+
+
+def isolated_account_open(*, user, symbol: str, leverage: int | None = None) -> Account:
+    """Enable an isolated margin account for a pair (one per user and pair, a limit per user)."""
+    pair = selectors.pair_get(symbol=symbol)
+    if not (pair.is_active and pair.margin_enabled and pair.isolated_enabled):
+        raise ApplicationError(f"{pair.symbol} is not open for isolated margin.", code="isolated_not_allowed")
+    leverage = _clean_leverage(leverage if leverage is not None else pair.max_leverage, allowed=_isolated_leverages(pair))
+    limit = selectors.platform_settings_get().isolated_account_limit
+    with transaction.atomic():
+        # Lock the user's spot wallet: it serialises concurrent openings of the same user, so the
+        # limit below cannot be passed by two requests at once.
+        spot = Account.objects.select_for_update().filter(user=user, kind=AccountKind.SPOT).first()
+        if spot is None:
+            raise ApplicationError("The user has no spot wallet.", code="no_spot_wallet")
+        if Account.objects.filter(user=user, kind=AccountKind.ISOLATED, pair=pair).exists():
+            raise Conflict(f"An isolated {pair.symbol} account is already enabled.", code="isolated_exists")
+        if Account.objects.filter(user=user, kind=AccountKind.ISOLATED).count() >= limit:
+            raise ApplicationError(f"At most {limit} isolated margin accounts may be enabled.", code="isolated_limit")
+        return Account.objects.create(user=user, kind=AccountKind.ISOLATED, pair=pair, leverage=leverage)
+
+
+def _isolated_leverages(pair: Pair) -> list[int]:
+    return [lev for lev in Pair.Leverage.values if lev <= pair.max_leverage]
+
+
+def _clean_leverage(value, *, allowed) -> int:
+    """3, "5" or "10x"; nothing else."""
+    text = str(value).strip().lower().removesuffix("x") if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    leverage = int(text) if text.isdigit() else None
+    if leverage not in allowed:
+        choices = ", ".join(f"{lev}x" for lev in allowed)
+        raise ApplicationError(f"Leverage must be one of {choices}.", fields={"leverage": [f"Must be one of {choices}."]})
+    return leverage
+
+
+def account_leverage_set(*, user, account_id, leverage) -> Account:
+    """Change a margin account's leverage class; with debt, only if the level meets the new initial ratio."""
+    account = selectors.account_get_for_user(user=user, account_id=account_id)
+    if not account.is_margin:
+        raise ApplicationError("Only margin accounts have a leverage.", code="not_margin_account")
+    allowed = CROSS_LEVERAGES if account.kind == AccountKind.CROSS else _isolated_leverages(account.pair)
+    new = _clean_leverage(leverage, allowed=allowed)
+    prices = selectors.mark_prices()
+    profile_id = selectors.platform_settings_get().risk_profile_id
+    with transaction.atomic():
+        account = accounts_lock(account.pk)[account.pk]
+        locked = LockedAccount(account)
+        account.leverage = new
+        ratios = selectors.ratios_get(account=account, profile_id=profile_id)
+        level = selectors.valuation_of(balances=locked.all(), prices=prices).level
+        if not margin.level_allows(level, ratios.initial):
+            raise ApplicationError(
+                f"Margin level {level:.4f} is below the {new}x initial ratio {ratios.initial}; repay debt first.",
+                code="margin_rule",
+            )
+        account.save(update_fields=["leverage"])
+    return account
+
+
+def account_reset(*, user, account_id) -> Account:
+    """Close positions, clear debts and restore the starting state; the history stays readable.
+
+    A spot wallet gets its starting balance back; a margin account is left empty. Everything is
+    settled against paper funding, so the ledger stays balanced.
+    """
+    account = selectors.account_get_for_user(user=user, account_id=account_id)
+    usdt = selectors.asset_get(code=selectors.QUOTE_ASSET)
+    with transaction.atomic():
+        account = accounts_lock(account.pk)[account.pk]
+        Order.objects.filter(account=account, status__in=[Order.Status.NEW, Order.Status.PARTIALLY_FILLED]).update(
+            status=Order.Status.CANCELED
+        )
+        locked = LockedAccount(account)
+        posting = Posting()
+        for balance in locked.all():
+            funding = system_balance(SystemAccount.PAPER_FUNDING, balance.asset)
+            if balance.interest:
+                income = system_balance(SystemAccount.INTEREST_INCOME, balance.asset)
+                posting.move(funding, income, balance.interest)
+                posting.pay_interest(payer=income, debtor=balance, income=income, amount=balance.interest)
+            if balance.borrowed:
+                pool = system_balance(SystemAccount.LENDING_POOL, balance.asset)
+                posting.move(funding, balance, balance.borrowed)
+                posting.repay_principal(payer=balance, debtor=balance, pool=pool, amount=balance.borrowed)
+            if balance.locked:
+                posting.move(balance, balance, balance.locked, src_bucket=Bucket.LOCKED)
+            posting.move(balance, funding, balance.free)
+            balance.entry_price = None
+            balance.interest_charged_hour = None
+            balance.save(update_fields=["entry_price", "interest_charged_hour"])
+        if account.kind == AccountKind.SPOT:
+            funding = system_balance(SystemAccount.PAPER_FUNDING, usdt)
+            posting.move(funding, locked.balance(usdt), selectors.platform_settings_get().starting_balance)
+        ledger_post(kind=JournalEntry.Kind.RESET, posting=posting, account=account, memo="account reset")
+        if account.is_frozen:
+            account.is_frozen = False
+            account.save(update_fields=["is_frozen"])
+    return account
+
+
+def paper_funds_credit(*, account_id: int, asset: str, amount) -> None:
+    """Staff: credit paper funds to any user account, through the ledger."""
+    amount = clean_amount(amount)
+    asset_obj: Asset = selectors.asset_get(code=asset)
+    with transaction.atomic():
+        account = accounts_lock(account_id).get(int(account_id))
+        if account is None or account.kind == AccountKind.SYSTEM:
+            raise ApplicationError("Account not found.", code="not_found", status=404)
+        if account.kind == AccountKind.ISOLATED and asset_obj.pk not in (account.pair.base_id, account.pair.quote_id):
+            raise ApplicationError(f"{asset_obj.code} cannot be held in the {account.pair.symbol} isolated account.")
+        locked = LockedAccount(account, [asset_obj])
+        posting = Posting()
+        posting.move(system_balance(SystemAccount.PAPER_FUNDING, asset_obj), locked.balance(asset_obj), amount)
+        ledger_post(kind=JournalEntry.Kind.FUNDING, posting=posting, account=account, memo="paper funds credited by staff")
+

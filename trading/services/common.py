@@ -1,0 +1,42 @@
+"""Input checks shared by every service: bad input raises the one ApplicationError and changes nothing."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from accounts.errors import ApplicationError
+from trading.margin import AMOUNT_PLACES
+
+# Larger than any paper balance can be, small enough to fit the 32-digit columns.
+MAX_AMOUNT = Decimal("1e15")
+
+
+def clean_amount(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
+    """A positive Decimal with at most 8 decimal places. Floats are refused: they are not exact."""
+    if isinstance(value, bool) or isinstance(value, float) or value is None:
+        raise _bad(field, "must be a decimal number given as a string")
+    try:
+        amount = Decimal(value) if isinstance(value, (int, Decimal)) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError, TypeError):
+        raise _bad(field, "must be a decimal number") from None
+    if not amount.is_finite():
+        raise _bad(field, "must be a finite number")
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise _bad(field, "must be greater than zero")
+    if amount >= MAX_AMOUNT:
+        raise _bad(field, "is too large")
+    if amount.as_tuple().exponent < -AMOUNT_PLACES and amount != amount.quantize(Decimal(1).scaleb(-AMOUNT_PLACES)):
+        raise _bad(field, f"has more than {AMOUNT_PLACES} decimal places")
+    return amount
+
+
+def clean_choice(value, *, field: str, choices) -> str:
+    values = [c.value for c in choices] if hasattr(choices, "__iter__") else list(choices)
+    if not isinstance(value, str) or value.upper() not in values:
+        raise _bad(field, f"must be one of {', '.join(values)}")
+    return value.upper()
+
+
+def _bad(field: str, message: str) -> ApplicationError:
+    text = f"{field} {message}."
+    return ApplicationError(text[0].upper() + text[1:], code="invalid", fields={field: [text[0].upper() + text[1:]]})

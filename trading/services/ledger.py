@@ -1,0 +1,158 @@
+"""The one way a balance changes: balanced journal entries, written in the caller's transaction.
+
+A ``Posting`` collects the lines of one business operation (a transfer, an order with its borrow and
+repayment, a liquidation) and ``ledger_post`` writes them as one ``JournalEntry``. Lines carry the
+change of one bucket of one balance; an entry balances when, per asset, holdings (free, locked) minus
+debts (borrowed, interest) net to zero.
+
+Locking: the caller locks the user account and its balances first (``balances_lock``), in id order,
+and keeps them locked until commit. A Posting applies each line to those locked objects at once, so
+later checks in the same operation see the projected state and a user bucket can never go below zero.
+System balances (market, fees, pool, ...) are shared by every user: they are never read-locked, only
+changed with one ``UPDATE ... SET x = x + delta`` each, in id order at the very end, so the time a hot
+system row is held is as short as it can be and two operations cannot deadlock on them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+
+from accounts.errors import InsufficientBalance
+from trading.models import (
+    BUCKET_WEIGHT,
+    Account,
+    AccountKind,
+    Asset,
+    Balance,
+    Bucket,
+    JournalEntry,
+    LedgerLine,
+    SystemAccount,
+)
+
+
+class LedgerError(Exception):
+    """A programming error: an unbalanced entry or an unlocked write. Never the user's fault."""
+
+
+class Posting:
+    def __init__(self) -> None:
+        self.lines: list[tuple[Balance, str, Decimal]] = []
+
+    def add(self, balance: Balance, bucket: str, amount: Decimal) -> None:
+        if amount == 0:
+            return
+        if not balance.is_system:
+            after = getattr(balance, bucket) + amount
+            if after < 0:
+                raise InsufficientBalance(
+                    f"Account has insufficient balance for requested action: "
+                    f"{balance.asset.code} {bucket} would be {after}."
+                )
+            setattr(balance, bucket, after)
+        self.lines.append((balance, bucket, amount))
+
+    # The few shapes money moves in. Each keeps the entry balanced on its own.
+
+    def move(self, src: Balance, dst: Balance, amount: Decimal, *, src_bucket: str = Bucket.FREE, dst_bucket: str = Bucket.FREE) -> None:
+        self.add(src, src_bucket, -amount)
+        self.add(dst, dst_bucket, amount)
+
+    def lend(self, *, debtor: Balance, pool: Balance, amount: Decimal) -> None:
+        """The pool's cash goes to the debtor; the debtor's debt is the pool's claim (its negative debt)."""
+        self.add(pool, Bucket.FREE, -amount)
+        self.add(pool, Bucket.BORROWED, -amount)
+        self.add(debtor, Bucket.FREE, amount)
+        self.add(debtor, Bucket.BORROWED, amount)
+
+    def repay_principal(self, *, payer: Balance, debtor: Balance, pool: Balance, amount: Decimal) -> None:
+        self.add(payer, Bucket.FREE, -amount)
+        self.add(debtor, Bucket.BORROWED, -amount)
+        self.add(pool, Bucket.FREE, amount)
+        self.add(pool, Bucket.BORROWED, amount)
+
+    def charge_interest(self, *, debtor: Balance, income: Balance, amount: Decimal) -> None:
+        self.add(debtor, Bucket.INTEREST, amount)
+        self.add(income, Bucket.INTEREST, -amount)
+
+    def pay_interest(self, *, payer: Balance, debtor: Balance, income: Balance, amount: Decimal) -> None:
+        self.add(payer, Bucket.FREE, -amount)
+        self.add(debtor, Bucket.INTEREST, -amount)
+        self.add(income, Bucket.FREE, amount)
+        self.add(income, Bucket.INTEREST, amount)
+
+
+def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, memo: str = "") -> JournalEntry:
+    if not transaction.get_connection().in_atomic_block:
+        raise LedgerError("ledger_post must run inside transaction.atomic()")
+    deltas: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    per_asset: dict[int, Decimal] = defaultdict(Decimal)
+    for balance, bucket, amount in posting.lines:
+        deltas[balance.pk][bucket] += amount
+        per_asset[balance.asset_id] += BUCKET_WEIGHT[bucket] * amount
+    unbalanced = {asset_id: total for asset_id, total in per_asset.items() if total != 0}
+    if unbalanced:
+        raise LedgerError(f"unbalanced journal entry {kind}: {unbalanced}")
+
+    for balance_id in sorted(deltas):
+        changes = {bucket: F(bucket) + amount for bucket, amount in deltas[balance_id].items() if amount != 0}
+        if changes:
+            Balance.objects.filter(pk=balance_id).update(**changes)
+
+    entry = JournalEntry.objects.create(kind=kind, account=account, memo=memo[:255])
+    LedgerLine.objects.bulk_create(
+        LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount) for balance, bucket, amount in posting.lines
+    )
+    return entry
+
+
+# --- balances ---------------------------------------------------------------------------------------
+
+
+def balances_lock(*, account: Account, assets: list[Asset] = ()) -> dict[str, Balance]:
+    """Every balance of a (locked) user account, locked in id order; missing ones for ``assets`` are made.
+
+    The caller must already hold the account row's lock: that is what keeps two transactions from
+    creating the same balance at once.
+    """
+    existing = set(Balance.objects.filter(account=account).values_list("asset_id", flat=True))
+    Balance.objects.bulk_create(
+        [Balance(account=account, asset=asset, is_system=False) for asset in assets if asset.pk not in existing]
+    )
+    locked = Balance.objects.select_for_update().filter(account=account).select_related("asset").order_by("id")
+    return {b.asset.code: b for b in locked}
+
+
+def accounts_lock(*account_ids: int) -> dict[int, Account]:
+    """Lock account rows, always in id order (two transfers in opposite directions cannot deadlock)."""
+    rows = Account.objects.select_for_update().filter(pk__in=account_ids).order_by("id")
+    return {a.pk: a for a in rows.select_related("pair__base", "pair__quote", "user")}
+
+
+def system_balance(code: SystemAccount, asset: Asset) -> Balance:
+    """The (unlocked) balance of a system account; changed only through ``ledger_post``'s UPDATEs."""
+    account, _ = Account.objects.get_or_create(kind=AccountKind.SYSTEM, system_code=code)
+    balance, _ = Balance.objects.get_or_create(account=account, asset=asset, defaults={"is_system": True})
+    balance.asset = asset
+    return balance
+
+
+
+class LockedAccount:
+    """A user account and all its balances, locked for the rest of the transaction."""
+
+    def __init__(self, account: Account, assets: list[Asset] = ()) -> None:
+        self.account = account
+        self.balances = balances_lock(account=account, assets=list(assets))
+
+    def balance(self, asset: Asset) -> Balance:
+        if asset.code not in self.balances:
+            self.balances.update(balances_lock(account=self.account, assets=[asset]))
+        return self.balances[asset.code]
+
+    def all(self) -> list[Balance]:
+        return list(self.balances.values())

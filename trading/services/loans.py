@@ -1,0 +1,252 @@
+"""Borrowing, repaying and hourly interest (``shared/spec/margin-rules.md``, "Borrowing and interest").
+
+Interest is simple and hourly: one hour is charged at the moment of borrowing, then one more at the
+start of every clock hour while principal is outstanding. Due hours are charged before any borrow or
+repayment of the same balance, so a new loan never pays for an hour that began before it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.errors import ApplicationError, InsufficientBalance, MarginRuleViolation
+from trading import margin, selectors
+from trading.margin import ZERO, Ratios
+from trading.models import Account, AccountKind, Asset, Balance, JournalEntry, LoanEvent, Order, SystemAccount
+from trading.services.common import clean_amount
+from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledger_post, system_balance
+
+
+def clock_hour(now: datetime) -> datetime:
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+@dataclass
+class LoanBook:
+    """The loan events of one operation, saved once its journal entry exists."""
+
+    events: list[LoanEvent] = field(default_factory=list)
+
+    def save(self, entry: JournalEntry, order: Order | None = None) -> None:
+        for event in self.events:
+            event.entry = entry
+            event.order = order
+        LoanEvent.objects.bulk_create(self.events)
+
+
+# --- checks -----------------------------------------------------------------------------------------
+
+
+def ensure_tradable(account: Account) -> None:
+    if account.is_frozen:
+        raise ApplicationError("The account is frozen.", code="account_frozen", status=403)
+
+
+def ensure_asset_allowed(account: Account, asset: Asset) -> None:
+    """An isolated account holds only its pair's base and quote asset (Binance's isolated rule)."""
+    if account.kind == AccountKind.ISOLATED and asset.pk not in (account.pair.base_id, account.pair.quote_id):
+        raise ApplicationError(
+            f"{asset.code} cannot be held in the {account.pair.symbol} isolated margin account.",
+            code="asset_not_allowed",
+            fields={"asset": [f"Only {account.pair.base.code} and {account.pair.quote.code} are allowed."]},
+        )
+
+
+def _ensure_margin(account: Account) -> None:
+    if not account.is_margin:
+        raise ApplicationError("Only margin accounts can borrow.", code="not_margin_account")
+
+
+def borrow_capacity(*, account: Account, balances: list[Balance], asset: Asset, ratios: Ratios, prices: dict) -> Decimal:
+    """Max borrowable: the initial-ratio formula, the per-asset limit and the lending pool, whichever is least."""
+    if not asset.borrowable:
+        return ZERO
+    valuation = selectors.valuation_of(balances=balances, prices=prices)
+    if asset.code not in prices:
+        raise ApplicationError(f"No mark price for {asset.code} yet.", code="no_price")
+    by_ratio = margin.max_borrowable(valuation=valuation, initial=ratios.initial, price=prices[asset.code])
+    owed = next((b.borrowed for b in balances if b.asset_id == asset.pk), ZERO)
+    by_limit = max(ZERO, asset.borrow_limit - owed)
+    pool_free = max(ZERO, system_balance(SystemAccount.LENDING_POOL, asset).free)
+    return min(by_ratio, by_limit, pool_free)
+
+
+# --- the locked building blocks (also used by orders and liquidation) -------------------------------
+
+
+def accrue_due_locked(*, balance: Balance, posting: Posting, book: LoanBook, now: datetime) -> Decimal:
+    """Charge every clock hour that began since the balance was last charged. Idempotent per hour."""
+    hour = clock_hour(now)
+    if balance.borrowed <= 0 or balance.interest_charged_hour is None or balance.interest_charged_hour >= hour:
+        return ZERO
+    hours = int((hour - balance.interest_charged_hour).total_seconds() // 3600)
+    amount = _charge_locked(balance=balance, posting=posting, principal=balance.borrowed, hours=hours, hour=hour)
+    book.events.append(LoanEvent(account_id=balance.account_id, asset=balance.asset, kind=LoanEvent.Kind.INTEREST, interest=amount))
+    return amount
+
+
+def _charge_locked(*, balance: Balance, posting: Posting, principal: Decimal, hours: int, hour: datetime) -> Decimal:
+    before = balance.interest_accrued_exact
+    after = before + margin.hourly_interest(principal, balance.asset.daily_interest_rate, hours)
+    amount = margin.interest_charge(accrued_before=before, accrued_after=after)
+    balance.interest_accrued_exact = after
+    balance.interest_charged_hour = hour
+    balance.save(update_fields=["interest_accrued_exact", "interest_charged_hour"])
+    posting.charge_interest(debtor=balance, income=system_balance(SystemAccount.INTEREST_INCOME, balance.asset), amount=amount)
+    return amount
+
+
+def borrow_locked(
+    *, locked: LockedAccount, asset: Asset, amount: Decimal, posting: Posting, book: LoanBook, now: datetime
+) -> None:
+    """Lend ``amount`` and charge its first hour. Limits are checked here; the level is the caller's check."""
+    account = locked.account
+    _ensure_margin(account)
+    ensure_asset_allowed(account, asset)
+    if not asset.borrowable:
+        raise ApplicationError(f"{asset.code} cannot be borrowed.", code="not_borrowable")
+    balance = locked.balance(asset)
+    if balance.borrowed + amount > asset.borrow_limit:
+        raise ApplicationError(
+            f"Borrowing {amount} {asset.code} would pass the limit of {asset.borrow_limit} per account.",
+            code="borrow_limit",
+        )
+    pool = system_balance(SystemAccount.LENDING_POOL, asset)
+    if pool.free < amount:
+        raise ApplicationError(f"The lending pool has only {pool.free} {asset.code} left.", code="pool_exhausted")
+    accrue_due_locked(balance=balance, posting=posting, book=book, now=now)
+    posting.lend(debtor=balance, pool=pool, amount=amount)
+    first_hour = _charge_locked(balance=balance, posting=posting, principal=amount, hours=1, hour=clock_hour(now))
+    book.events.append(LoanEvent(account=account, asset=asset, kind=LoanEvent.Kind.BORROW, principal=amount, interest=first_hour))
+
+
+def repay_locked(
+    *, locked: LockedAccount, asset: Asset, amount: Decimal, posting: Posting, book: LoanBook, now: datetime
+) -> tuple[Decimal, Decimal]:
+    """Pay ``amount`` (at most the debt) from the account's free balance: interest first, then principal."""
+    balance = locked.balance(asset)
+    accrue_due_locked(balance=balance, posting=posting, book=book, now=now)
+    interest_part = min(amount, balance.interest)
+    principal_part = min(amount - interest_part, balance.borrowed)
+    if interest_part:
+        income = system_balance(SystemAccount.INTEREST_INCOME, asset)
+        posting.pay_interest(payer=balance, debtor=balance, income=income, amount=interest_part)
+    if principal_part:
+        pool = system_balance(SystemAccount.LENDING_POOL, asset)
+        posting.repay_principal(payer=balance, debtor=balance, pool=pool, amount=principal_part)
+    if balance.borrowed == 0 and balance.interest_charged_hour is not None:
+        balance.interest_charged_hour = None
+        balance.save(update_fields=["interest_charged_hour"])
+    if interest_part or principal_part:
+        book.events.append(
+            LoanEvent(account=locked.account, asset=asset, kind=LoanEvent.Kind.REPAY, principal=principal_part, interest=interest_part)
+        )
+    return interest_part, principal_part
+
+
+# --- the public services ----------------------------------------------------------------------------
+
+
+def loan_borrow(*, user, account_id, asset: str, amount, now: datetime | None = None) -> LoanEvent:
+    """Borrow into a margin account; allowed only while the margin level after it is >= initial."""
+    amount = clean_amount(amount)
+    account = selectors.account_get_for_user(user=user, account_id=account_id)
+    asset_obj = selectors.asset_get(code=asset)
+    _ensure_margin(account)
+    ensure_asset_allowed(account, asset_obj)
+    prices = selectors.mark_prices()
+    profile_id = selectors.platform_settings_get().risk_profile_id
+    now = now or timezone.now()
+    with transaction.atomic():
+        account = accounts_lock(account.pk)[account.pk]
+        ensure_tradable(account)
+        locked = LockedAccount(account, [asset_obj])
+        ratios = selectors.ratios_get(account=account, profile_id=profile_id)
+        posting, book = Posting(), LoanBook()
+        # Due hours first, so that the capacity counts every unpaid hour of interest.
+        accrue_due_locked(balance=locked.balance(asset_obj), posting=posting, book=book, now=now)
+        capacity = borrow_capacity(account=account, balances=locked.all(), asset=asset_obj, ratios=ratios, prices=prices)
+        borrow_locked(locked=locked, asset=asset_obj, amount=amount, posting=posting, book=book, now=now)
+        if amount > capacity:
+            raise MarginRuleViolation(
+                f"Borrowing {amount} {asset_obj.code} would take the margin level below the initial ratio "
+                f"{ratios.initial}; the most you can borrow is {capacity}.",
+                fields={"amount": [f"At most {capacity}."]},
+            )
+        entry = ledger_post(kind=JournalEntry.Kind.BORROW, posting=posting, account=account, memo=f"borrow {amount} {asset_obj.code}")
+        book.save(entry)
+    return next(e for e in book.events if e.kind == LoanEvent.Kind.BORROW)
+
+
+def loan_repay(*, user, account_id, asset: str, amount, now: datetime | None = None) -> LoanEvent:
+    """Repay from the account's free balance: interest first, then principal; never more than is owed."""
+    amount = clean_amount(amount)
+    account = selectors.account_get_for_user(user=user, account_id=account_id)
+    asset_obj = selectors.asset_get(code=asset)
+    _ensure_margin(account)
+    ensure_asset_allowed(account, asset_obj)
+    now = now or timezone.now()
+    with transaction.atomic():
+        account = accounts_lock(account.pk)[account.pk]
+        ensure_tradable(account)
+        locked = LockedAccount(account, [asset_obj])
+        posting, book = Posting(), LoanBook()
+        balance = locked.balance(asset_obj)
+        accrue_due_locked(balance=balance, posting=posting, book=book, now=now)
+        owed = balance.borrowed + balance.interest
+        if owed == 0:
+            raise ApplicationError(f"There is no {asset_obj.code} debt to repay.", code="no_debt")
+        if amount > owed:
+            raise ApplicationError(
+                f"Repaying {amount} {asset_obj.code} is more than the {owed} owed.", fields={"amount": [f"At most {owed}."]}
+            )
+        if amount > balance.free:
+            raise InsufficientBalance(f"Account has insufficient balance for requested action: {balance.free} {asset_obj.code} free.")
+        repay_locked(locked=locked, asset=asset_obj, amount=amount, posting=posting, book=book, now=now)
+        entry = ledger_post(kind=JournalEntry.Kind.REPAY, posting=posting, account=account, memo=f"repay {amount} {asset_obj.code}")
+        book.save(entry)
+    return next(e for e in book.events if e.kind == LoanEvent.Kind.REPAY)
+
+
+def interest_accrue_due(*, now: datetime | None = None) -> int:
+    """Charge the due hours of every outstanding loan; returns how many balances were charged.
+
+    Each balance is charged in its own short transaction under its account's lock, and only if its
+    last charged hour is still before this one, so a task that runs twice charges nothing twice.
+    """
+    now = now or timezone.now()
+    hour = clock_hour(now)
+    due = (
+        Balance.objects.filter(is_system=False, borrowed__gt=0, interest_charged_hour__lt=hour)
+        .values_list("account_id", "asset_id")
+        .order_by("account_id", "asset_id")
+    )
+    charged = 0
+    for account_id, asset_id in due.iterator():
+        with transaction.atomic():
+            account = accounts_lock(account_id)[account_id]
+            locked = LockedAccount(account)
+            balance = next(b for b in locked.all() if b.asset_id == asset_id)
+            posting, book = Posting(), LoanBook()
+            accrue_due_locked(balance=balance, posting=posting, book=book, now=now)
+            if not book.events:
+                continue
+            entry = ledger_post(kind=JournalEntry.Kind.INTEREST, posting=posting, account=account, memo=f"interest {hour:%Y-%m-%d %H}:00")
+            book.save(entry)
+            charged += 1
+    return charged
+
+
+def max_borrowable_get(*, user, account_id, asset: str) -> Decimal:
+    account = selectors.account_get_for_user(user=user, account_id=account_id)
+    asset_obj = selectors.asset_get(code=asset)
+    _ensure_margin(account)
+    ensure_asset_allowed(account, asset_obj)
+    balances = list(Balance.objects.filter(account=account).select_related("asset"))
+    ratios = selectors.ratios_get(account=account, profile_id=selectors.platform_settings_get().risk_profile_id)
+    return borrow_capacity(account=account, balances=balances, asset=asset_obj, ratios=ratios, prices=selectors.mark_prices())

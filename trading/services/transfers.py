@@ -1,0 +1,76 @@
+"""Transfers between a user's own accounts (spot <-> cross <-> isolated)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.errors import ApplicationError, MarginRuleViolation
+from trading import margin, selectors
+from trading.models import AccountKind, JournalEntry, Transfer
+from trading.services.common import clean_amount
+from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledger_post
+from trading.services.loans import ensure_asset_allowed, ensure_tradable
+from trading.services.positions import entry_price_update
+
+# Spot <-> cross, spot <-> isolated, cross <-> isolated; never isolated <-> isolated.
+ALLOWED_ROUTES = {
+    (AccountKind.SPOT, AccountKind.CROSS),
+    (AccountKind.CROSS, AccountKind.SPOT),
+    (AccountKind.SPOT, AccountKind.ISOLATED),
+    (AccountKind.ISOLATED, AccountKind.SPOT),
+    (AccountKind.CROSS, AccountKind.ISOLATED),
+    (AccountKind.ISOLATED, AccountKind.CROSS),
+}
+
+
+def transfer_create(*, user, from_account_id, to_account_id, asset: str, amount) -> Transfer:
+    """Move free funds between two of the user's accounts.
+
+    Out of a margin account with debt, only while its margin level after the transfer stays at or
+    above the transfer-out ratio (2.0). Nothing ever moves between accounts on its own.
+    """
+    amount = clean_amount(amount)
+    source = selectors.account_get_for_user(user=user, account_id=from_account_id)
+    target = selectors.account_get_for_user(user=user, account_id=to_account_id)
+    asset_obj = selectors.asset_get(code=asset)
+    if source.pk == target.pk:
+        raise ApplicationError("Choose two different accounts.", fields={"to_account": ["Must differ from from_account."]})
+    if (source.kind, target.kind) not in ALLOWED_ROUTES:
+        raise ApplicationError(f"Transfers from {source.kind} to {target.kind} are not allowed.", code="transfer_not_allowed")
+    ensure_asset_allowed(source, asset_obj)
+    ensure_asset_allowed(target, asset_obj)
+    prices = selectors.mark_prices()
+    profile_id = selectors.platform_settings_get().risk_profile_id
+
+    with transaction.atomic():
+        accounts = accounts_lock(source.pk, target.pk)
+        source, target = accounts[source.pk], accounts[target.pk]
+        ensure_tradable(source)
+        ensure_tradable(target)
+        # Both accounts' balances are locked in account-id order, the same order as the account rows.
+        first, second = sorted((source, target), key=lambda a: a.pk)
+        locked = {first.pk: LockedAccount(first, [asset_obj]), second.pk: LockedAccount(second, [asset_obj])}
+        out, into = locked[source.pk], locked[target.pk]
+        net_before = into.balance(asset_obj).net
+        posting = Posting()
+        posting.move(out.balance(asset_obj), into.balance(asset_obj), amount)
+        if source.is_margin:
+            ratios = selectors.ratios_get(account=source, profile_id=profile_id)
+            level = selectors.valuation_of(balances=out.all(), prices=prices).level
+            if not margin.level_allows(level, ratios.transfer_out):
+                raise MarginRuleViolation(
+                    f"The transfer would leave the margin level at {level:.4f}, below the transfer-out ratio "
+                    f"{ratios.transfer_out}.",
+                    fields={"amount": ["Too much for the account's debt."]},
+                )
+        if target.is_margin and asset_obj.code != selectors.QUOTE_ASSET and asset_obj.code in prices:
+            entry_price_update(balance=into.balance(asset_obj), net_before=net_before, price=prices[asset_obj.code])
+        entry = ledger_post(
+            kind=JournalEntry.Kind.TRANSFER,
+            posting=posting,
+            account=source,
+            memo=f"transfer {amount} {asset_obj.code} #{source.pk} -> #{target.pk}",
+        )
+        return Transfer.objects.create(
+            user=user, from_account=source, to_account=target, asset=asset_obj, amount=amount, entry=entry
+        )
