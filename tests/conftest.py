@@ -9,11 +9,10 @@ from decimal import Decimal
 
 import pytest
 
+from tests.helpers import PASSWORD
 from trading.models import Asset, PlatformSettings, RiskProfile
 from trading.services.accounts import user_signup
 from trading.services.markets import mark_price_set, platform_bootstrap
-
-PASSWORD = "correct-horse-battery-staple"
 
 
 @pytest.fixture
@@ -63,4 +62,3 @@ def set_prices(platform):
             mark_price_set(symbol=symbol, price=Decimal(str(price)))
 
     return _set
-

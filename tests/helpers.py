@@ -4,12 +4,12 @@ import os
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-
 from django.core.management import call_command
+from django.db import connection
 
 from trading.models import Account, AccountKind, Balance
 
+PASSWORD = "correct-horse-battery-staple"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class TradingConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'trading'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "trading"

@@ -119,7 +119,9 @@ class RiskTier(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["profile", "kind", "leverage"], name="risk_tier_unique"),
             models.CheckConstraint(
-                condition=Q(liquidation__gt=1, margin_call__gte=models.F("liquidation"), initial__gt=models.F("margin_call")),
+                condition=Q(
+                    liquidation__gt=1, margin_call__gte=models.F("liquidation"), initial__gt=models.F("margin_call")
+                ),
                 name="risk_tier_ordered",
             ),
         ]
@@ -144,8 +146,16 @@ class PlatformSettings(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="platform_settings_singleton"),
             models.CheckConstraint(
-                condition=Q(maker_fee__gte=0, maker_fee__lt=1, taker_fee__gte=0, taker_fee__lt=1, slippage_bps__gte=0,
-                            slippage_bps__lt=10000, liquidation_fee__gte=0, liquidation_fee__lt=1),
+                condition=Q(
+                    maker_fee__gte=0,
+                    maker_fee__lt=1,
+                    taker_fee__gte=0,
+                    taker_fee__lt=1,
+                    slippage_bps__gte=0,
+                    slippage_bps__lt=10000,
+                    liquidation_fee__gte=0,
+                    liquidation_fee__lt=1,
+                ),
                 name="platform_settings_sane",
             ),
         ]
@@ -167,7 +177,9 @@ class SystemAccount(models.TextChoices):
 
 
 class Account(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="trading_accounts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="trading_accounts"
+    )
     kind = models.CharField(max_length=8, choices=AccountKind.choices)
     pair = models.ForeignKey(Pair, on_delete=models.PROTECT, null=True, blank=True, related_name="isolated_accounts")
     leverage = models.PositiveSmallIntegerField(choices=Pair.Leverage.choices, null=True, blank=True)
@@ -180,13 +192,33 @@ class Account(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user"], condition=Q(kind="spot"), name="account_one_spot_per_user"),
             models.UniqueConstraint(fields=["user"], condition=Q(kind="cross"), name="account_one_cross_per_user"),
-            models.UniqueConstraint(fields=["user", "pair"], condition=Q(kind="isolated"), name="account_one_isolated_per_pair"),
+            models.UniqueConstraint(
+                fields=["user", "pair"], condition=Q(kind="isolated"), name="account_one_isolated_per_pair"
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(kind="system", user__isnull=True, system_code__isnull=False, pair__isnull=True)
-                    | Q(kind="spot", user__isnull=False, system_code__isnull=True, pair__isnull=True, leverage__isnull=True)
-                    | Q(kind="cross", user__isnull=False, system_code__isnull=True, pair__isnull=True, leverage__in=[3, 5])
-                    | Q(kind="isolated", user__isnull=False, system_code__isnull=True, pair__isnull=False, leverage__isnull=False)
+                    | Q(
+                        kind="spot",
+                        user__isnull=False,
+                        system_code__isnull=True,
+                        pair__isnull=True,
+                        leverage__isnull=True,
+                    )
+                    | Q(
+                        kind="cross",
+                        user__isnull=False,
+                        system_code__isnull=True,
+                        pair__isnull=True,
+                        leverage__in=[3, 5],
+                    )
+                    | Q(
+                        kind="isolated",
+                        user__isnull=False,
+                        system_code__isnull=True,
+                        pair__isnull=False,
+                        leverage__isnull=False,
+                    )
                 ),
                 name="account_kind_shape",
             ),
@@ -265,7 +297,9 @@ class JournalEntry(models.Model):
         RESET = "reset"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, null=True, blank=True, related_name="journal_entries")
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="journal_entries"
+    )
     memo = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -306,6 +340,9 @@ class Transfer(models.Model):
     class Meta:
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return f"{self.amount} {self.asset_id} #{self.from_account_id} -> #{self.to_account_id}"
+
 
 class LoanEvent(models.Model):
     """A borrow, a repayment or an hourly interest charge, as the user sees it in their history."""
@@ -326,6 +363,9 @@ class LoanEvent(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.asset_id} principal {self.principal} interest {self.interest}"
 
 
 # --- orders and trades ------------------------------------------------------------------------------
@@ -407,3 +447,6 @@ class Trade(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.quantity} {self.pair_id} @ {self.price}"

@@ -43,7 +43,9 @@ def pair_get(*, symbol: str) -> Pair:
     if isinstance(symbol, str):
         pair = Pair.objects.select_related("base", "quote").filter(symbol=symbol.upper()).first()
     if pair is None:
-        raise ApplicationError(f"Invalid symbol: {symbol!r}.", code="unknown_symbol", fields={"symbol": ["Invalid symbol."]})
+        raise ApplicationError(
+            f"Invalid symbol: {symbol!r}.", code="unknown_symbol", fields={"symbol": ["Invalid symbol."]}
+        )
     return pair
 
 
@@ -84,7 +86,9 @@ def mark_price_get(*, pair: Pair) -> Decimal:
 def ratios_get(*, account: Account, profile_id: int) -> Ratios:
     tier = RiskTier.objects.filter(profile_id=profile_id, kind=account.kind, leverage=account.leverage).first()
     if tier is None:
-        raise ApplicationError(f"The risk profile has no tier for {account.kind} {account.leverage}x.", code="no_risk_tier")
+        raise ApplicationError(
+            f"The risk profile has no tier for {account.kind} {account.leverage}x.", code="no_risk_tier"
+        )
     return Ratios(
         initial=tier.initial, margin_call=tier.margin_call, liquidation=tier.liquidation, transfer_out=tier.transfer_out
     )
@@ -126,7 +130,9 @@ class AccountSummary:
         return self.valuation.debt
 
 
-def account_summary(*, account: Account, balances: list[Balance], prices: dict[str, Decimal], tiers: dict) -> AccountSummary:
+def account_summary(
+    *, account: Account, balances: list[Balance], prices: dict[str, Decimal], tiers: dict
+) -> AccountSummary:
     valuation = valuation_of(balances=balances, prices=prices)
     ratios = tiers.get((account.kind, account.leverage))
     status = margin.classify(valuation.level, ratios) if ratios else Status.NORMAL
@@ -148,14 +154,14 @@ def account_summaries_for_user(*, user) -> list[AccountSummary]:
         Account.objects.filter(user=user)
         .exclude(kind=AccountKind.SYSTEM)
         .select_related("pair")
-        .prefetch_related(Prefetch("balances", queryset=Balance.objects.select_related("asset").order_by("asset__code")))
+        .prefetch_related(
+            Prefetch("balances", queryset=Balance.objects.select_related("asset").order_by("asset__code"))
+        )
         .order_by("id")
     )
     prices = mark_prices()
     tiers = _tiers(platform_settings_get().risk_profile_id)
-    return [
-        account_summary(account=a, balances=list(a.balances.all()), prices=prices, tiers=tiers) for a in accounts
-    ]
+    return [account_summary(account=a, balances=list(a.balances.all()), prices=prices, tiers=tiers) for a in accounts]
 
 
 def account_summary_get(*, account: Account) -> AccountSummary:
@@ -194,7 +200,9 @@ def ledger_differences() -> list[str]:
         .order_by("entry_id")
     )
     for row in unbalanced:
-        problems.append(f"entry #{row['entry_id']} {row['balance__asset__code']} does not balance: off by {row['total']}")
+        problems.append(
+            f"entry #{row['entry_id']} {row['balance__asset__code']} does not balance: off by {row['total']}"
+        )
 
     sums = {
         f"journal_{bucket}": Coalesce(Sum("ledger_lines__amount", filter=Q(ledger_lines__bucket=bucket)), zero)
@@ -207,7 +215,9 @@ def ledger_differences() -> list[str]:
         for bucket in Bucket.values:
             stored, journal = getattr(b, bucket), getattr(b, f"journal_{bucket}")
             if stored != journal:
-                problems.append(f"balance #{b.pk} ({b.account} {b.asset.code}) {bucket}: stored {stored}, journal {journal}")
+                problems.append(
+                    f"balance #{b.pk} ({b.account} {b.asset.code}) {bucket}: stored {stored}, journal {journal}"
+                )
     negative = Q(free__lt=0) | Q(locked__lt=0) | Q(borrowed__lt=0) | Q(interest__lt=0)
     for b in Balance.objects.filter(negative, is_system=False).select_related("asset", "account"):
         problems.append(f"balance #{b.pk} ({b.account} {b.asset.code}) is negative")

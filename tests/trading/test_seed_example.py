@@ -37,7 +37,12 @@ def seed(zero_costs, alice, bob, set_prices):
     for account, symbol in ((b_eth, "ETHUSDT"), (b_bch, "BCHUSDT")):
         transfer_create(user=bob, from_account_id=spot(bob).pk, to_account_id=account.pk, asset="USDT", amount="200")
         order_place(
-            user=bob, account_id=account.pk, symbol=symbol, side="BUY", type="MARKET", quantity="5",
+            user=bob,
+            account_id=account.pk,
+            symbol=symbol,
+            side="BUY",
+            type="MARKET",
+            quantity="5",
             side_effect="MARGIN_BUY",
         )
     return a, b_eth, b_bch
@@ -91,8 +96,12 @@ def test_cross_through_margin_buy_gives_the_same_levels(zero_costs, alice, set_p
     a = cross(alice)
     account_leverage_set(user=alice, account_id=a.pk, leverage=5)
     transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=a.pk, asset="USDT", amount="400")
-    first = order_place(user=alice, account_id=a.pk, symbol="ETHUSDT", side="BUY", quantity="5", side_effect="MARGIN_BUY")
-    second = order_place(user=alice, account_id=a.pk, symbol="BCHUSDT", side="BUY", quantity="5", side_effect="MARGIN_BUY")
+    first = order_place(
+        user=alice, account_id=a.pk, symbol="ETHUSDT", side="BUY", quantity="5", side_effect="MARGIN_BUY"
+    )
+    second = order_place(
+        user=alice, account_id=a.pk, symbol="BCHUSDT", side="BUY", quantity="5", side_effect="MARGIN_BUY"
+    )
     assert (first.borrowed_amount, second.borrowed_amount) == (D(600), D(1000))
     assert level_and_status(a) == (D("1.25"), Status.NORMAL)
     set_prices(ETHUSDT=220, BCHUSDT=120)

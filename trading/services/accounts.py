@@ -69,7 +69,9 @@ def isolated_account_open(*, user, symbol: str, leverage: int | None = None) -> 
     pair = selectors.pair_get(symbol=symbol)
     if not (pair.is_active and pair.margin_enabled and pair.isolated_enabled):
         raise ApplicationError(f"{pair.symbol} is not open for isolated margin.", code="isolated_not_allowed")
-    leverage = _clean_leverage(leverage if leverage is not None else pair.max_leverage, allowed=_isolated_leverages(pair))
+    leverage = _clean_leverage(
+        leverage if leverage is not None else pair.max_leverage, allowed=_isolated_leverages(pair)
+    )
     limit = selectors.platform_settings_get().isolated_account_limit
     with transaction.atomic():
         # Lock the user's spot wallet: it serialises concurrent openings of the same user, so the
@@ -90,11 +92,17 @@ def _isolated_leverages(pair: Pair) -> list[int]:
 
 def _clean_leverage(value, *, allowed) -> int:
     """3, "5" or "10x"; nothing else."""
-    text = str(value).strip().lower().removesuffix("x") if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    text = (
+        str(value).strip().lower().removesuffix("x")
+        if isinstance(value, (int, str)) and not isinstance(value, bool)
+        else ""
+    )
     leverage = int(text) if text.isdigit() else None
     if leverage not in allowed:
         choices = ", ".join(f"{lev}x" for lev in allowed)
-        raise ApplicationError(f"Leverage must be one of {choices}.", fields={"leverage": [f"Must be one of {choices}."]})
+        raise ApplicationError(
+            f"Leverage must be one of {choices}.", fields={"leverage": [f"Must be one of {choices}."]}
+        )
     return leverage
 
 
@@ -176,5 +184,6 @@ def paper_funds_credit(*, account_id: int, asset: str, amount) -> None:
         locked = LockedAccount(account, [asset_obj])
         posting = Posting()
         posting.move(system_balance(SystemAccount.PAPER_FUNDING, asset_obj), locked.balance(asset_obj), amount)
-        ledger_post(kind=JournalEntry.Kind.FUNDING, posting=posting, account=account, memo="paper funds credited by staff")
-
+        ledger_post(
+            kind=JournalEntry.Kind.FUNDING, posting=posting, account=account, memo="paper funds credited by staff"
+        )

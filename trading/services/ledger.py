@@ -58,7 +58,15 @@ class Posting:
 
     # The few shapes money moves in. Each keeps the entry balanced on its own.
 
-    def move(self, src: Balance, dst: Balance, amount: Decimal, *, src_bucket: str = Bucket.FREE, dst_bucket: str = Bucket.FREE) -> None:
+    def move(
+        self,
+        src: Balance,
+        dst: Balance,
+        amount: Decimal,
+        *,
+        src_bucket: str = Bucket.FREE,
+        dst_bucket: str = Bucket.FREE,
+    ) -> None:
         self.add(src, src_bucket, -amount)
         self.add(dst, dst_bucket, amount)
 
@@ -105,7 +113,8 @@ def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, 
 
     entry = JournalEntry.objects.create(kind=kind, account=account, memo=memo[:255])
     LedgerLine.objects.bulk_create(
-        LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount) for balance, bucket, amount in posting.lines
+        LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount)
+        for balance, bucket, amount in posting.lines
     )
     return entry
 
@@ -139,7 +148,6 @@ def system_balance(code: SystemAccount, asset: Asset) -> Balance:
     balance, _ = Balance.objects.get_or_create(account=account, asset=asset, defaults={"is_system": True})
     balance.asset = asset
     return balance
-
 
 
 class LockedAccount:

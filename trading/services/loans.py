@@ -62,7 +62,9 @@ def _ensure_margin(account: Account) -> None:
         raise ApplicationError("Only margin accounts can borrow.", code="not_margin_account")
 
 
-def borrow_capacity(*, account: Account, balances: list[Balance], asset: Asset, ratios: Ratios, prices: dict) -> Decimal:
+def borrow_capacity(
+    *, account: Account, balances: list[Balance], asset: Asset, ratios: Ratios, prices: dict
+) -> Decimal:
     """Max borrowable: the initial-ratio formula, the per-asset limit and the lending pool, whichever is least."""
     if not asset.borrowable:
         return ZERO
@@ -86,7 +88,9 @@ def accrue_due_locked(*, balance: Balance, posting: Posting, book: LoanBook, now
         return ZERO
     hours = int((hour - balance.interest_charged_hour).total_seconds() // 3600)
     amount = _charge_locked(balance=balance, posting=posting, principal=balance.borrowed, hours=hours, hour=hour)
-    book.events.append(LoanEvent(account_id=balance.account_id, asset=balance.asset, kind=LoanEvent.Kind.INTEREST, interest=amount))
+    book.events.append(
+        LoanEvent(account_id=balance.account_id, asset=balance.asset, kind=LoanEvent.Kind.INTEREST, interest=amount)
+    )
     return amount
 
 
@@ -97,7 +101,9 @@ def _charge_locked(*, balance: Balance, posting: Posting, principal: Decimal, ho
     balance.interest_accrued_exact = after
     balance.interest_charged_hour = hour
     balance.save(update_fields=["interest_accrued_exact", "interest_charged_hour"])
-    posting.charge_interest(debtor=balance, income=system_balance(SystemAccount.INTEREST_INCOME, balance.asset), amount=amount)
+    posting.charge_interest(
+        debtor=balance, income=system_balance(SystemAccount.INTEREST_INCOME, balance.asset), amount=amount
+    )
     return amount
 
 
@@ -122,7 +128,9 @@ def borrow_locked(
     accrue_due_locked(balance=balance, posting=posting, book=book, now=now)
     posting.lend(debtor=balance, pool=pool, amount=amount)
     first_hour = _charge_locked(balance=balance, posting=posting, principal=amount, hours=1, hour=clock_hour(now))
-    book.events.append(LoanEvent(account=account, asset=asset, kind=LoanEvent.Kind.BORROW, principal=amount, interest=first_hour))
+    book.events.append(
+        LoanEvent(account=account, asset=asset, kind=LoanEvent.Kind.BORROW, principal=amount, interest=first_hour)
+    )
 
 
 def repay_locked(
@@ -144,7 +152,13 @@ def repay_locked(
         balance.save(update_fields=["interest_charged_hour"])
     if interest_part or principal_part:
         book.events.append(
-            LoanEvent(account=locked.account, asset=asset, kind=LoanEvent.Kind.REPAY, principal=principal_part, interest=interest_part)
+            LoanEvent(
+                account=locked.account,
+                asset=asset,
+                kind=LoanEvent.Kind.REPAY,
+                principal=principal_part,
+                interest=interest_part,
+            )
         )
     return interest_part, principal_part
 
@@ -170,7 +184,9 @@ def loan_borrow(*, user, account_id, asset: str, amount, now: datetime | None = 
         posting, book = Posting(), LoanBook()
         # Due hours first, so that the capacity counts every unpaid hour of interest.
         accrue_due_locked(balance=locked.balance(asset_obj), posting=posting, book=book, now=now)
-        capacity = borrow_capacity(account=account, balances=locked.all(), asset=asset_obj, ratios=ratios, prices=prices)
+        capacity = borrow_capacity(
+            account=account, balances=locked.all(), asset=asset_obj, ratios=ratios, prices=prices
+        )
         borrow_locked(locked=locked, asset=asset_obj, amount=amount, posting=posting, book=book, now=now)
         if amount > capacity:
             raise MarginRuleViolation(
@@ -178,7 +194,9 @@ def loan_borrow(*, user, account_id, asset: str, amount, now: datetime | None = 
                 f"{ratios.initial}; the most you can borrow is {capacity}.",
                 fields={"amount": [f"At most {capacity}."]},
             )
-        entry = ledger_post(kind=JournalEntry.Kind.BORROW, posting=posting, account=account, memo=f"borrow {amount} {asset_obj.code}")
+        entry = ledger_post(
+            kind=JournalEntry.Kind.BORROW, posting=posting, account=account, memo=f"borrow {amount} {asset_obj.code}"
+        )
         book.save(entry)
     return next(e for e in book.events if e.kind == LoanEvent.Kind.BORROW)
 
@@ -203,12 +221,17 @@ def loan_repay(*, user, account_id, asset: str, amount, now: datetime | None = N
             raise ApplicationError(f"There is no {asset_obj.code} debt to repay.", code="no_debt")
         if amount > owed:
             raise ApplicationError(
-                f"Repaying {amount} {asset_obj.code} is more than the {owed} owed.", fields={"amount": [f"At most {owed}."]}
+                f"Repaying {amount} {asset_obj.code} is more than the {owed} owed.",
+                fields={"amount": [f"At most {owed}."]},
             )
         if amount > balance.free:
-            raise InsufficientBalance(f"Account has insufficient balance for requested action: {balance.free} {asset_obj.code} free.")
+            raise InsufficientBalance(
+                f"Account has insufficient balance for requested action: {balance.free} {asset_obj.code} free."
+            )
         repay_locked(locked=locked, asset=asset_obj, amount=amount, posting=posting, book=book, now=now)
-        entry = ledger_post(kind=JournalEntry.Kind.REPAY, posting=posting, account=account, memo=f"repay {amount} {asset_obj.code}")
+        entry = ledger_post(
+            kind=JournalEntry.Kind.REPAY, posting=posting, account=account, memo=f"repay {amount} {asset_obj.code}"
+        )
         book.save(entry)
     return next(e for e in book.events if e.kind == LoanEvent.Kind.REPAY)
 
@@ -236,7 +259,12 @@ def interest_accrue_due(*, now: datetime | None = None) -> int:
             accrue_due_locked(balance=balance, posting=posting, book=book, now=now)
             if not book.events:
                 continue
-            entry = ledger_post(kind=JournalEntry.Kind.INTEREST, posting=posting, account=account, memo=f"interest {hour:%Y-%m-%d %H}:00")
+            entry = ledger_post(
+                kind=JournalEntry.Kind.INTEREST,
+                posting=posting,
+                account=account,
+                memo=f"interest {hour:%Y-%m-%d %H}:00",
+            )
             book.save(entry)
             charged += 1
     return charged
@@ -249,4 +277,6 @@ def max_borrowable_get(*, user, account_id, asset: str) -> Decimal:
     ensure_asset_allowed(account, asset_obj)
     balances = list(Balance.objects.filter(account=account).select_related("asset"))
     ratios = selectors.ratios_get(account=account, profile_id=selectors.platform_settings_get().risk_profile_id)
-    return borrow_capacity(account=account, balances=balances, asset=asset_obj, ratios=ratios, prices=selectors.mark_prices())
+    return borrow_capacity(
+        account=account, balances=balances, asset=asset_obj, ratios=ratios, prices=selectors.mark_prices()
+    )

@@ -28,7 +28,9 @@ def mark_price_set(*, symbol: str, price, now: datetime | None = None) -> MarkPr
             code="filter_failure",
             fields={"price": ["Filter failure: PRICE_FILTER"]},
         )
-    mark, _ = MarkPrice.objects.update_or_create(pair=pair, defaults={"price": price, "updated_at": now or timezone.now()})
+    mark, _ = MarkPrice.objects.update_or_create(
+        pair=pair, defaults={"price": price, "updated_at": now or timezone.now()}
+    )
     return mark
 
 

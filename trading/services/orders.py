@@ -62,14 +62,24 @@ def _clean_request(
     pair = selectors.pair_get(symbol=symbol)
     side = clean_choice(side, field="side", choices=Order.Side)
     type = clean_choice(type, field="type", choices=Order.Type)
-    side_effect = clean_choice(side_effect or Order.SideEffect.NO_SIDE_EFFECT, field="side_effect", choices=Order.SideEffect)
+    side_effect = clean_choice(
+        side_effect or Order.SideEffect.NO_SIDE_EFFECT, field="side_effect", choices=Order.SideEffect
+    )
     if type != Order.Type.MARKET:
-        raise ApplicationError(f"{type} orders are not supported yet; use MARKET.", code="unsupported_order_type", fields={"type": ["Only MARKET for now."]})
+        raise ApplicationError(
+            f"{type} orders are not supported yet; use MARKET.",
+            code="unsupported_order_type",
+            fields={"type": ["Only MARKET for now."]},
+        )
     for name, value in (("price", price), ("stop_price", stop_price), ("time_in_force", time_in_force)):
         if value not in (None, ""):
-            raise ApplicationError(f"Parameter '{name}' sent when not required.", fields={name: ["Not used by MARKET orders."]})
+            raise ApplicationError(
+                f"Parameter '{name}' sent when not required.", fields={name: ["Not used by MARKET orders."]}
+            )
     if (quantity in (None, "")) == (quote_quantity in (None, "")):
-        raise ApplicationError("Send either quantity or quote_quantity.", fields={"quantity": ["Send quantity or quote_quantity."]})
+        raise ApplicationError(
+            "Send either quantity or quote_quantity.", fields={"quantity": ["Send quantity or quote_quantity."]}
+        )
     quantity = clean_amount(quantity, field="quantity") if quantity not in (None, "") else None
     quote_quantity = clean_amount(quote_quantity, field="quote_quantity") if quote_quantity not in (None, "") else None
 
@@ -77,7 +87,9 @@ def _clean_request(
         raise ApplicationError(f"{pair.symbol} is not trading.", code="symbol_halted")
     if account.kind == AccountKind.SPOT:
         if side_effect != Order.SideEffect.NO_SIDE_EFFECT:
-            raise ApplicationError("Side effects need a margin account.", fields={"side_effect": ["Spot orders take NO_SIDE_EFFECT."]})
+            raise ApplicationError(
+                "Side effects need a margin account.", fields={"side_effect": ["Spot orders take NO_SIDE_EFFECT."]}
+            )
     elif account.kind == AccountKind.ISOLATED and account.pair_id != pair.pk:
         raise ApplicationError(
             f"The isolated {account.pair.symbol} account trades only {account.pair.symbol}.",
@@ -151,7 +163,10 @@ def order_place(
         if existing is not None:
             if request.matches(existing):
                 return existing
-            raise Conflict(f"client_order_id {client_order_id!r} was already used for a different order.", code="duplicate_client_order_id")
+            raise Conflict(
+                f"client_order_id {client_order_id!r} was already used for a different order.",
+                code="duplicate_client_order_id",
+            )
         ensure_tradable(account)
         locked = LockedAccount(account, [request.pair.base, request.pair.quote])
         order = Order(
@@ -182,7 +197,9 @@ def order_place(
             min_notional=request.pair.min_notional,
         )
         if failure:
-            raise ApplicationError(f"Filter failure: {failure}", code="filter_failure", fields={"quantity": [f"Filter failure: {failure}"]})
+            raise ApplicationError(
+                f"Filter failure: {failure}", code="filter_failure", fields={"quantity": [f"Filter failure: {failure}"]}
+            )
         _fill_locked(locked=locked, order=order, fill=fill, is_maker=False, prices=prices, settings=settings, now=now)
     return order
 
@@ -257,4 +274,3 @@ def _fill_locked(
         is_maker=is_maker,
         entry=entry,
     )
-

@@ -34,9 +34,13 @@ def transfer_create(*, user, from_account_id, to_account_id, asset: str, amount)
     target = selectors.account_get_for_user(user=user, account_id=to_account_id)
     asset_obj = selectors.asset_get(code=asset)
     if source.pk == target.pk:
-        raise ApplicationError("Choose two different accounts.", fields={"to_account": ["Must differ from from_account."]})
+        raise ApplicationError(
+            "Choose two different accounts.", fields={"to_account": ["Must differ from from_account."]}
+        )
     if (source.kind, target.kind) not in ALLOWED_ROUTES:
-        raise ApplicationError(f"Transfers from {source.kind} to {target.kind} are not allowed.", code="transfer_not_allowed")
+        raise ApplicationError(
+            f"Transfers from {source.kind} to {target.kind} are not allowed.", code="transfer_not_allowed"
+        )
     ensure_asset_allowed(source, asset_obj)
     ensure_asset_allowed(target, asset_obj)
     prices = selectors.mark_prices()

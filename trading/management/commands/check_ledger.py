@@ -12,4 +12,6 @@ class Command(BaseCommand):
             self.stderr.write(problem)
         if problems:
             raise CommandError(f"ledger check failed: {len(problems)} difference(s)")
-        self.stdout.write(self.style.SUCCESS("ledger check: every entry balances and every balance matches its journal"))
+        self.stdout.write(
+            self.style.SUCCESS("ledger check: every entry balances and every balance matches its journal")
+        )

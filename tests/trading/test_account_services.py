@@ -1,0 +1,76 @@
+"""Sign-up, isolated accounts, leverage and resets."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from accounts.errors import ApplicationError, Conflict
+from tests.helpers import PASSWORD, amounts, assert_ledger_clean, cross, spot
+from trading.models import Account, AccountKind, JournalEntry, LedgerLine, Order, Transfer
+from trading.services.accounts import account_leverage_set, account_reset, isolated_account_open, user_signup
+from trading.services.loans import loan_borrow
+from trading.services.orders import order_place
+from trading.services.transfers import transfer_create
+
+
+def test_signup_rejects_weak_password_and_taken_username(platform):
+    with pytest.raises(ApplicationError) as info:
+        user_signup(username="eve", password="123")
+    assert "password" in info.value.fields
+    user_signup(username="eve", password=PASSWORD)
+    with pytest.raises(Conflict):
+        user_signup(username="eve", password=PASSWORD)
+    assert Account.objects.filter(user__username="eve").count() == 2
+
+
+def test_leverage_change_respects_the_new_initial_ratio(alice, set_prices, zero_costs):
+    set_prices(ETHUSDT=200)
+    account = cross(alice)
+    account_leverage_set(user=alice, account_id=account.pk, leverage="5x")
+    transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=account.pk, asset="USDT", amount="400")
+    loan_borrow(user=alice, account_id=account.pk, asset="USDT", amount="1600")
+    with pytest.raises(ApplicationError, match="below the 3x initial ratio"):
+        account_leverage_set(user=alice, account_id=account.pk, leverage=3)
+    account.refresh_from_db()
+    assert account.leverage == 5
+    with pytest.raises(ApplicationError, match="3x, 5x"):
+        account_leverage_set(user=alice, account_id=account.pk, leverage=10)
+
+
+def test_isolated_leverage_is_capped_by_the_pair(alice):
+    with pytest.raises(ApplicationError, match="3x, 5x"):
+        isolated_account_open(user=alice, symbol="BCHUSDT", leverage=10)
+    assert isolated_account_open(user=alice, symbol="BCHUSDT").leverage == 5
+
+
+def test_reset_clears_debts_and_positions_and_keeps_history(alice, set_prices):
+    set_prices(ETHUSDT=200)
+    account = cross(alice)
+    transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=account.pk, asset="USDT", amount="1000")
+    order_place(user=alice, account_id=account.pk, symbol="ETHUSDT", side="BUY", quantity="10", side_effect="MARGIN_BUY")
+    loan_borrow(user=alice, account_id=account.pk, asset="ETH", amount="1")
+    history = (Order.objects.count(), Transfer.objects.count(), LedgerLine.objects.count())
+
+    account_reset(user=alice, account_id=account.pk)
+    for asset in ("USDT", "ETH"):
+        assert amounts(account, asset) == (0, 0, 0, 0)
+    assert Order.objects.count() == history[0] and Transfer.objects.count() == history[1]
+    assert LedgerLine.objects.count() > history[2]
+    assert JournalEntry.objects.filter(kind=JournalEntry.Kind.RESET, account=account).exists()
+    assert_ledger_clean()
+
+
+def test_spot_reset_restores_the_starting_balance(alice, set_prices, zero_costs):
+    set_prices(ETHUSDT=200)
+    order_place(user=alice, account_id=spot(alice).pk, symbol="ETHUSDT", side="BUY", quantity="3")
+    account_reset(user=alice, account_id=spot(alice).pk)
+    assert amounts(spot(alice), "USDT") == (D(10000), 0, 0, 0)
+    assert amounts(spot(alice), "ETH") == (0, 0, 0, 0)
+    assert_ledger_clean()
+
+
+def test_reset_of_another_users_account_is_not_found(alice, bob):
+    with pytest.raises(ApplicationError) as info:
+        account_reset(user=bob, account_id=cross(alice).pk)
+    assert info.value.status == 404
+    assert Account.objects.get(user=alice, kind=AccountKind.CROSS)
