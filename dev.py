@@ -56,7 +56,8 @@ def run(args: list) -> int:
     if seeded.returncode:
         sys.stdout.write(seeded.stdout)
         sys.exit(f"manage.py seed_demo failed (exit {seeded.returncode})")
-    banner = seeded.stdout.strip()
+    lines = seeded.stdout.strip().splitlines() or ["(seed_demo printed nothing)"]
+    banner = next((line for line in lines if line.startswith("MarginLab is running")), lines[-1])
     show(banner, "starting web server, Celery worker and Celery beat; Ctrl-C stops all three")
 
     # honcho runs the Procfile: it prefixes each process's output, and on SIGINT/SIGTERM it sends

@@ -15,6 +15,12 @@ from trading.services.accounts import user_signup
 from trading.services.markets import mark_price_set, platform_bootstrap
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness is for attackers, not for the hundreds of sign-ups in the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def platform(db):
     platform_bootstrap()

@@ -171,10 +171,14 @@ def slipped_price(*, mark: Decimal, is_buy: bool, slippage_bps: Decimal, tick: D
     return round_down(mark * (ONE - factor), tick)
 
 
-def liquidation_price_isolated(
+def liquidation_price(
     *, base_assets: Decimal, base_debt: Decimal, quote_assets: Decimal, quote_debt: Decimal, liquidation: Decimal
 ) -> Decimal | None:
-    """P_liq = (quote_debt * L - quote_assets) / (base_assets - base_debt * L); None unless positive."""
+    """P_liq = (quote_debt * L - quote_assets) / (base_assets - base_debt * L); None unless positive.
+
+    For an isolated account the "quote" terms are its quote asset; for one asset of a cross account
+    they are the value of everything else in it, other prices held still.
+    """
     denominator = base_assets - base_debt * liquidation
     if denominator == 0:
         return None
@@ -190,6 +194,14 @@ class Fill:
     fee: Decimal  # in the asset received: base for a buy, quote for a sell
 
 
+def fill_at(*, is_buy: bool, price: Decimal, quantity: Decimal, fee_rate: Decimal) -> Fill:
+    """The amounts of a fill of ``quantity`` at ``price``; every rounding goes against the trader."""
+    gross = quantity * price
+    quote = round_up(gross) if is_buy else round_down(gross)
+    fee = round_up((quantity if is_buy else quote) * fee_rate)
+    return Fill(price=price, quantity=quantity, quote_quantity=quote, fee=fee)
+
+
 def market_fill(
     *,
     is_buy: bool,
@@ -201,20 +213,57 @@ def market_fill(
     tick: Decimal,
     step: Decimal,
 ) -> Fill:
-    """A MARKET order filled at once at the slipped mark price; every rounding goes against the taker."""
+    """A MARKET order filled at once at the mark price moved by slippage against the taker."""
     price = slipped_price(mark=mark, is_buy=is_buy, slippage_bps=slippage_bps, tick=tick)
     if quantity is None:
         quantity = round_down(quote_quantity / price, step)
-    gross = quantity * price
-    quote = round_up(gross) if is_buy else round_down(gross)
-    fee = round_up((quantity if is_buy else quote) * fee_rate)
-    return Fill(price=price, quantity=quantity, quote_quantity=quote, fee=fee)
+    return fill_at(is_buy=is_buy, price=price, quantity=quantity, fee_rate=fee_rate)
+
+
+def taker_price(*, mark: Decimal, limit: Decimal, is_buy: bool, slippage_bps: Decimal, tick: Decimal) -> Decimal:
+    """A marketable LIMIT fills at the slipped mark, never beyond its own limit."""
+    slipped = slipped_price(mark=mark, is_buy=is_buy, slippage_bps=slippage_bps, tick=tick)
+    return min(slipped, limit) if is_buy else max(slipped, limit)
+
+
+def is_marketable(*, is_buy: bool, limit: Decimal, mark: Decimal) -> bool:
+    return limit >= mark if is_buy else limit <= mark
+
+
+def stop_reached(*, is_stop_loss: bool, is_buy: bool, stop: Decimal, mark: Decimal) -> bool:
+    """A stop-loss sells when the price falls to the stop (buys when it rises); take-profit the other way."""
+    rising = is_buy if is_stop_loss else not is_buy
+    return mark >= stop if rising else mark <= stop
+
+
+def capped_quantity(*, quantity: Decimal, price: Decimal, max_notional: Decimal, step: Decimal) -> Decimal:
+    """How much of ``quantity`` the market can take in one tick (0 means no limit)."""
+    if max_notional <= 0:
+        return quantity
+    return min(quantity, round_down(max_notional / price, step))
+
+
+def buy_lock(*, quantity: Decimal, price: Decimal) -> Decimal:
+    """Quote locked by a buy order: the most its fills at ``price`` or better can cost."""
+    return round_up(quantity * price)
 
 
 def filter_failure(
-    *, quantity: Decimal, price: Decimal, step: Decimal, min_qty: Decimal, min_notional: Decimal
+    *,
+    quantity: Decimal,
+    price: Decimal,
+    step: Decimal,
+    min_qty: Decimal,
+    min_notional: Decimal,
+    tick: Decimal | None = None,
+    prices: tuple[Decimal | None, ...] = (),
 ) -> str | None:
-    """The name of the first pair filter an order breaks (Binance's names), or None."""
+    """The name of the first pair filter an order breaks (Binance's names), or None.
+
+    ``prices`` are the order's own limit and stop prices, checked against the tick (PRICE_FILTER).
+    """
+    if tick is not None and any(p is not None and (p <= 0 or not is_multiple(p, tick)) for p in prices):
+        return "PRICE_FILTER"
     if quantity <= 0 or quantity < min_qty or not is_multiple(quantity, step):
         return "LOT_SIZE"
     if quantity * price < min_notional:

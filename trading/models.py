@@ -140,6 +140,10 @@ class PlatformSettings(models.Model):
     risk_profile = models.ForeignKey(RiskProfile, on_delete=models.PROTECT)
     starting_balance = amount_field(default=Decimal("10000"))
     isolated_account_limit = models.PositiveSmallIntegerField(default=10)
+    max_fill_notional = amount_field(
+        help_text="Market depth: the most one order fills per price tick, in USDT (0 = unlimited). "
+        "Orders larger than this fill partly; IOC expires the rest, FOK expires whole."
+    )
 
     class Meta:
         verbose_name_plural = "platform settings"
@@ -418,6 +422,14 @@ class Order(models.Model):
     cummulative_quote_qty = amount_field()
     borrowed_amount = amount_field(help_text="What the MARGIN_BUY side effect borrowed for this order.")
     borrowed_asset = models.ForeignKey(Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Repay what the order borrowed when it is cancelled or expires (Binance's autoRepayAtCancel).
+    auto_repay_at_cancel = models.BooleanField(default=True)
+    # Funds this order still holds in the account's locked bucket (quote for a buy, base for a sell).
+    locked_amount = amount_field()
+    # False for a stop order until its stop price is reached (Binance's isWorking).
+    is_working = models.BooleanField(default=True)
+    order_list = models.ForeignKey("OrderList", on_delete=models.CASCADE, null=True, blank=True, related_name="orders")
+    status_reason = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -425,10 +437,38 @@ class Order(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["account", "client_order_id"], name="order_unique_client_id"),
+            models.CheckConstraint(condition=Q(locked_amount__gte=0), name="order_locked_not_negative"),
+        ]
+        indexes = [
+            # The matcher's scan: open orders of one pair.
+            models.Index(fields=["pair", "status", "is_working"], name="order_open_by_pair"),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.type} {self.side} {self.pair_id}"
+
+
+class OrderList(models.Model):
+    """Two orders that cancel each other (OCO): a limit leg and a stop-limit leg sharing one lock."""
+
+    class Status(models.TextChoices):
+        EXECUTING = "EXECUTING"
+        ALL_DONE = "ALL_DONE"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="order_lists")
+    contingency_type = models.CharField(max_length=8, default="OCO")
+    list_client_order_id = models.CharField(max_length=36)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.EXECUTING)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "list_client_order_id"], name="orderlist_unique_client_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"OCO #{self.pk}"
 
 
 class Trade(models.Model):
@@ -442,7 +482,7 @@ class Trade(models.Model):
     fee = amount_field()
     fee_asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="+")
     is_maker = models.BooleanField(default=False)
-    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT)
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="trades")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

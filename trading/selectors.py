@@ -19,6 +19,7 @@ from trading.models import (
     JournalEntry,
     LedgerLine,
     MarkPrice,
+    Order,
     Pair,
     PlatformSettings,
     RiskTier,
@@ -49,12 +50,20 @@ def pair_get(*, symbol: str) -> Pair:
     return pair
 
 
+def _as_id(value) -> int | None:
+    """An integer id from an int or a string of digits; anything else (floats, junk) is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
+        return int(value.strip())
+    return None
+
+
 def account_get_for_user(*, user, account_id) -> Account:
     """The user's own account; anything else (another user's, a system account, junk) is 'not found'."""
-    try:
-        account_id = int(account_id)
-    except (TypeError, ValueError):
-        account_id = None
+    account_id = _as_id(account_id)
     account = None
     if account_id is not None and user is not None and user.is_authenticated:
         account = (
@@ -66,6 +75,20 @@ def account_get_for_user(*, user, account_id) -> Account:
     if account is None:
         raise NotFound("Account not found.", fields={"account": ["Account not found."]})
     return account
+
+
+def order_get_for_user(*, user, order_id) -> Order:
+    order_id = _as_id(order_id)
+    order = None
+    if order_id is not None and user is not None and user.is_authenticated:
+        order = (
+            Order.objects.select_related("pair__base", "pair__quote", "account")
+            .filter(pk=order_id, account__user=user)
+            .first()
+        )
+    if order is None:
+        raise NotFound("Unknown order sent.", code="unknown_order")
+    return order
 
 
 def mark_prices() -> dict[str, Decimal]:

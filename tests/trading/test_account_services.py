@@ -47,7 +47,9 @@ def test_reset_clears_debts_and_positions_and_keeps_history(alice, set_prices):
     set_prices(ETHUSDT=200)
     account = cross(alice)
     transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=account.pk, asset="USDT", amount="1000")
-    order_place(user=alice, account_id=account.pk, symbol="ETHUSDT", side="BUY", quantity="10", side_effect="MARGIN_BUY")
+    order_place(
+        user=alice, account_id=account.pk, symbol="ETHUSDT", side="BUY", quantity="10", side_effect="MARGIN_BUY"
+    )
     loan_borrow(user=alice, account_id=account.pk, asset="ETH", amount="1")
     history = (Order.objects.count(), Transfer.objects.count(), LedgerLine.objects.count())
 

@@ -163,14 +163,14 @@ def test_entry_price_is_weighted_kept_and_reset():
 
 def test_isolated_liquidation_price():
     # B's BCH account: 5 BCH, 800 USDT debt, L = 1.05 -> 800 * 1.05 / 5 = 168.
-    price = margin.liquidation_price_isolated(
+    price = margin.liquidation_price(
         base_assets=D(5), base_debt=D(0), quote_assets=D(0), quote_debt=D(800), liquidation=D("1.05")
     )
     assert price == D(168)
     assert margin.classify(margin.margin_level(D(5) * price, D(800)), CLASSIC_5X) == Status.LIQUIDATION
     # No debt: no liquidation price.
     assert (
-        margin.liquidation_price_isolated(
+        margin.liquidation_price(
             base_assets=D(5), base_debt=D(0), quote_assets=D(100), quote_debt=D(0), liquidation=D("1.05")
         )
         is None

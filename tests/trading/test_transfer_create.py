@@ -16,7 +16,9 @@ from trading.services.transfers import transfer_create
 def test_spot_cross_isolated_round_trip(alice, set_prices):
     set_prices(ETHUSDT=200)
     iso = isolated_account_open(user=alice, symbol="ETHUSDT")
-    transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=cross(alice).pk, asset="USDT", amount="300")
+    transfer_create(
+        user=alice, from_account_id=spot(alice).pk, to_account_id=cross(alice).pk, asset="USDT", amount="300"
+    )
     transfer_create(user=alice, from_account_id=cross(alice).pk, to_account_id=iso.pk, asset="USDT", amount="100")
     transfer_create(user=alice, from_account_id=iso.pk, to_account_id=spot(alice).pk, asset="USDT", amount="40")
     assert amounts(spot(alice), "USDT")[0] == D(9740)
@@ -41,13 +43,17 @@ def test_transfer_out_keeps_level_at_or_above_2(alice, set_prices, zero_costs):
     loan_borrow(user=alice, account_id=account.pk, asset="USDT", amount="1000")
     # Assets 2000, debt 1000: level 2.0 exactly; any transfer out would take it below.
     with pytest.raises(MarginRuleViolation, match="transfer-out ratio 2"):
-        transfer_create(user=alice, from_account_id=account.pk, to_account_id=spot(alice).pk, asset="USDT", amount="0.01")
+        transfer_create(
+            user=alice, from_account_id=account.pk, to_account_id=spot(alice).pk, asset="USDT", amount="0.01"
+        )
     assert amounts(account, "USDT") == (D(2000), 0, D(1000), 0)
     # Move the ETH price up with ETH held: assets 2500 -> 500 may leave, not a cent more.
     order_place(user=alice, account_id=account.pk, symbol="ETHUSDT", side="BUY", quantity="5")
     set_prices(ETHUSDT=300)
     with pytest.raises(MarginRuleViolation):
-        transfer_create(user=alice, from_account_id=account.pk, to_account_id=spot(alice).pk, asset="USDT", amount="500.01")
+        transfer_create(
+            user=alice, from_account_id=account.pk, to_account_id=spot(alice).pk, asset="USDT", amount="500.01"
+        )
     transfer_create(user=alice, from_account_id=account.pk, to_account_id=spot(alice).pk, asset="USDT", amount="500")
     assert_ledger_clean()
 

@@ -1,7 +1,10 @@
-"""Order placement. MARKET orders fill at once at the mark price (moved by slippage against the taker).
+"""Placing and cancelling orders (``shared/spec/margin-rules.md``, "Orders (paper fills)").
 
-Other order types (LIMIT, stops, OCO) come with the orders issue; the order row already carries their
-fields, and a fill is one ``_fill_locked`` call whatever the type, so resting orders will reuse it.
+MARKET fills at once at the slipped mark price. LIMIT locks its funds and fills at once as taker when
+marketable, else rests until the matcher sees the mark price reach it and fills it as maker at its
+price. LIMIT_MAKER that would take is rejected. Stop-limits rest unworking until the mark price
+reaches their stop, then become LIMITs. OCO is a LIMIT_MAKER leg and a STOP_LOSS_LIMIT leg sharing
+one lock; whichever works first cancels the other. A rejected order changes nothing.
 """
 
 from __future__ import annotations
@@ -15,17 +18,18 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.errors import ApplicationError, Conflict, MarginRuleViolation
+from accounts.errors import ApplicationError, Conflict
 from trading import margin, selectors
-from trading.models import Account, AccountKind, JournalEntry, Order, Pair, PlatformSettings, SystemAccount, Trade
+from trading.models import Account, AccountKind, JournalEntry, Order, OrderList, Pair
+from trading.services import fills
 from trading.services.common import clean_amount, clean_choice
-from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledger_post, system_balance
-from trading.services.loans import LoanBook, borrow_locked, ensure_tradable, repay_locked
-from trading.services.positions import entry_price_update
+from trading.services.fills import OPEN_STATUSES, Operation
+from trading.services.ledger import LockedAccount, accounts_lock
+from trading.services.loans import ensure_tradable
 
 CLIENT_ORDER_ID = re.compile(r"^[a-zA-Z0-9_.:-]{1,36}$")
-BORROWING = {Order.SideEffect.MARGIN_BUY, Order.SideEffect.AUTO_BORROW_REPAY}
-REPAYING = {Order.SideEffect.AUTO_REPAY, Order.SideEffect.AUTO_BORROW_REPAY}
+LIMIT_TYPES = (Order.Type.LIMIT, Order.Type.LIMIT_MAKER)
+STOP_TYPES = (Order.Type.STOP_LOSS_LIMIT, Order.Type.TAKE_PROFIT_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class OrderRequest:
     stop_price: Decimal | None
     time_in_force: str
 
+    @property
+    def is_buy(self) -> bool:
+        return self.side == Order.Side.BUY
+
     def matches(self, order: Order) -> bool:
         return (
             order.pair_id == self.pair.pk
@@ -56,33 +64,31 @@ class OrderRequest:
         )
 
 
-def _clean_request(
-    *, account: Account, symbol, side, type, quantity, quote_quantity, price, stop_price, time_in_force, side_effect
-) -> OrderRequest:
-    pair = selectors.pair_get(symbol=symbol)
-    side = clean_choice(side, field="side", choices=Order.Side)
-    type = clean_choice(type, field="type", choices=Order.Type)
-    side_effect = clean_choice(
-        side_effect or Order.SideEffect.NO_SIDE_EFFECT, field="side_effect", choices=Order.SideEffect
-    )
-    if type != Order.Type.MARKET:
-        raise ApplicationError(
-            f"{type} orders are not supported yet; use MARKET.",
-            code="unsupported_order_type",
-            fields={"type": ["Only MARKET for now."]},
-        )
-    for name, value in (("price", price), ("stop_price", stop_price), ("time_in_force", time_in_force)):
-        if value not in (None, ""):
-            raise ApplicationError(
-                f"Parameter '{name}' sent when not required.", fields={name: ["Not used by MARKET orders."]}
-            )
-    if (quantity in (None, "")) == (quote_quantity in (None, "")):
-        raise ApplicationError(
-            "Send either quantity or quote_quantity.", fields={"quantity": ["Send quantity or quote_quantity."]}
-        )
-    quantity = clean_amount(quantity, field="quantity") if quantity not in (None, "") else None
-    quote_quantity = clean_amount(quote_quantity, field="quote_quantity") if quote_quantity not in (None, "") else None
+def _given(value) -> bool:
+    return value not in (None, "")
 
+
+def _forbid(**params) -> None:
+    for name, value in params.items():
+        if _given(value):
+            raise ApplicationError(
+                f"Parameter '{name}' sent when not required.", fields={name: ["Not used by this order type."]}
+            )
+
+
+def _require(**params) -> None:
+    for name, value in params.items():
+        if not _given(value):
+            raise ApplicationError(
+                f"Mandatory parameter '{name}' was not sent.", fields={name: ["This field is required."]}
+            )
+
+
+def clean_side_effect(value) -> str:
+    return clean_choice(value or Order.SideEffect.NO_SIDE_EFFECT, field="side_effect", choices=Order.SideEffect)
+
+
+def _check_account_and_pair(account: Account, pair: Pair, side_effect: str) -> None:
     if not pair.is_active:
         raise ApplicationError(f"{pair.symbol} is not trading.", code="symbol_halted")
     if account.kind == AccountKind.SPOT:
@@ -98,27 +104,74 @@ def _clean_request(
         )
     elif not pair.margin_enabled:
         raise ApplicationError(f"{pair.symbol} is not open for margin trading.", code="margin_not_allowed")
+
+
+def _clean_request(
+    *, account: Account, symbol, side, type, quantity, quote_quantity, price, stop_price, time_in_force, side_effect
+) -> OrderRequest:
+    pair = selectors.pair_get(symbol=symbol)
+    side = clean_choice(side, field="side", choices=Order.Side)
+    type = clean_choice(type, field="type", choices=Order.Type)
+    side_effect = clean_side_effect(side_effect)
+    if type == Order.Type.MARKET:
+        _forbid(price=price, stop_price=stop_price, time_in_force=time_in_force)
+        if _given(quantity) == _given(quote_quantity):
+            raise ApplicationError(
+                "Send either quantity or quote_quantity.", fields={"quantity": ["Send quantity or quote_quantity."]}
+            )
+        tif = ""
+    else:
+        _forbid(quote_quantity=quote_quantity)
+        _require(quantity=quantity, price=price)
+        if type in STOP_TYPES:
+            _require(stop_price=stop_price)
+        else:
+            _forbid(stop_price=stop_price)
+        if type == Order.Type.LIMIT_MAKER:
+            _forbid(time_in_force=time_in_force)
+            tif = ""
+        else:
+            tif = clean_choice(time_in_force or Order.TimeInForce.GTC, field="time_in_force", choices=Order.TimeInForce)
+    _check_account_and_pair(account, pair, side_effect)
     return OrderRequest(
         pair=pair,
         side=side,
         type=type,
         side_effect=side_effect,
-        quantity=quantity,
-        quote_quantity=quote_quantity,
-        price=None,
-        stop_price=None,
-        time_in_force="",
+        quantity=clean_amount(quantity, field="quantity") if _given(quantity) else None,
+        quote_quantity=clean_amount(quote_quantity, field="quote_quantity") if _given(quote_quantity) else None,
+        price=clean_amount(price, field="price") if _given(price) else None,
+        stop_price=clean_amount(stop_price, field="stop_price") if _given(stop_price) else None,
+        time_in_force=tif,
     )
 
 
-def _clean_client_order_id(value) -> str:
-    if value in (None, ""):
+def clean_client_order_id(value, field: str = "client_order_id") -> str:
+    if not _given(value):
         return f"ml-{uuid.uuid4().hex[:30]}"
     if not isinstance(value, str) or not CLIENT_ORDER_ID.match(value):
-        raise ApplicationError(
-            "client_order_id must be 1 to 36 letters, digits or _.:-", fields={"client_order_id": ["Invalid id."]}
-        )
+        raise ApplicationError(f"{field} must be 1 to 36 letters, digits or _.:-", fields={field: ["Invalid id."]})
     return value
+
+
+def check_filters(*, pair: Pair, quantity: Decimal, price: Decimal, prices: tuple = ()) -> None:
+    failure = margin.filter_failure(
+        quantity=quantity,
+        price=price,
+        step=pair.step_size,
+        min_qty=pair.min_qty,
+        min_notional=pair.min_notional,
+        tick=pair.tick_size,
+        prices=prices,
+    )
+    if failure:
+        field = "price" if failure == "PRICE_FILTER" else "quantity"
+        raise ApplicationError(
+            f"Filter failure: {failure}", code="filter_failure", fields={field: [f"Filter failure: {failure}"]}
+        )
+
+
+# --- placement --------------------------------------------------------------------------------------
 
 
 def order_place(
@@ -135,6 +188,7 @@ def order_place(
     time_in_force=None,
     side_effect: str | None = None,
     client_order_id: str | None = None,
+    auto_repay_at_cancel: bool = True,
     now: datetime | None = None,
 ) -> Order:
     """Place an order; the same client order id with the same order returns the first one."""
@@ -151,8 +205,15 @@ def order_place(
         time_in_force=time_in_force,
         side_effect=side_effect,
     )
-    client_order_id = _clean_client_order_id(client_order_id)
+    client_order_id = clean_client_order_id(client_order_id)
     mark = selectors.mark_price_get(pair=request.pair)
+    if request.quantity is not None:
+        check_filters(
+            pair=request.pair,
+            quantity=request.quantity,
+            price=request.price or mark,
+            prices=(request.price, request.stop_price),
+        )
     prices = selectors.mark_prices()
     settings = selectors.platform_settings_get()
     now = now or timezone.now()
@@ -168,7 +229,7 @@ def order_place(
                 code="duplicate_client_order_id",
             )
         ensure_tradable(account)
-        locked = LockedAccount(account, [request.pair.base, request.pair.quote])
+        op = Operation(LockedAccount(account, [request.pair.base, request.pair.quote]), settings, prices, now)
         order = Order(
             account=account,
             pair=request.pair,
@@ -177,100 +238,266 @@ def order_place(
             side_effect=request.side_effect,
             quantity=request.quantity,
             quote_quantity=request.quote_quantity,
+            price=request.price,
+            stop_price=request.stop_price,
+            time_in_force=request.time_in_force,
             client_order_id=client_order_id,
+            auto_repay_at_cancel=bool(auto_repay_at_cancel),
         )
-        fill = margin.market_fill(
-            is_buy=request.side == Order.Side.BUY,
-            mark=mark,
-            quantity=request.quantity,
-            quote_quantity=request.quote_quantity,
-            slippage_bps=settings.slippage_bps,
-            fee_rate=settings.taker_fee,
-            tick=request.pair.tick_size,
-            step=request.pair.step_size,
+        if order.type == Order.Type.MARKET:
+            _execute_market(op, order, mark)
+        elif order.type in LIMIT_TYPES:
+            _place_limit(op, order, mark)
+        else:
+            _place_stop(op, order, mark)
+        op.commit(
+            kind=JournalEntry.Kind.TRADE if op.trades else JournalEntry.Kind.LOCK,
+            memo=fills.fill_memo(order),
+            orders=[order],
         )
-        failure = margin.filter_failure(
-            quantity=fill.quantity,
-            price=mark,
-            step=request.pair.step_size,
-            min_qty=request.pair.min_qty,
-            min_notional=request.pair.min_notional,
-        )
-        if failure:
-            raise ApplicationError(
-                f"Filter failure: {failure}", code="filter_failure", fields={"quantity": [f"Filter failure: {failure}"]}
-            )
-        _fill_locked(locked=locked, order=order, fill=fill, is_maker=False, prices=prices, settings=settings, now=now)
     return order
 
 
-def _fill_locked(
-    *,
-    locked: LockedAccount,
-    order: Order,
-    fill: margin.Fill,
-    is_maker: bool,
-    prices: dict[str, Decimal],
-    settings: PlatformSettings,
-    now: datetime,
-) -> Trade:
-    """Apply one fill with the order's side effects, in one journal entry, or change nothing."""
-    account, pair = locked.account, order.pair
+def _execute_market(op: Operation, order: Order, mark: Decimal) -> None:
+    pair, settings = order.pair, op.settings
+    fill = margin.market_fill(
+        is_buy=order.side == Order.Side.BUY,
+        mark=mark,
+        quantity=order.quantity,
+        quote_quantity=order.quote_quantity,
+        slippage_bps=settings.slippage_bps,
+        fee_rate=settings.taker_fee,
+        tick=pair.tick_size,
+        step=pair.step_size,
+    )
+    if order.quantity is None:
+        check_filters(pair=pair, quantity=fill.quantity, price=mark)
+    quantity = margin.capped_quantity(
+        quantity=fill.quantity, price=fill.price, max_notional=settings.max_fill_notional, step=pair.step_size
+    )
+    if quantity < fill.quantity:
+        fill = margin.fill_at(
+            is_buy=order.side == Order.Side.BUY, price=fill.price, quantity=quantity, fee_rate=settings.taker_fee
+        )
+    if quantity > 0:
+        fills.fill(op, order, fill, is_maker=False)
+    if order.status != Order.Status.FILLED or quantity < (order.quantity or quantity):
+        order.status = Order.Status.EXPIRED
+        order.status_reason = "Market depth exhausted: the rest of the order expired."
+
+
+def _lock_for(op: Operation, order: Order, amount: Decimal) -> None:
+    fills.borrow_missing(op, order, amount)
+    fills.lock(op, order, amount)
+
+
+def order_lock_amount(*, side: str, quantity: Decimal, price: Decimal) -> Decimal:
+    return margin.buy_lock(quantity=quantity, price=price) if side == Order.Side.BUY else quantity
+
+
+def _place_limit(op: Operation, order: Order, mark: Decimal) -> None:
+    marketable = margin.is_marketable(is_buy=order.side == Order.Side.BUY, limit=order.price, mark=mark)
+    if order.type == Order.Type.LIMIT_MAKER and marketable:
+        raise ApplicationError("Order would immediately match and take.", code="would_take")
+    _lock_for(op, order, order_lock_amount(side=order.side, quantity=order.quantity, price=order.price))
+    if marketable:
+        take(op, order, mark)
+    elif order.time_in_force in (Order.TimeInForce.IOC, Order.TimeInForce.FOK):
+        expire(op, order, f"{order.time_in_force}: not marketable when placed.")
+
+
+def _place_stop(op: Operation, order: Order, mark: Decimal) -> None:
+    if margin.stop_reached(
+        is_stop_loss=order.type == Order.Type.STOP_LOSS_LIMIT,
+        is_buy=order.side == Order.Side.BUY,
+        stop=order.stop_price,
+        mark=mark,
+    ):
+        raise ApplicationError("Order would immediately trigger.", code="would_trigger")
+    _lock_for(op, order, order_lock_amount(side=order.side, quantity=order.quantity, price=order.price))
+    order.is_working = False
+
+
+def take(op: Operation, order: Order, mark: Decimal) -> None:
+    """Fill a marketable limit as taker at the slipped mark (never beyond its limit), as depth allows."""
+    pair, settings = order.pair, op.settings
     is_buy = order.side == Order.Side.BUY
-    spend_asset, recv_asset = (pair.quote, pair.base) if is_buy else (pair.base, pair.quote)
-    spend = fill.quote_quantity if is_buy else fill.quantity
-    receive = fill.quantity if is_buy else fill.quote_quantity
-    posting, book = Posting(), LoanBook()
-    spend_balance, recv_balance = locked.balance(spend_asset), locked.balance(recv_asset)
-    base_balance = locked.balance(pair.base)
-    base_net_before = base_balance.net
-
-    borrowed = Decimal(0)
-    if order.side_effect in BORROWING and spend > spend_balance.free:
-        borrowed = spend - spend_balance.free
-        borrow_locked(locked=locked, asset=spend_asset, amount=borrowed, posting=posting, book=book, now=now)
-    posting.move(spend_balance, system_balance(SystemAccount.MARKET, spend_asset), spend)
-    posting.move(system_balance(SystemAccount.MARKET, recv_asset), recv_balance, receive)
-    posting.move(recv_balance, system_balance(SystemAccount.FEES, recv_asset), fill.fee)
-    if order.side_effect in REPAYING:
-        owed = recv_balance.borrowed + recv_balance.interest
-        repay = min(receive - fill.fee, owed)
-        if repay > 0:
-            repay_locked(locked=locked, asset=recv_asset, amount=repay, posting=posting, book=book, now=now)
-    entry_price_update(balance=base_balance, net_before=base_net_before, price=fill.price)
-
-    if borrowed and account.is_margin:
-        ratios = selectors.ratios_get(account=account, profile_id=settings.risk_profile_id)
-        level = selectors.valuation_of(balances=locked.all(), prices=prices).level
-        if not margin.level_allows(level, ratios.initial):
-            raise MarginRuleViolation(
-                f"The order would leave the margin level at {level:.4f}, below the initial ratio {ratios.initial}.",
-            )
-
-    entry = ledger_post(
-        kind=JournalEntry.Kind.TRADE,
-        posting=posting,
-        account=account,
-        memo=f"{order.side} {fill.quantity} {pair.symbol} @ {fill.price}",
+    price = margin.taker_price(
+        mark=mark, limit=order.price, is_buy=is_buy, slippage_bps=settings.slippage_bps, tick=pair.tick_size
     )
-    order.executed_qty += fill.quantity
-    order.cummulative_quote_qty += fill.quote_quantity
-    order.status = Order.Status.FILLED
-    if borrowed:
-        order.borrowed_amount += borrowed
-        order.borrowed_asset = spend_asset
-    order.save()
-    book.save(entry, order)
-    return Trade.objects.create(
-        order=order,
-        account=account,
+    remaining = order.quantity - order.executed_qty
+    quantity = margin.capped_quantity(
+        quantity=remaining, price=price, max_notional=settings.max_fill_notional, step=pair.step_size
+    )
+    if order.time_in_force == Order.TimeInForce.FOK and quantity < remaining:
+        expire(op, order, "FOK: the order could not fill in full at once.")
+        return
+    if quantity > 0:
+        fills.fill(
+            op,
+            order,
+            margin.fill_at(is_buy=is_buy, price=price, quantity=quantity, fee_rate=settings.taker_fee),
+            is_maker=False,
+        )
+    if order.status in OPEN_STATUSES and order.time_in_force == Order.TimeInForce.IOC:
+        expire(op, order, "IOC: the rest of the order expired.")
+
+
+def expire(op: Operation, order: Order, reason: str) -> None:
+    fills.release(op, order)
+    order.status = Order.Status.EXPIRED
+    order.status_reason = reason
+
+
+# --- OCO --------------------------------------------------------------------------------------------
+
+
+def oco_place(
+    *,
+    user,
+    account_id,
+    symbol: str,
+    side: str,
+    quantity,
+    price,
+    stop_price,
+    stop_limit_price,
+    stop_limit_time_in_force=None,
+    side_effect: str | None = None,
+    list_client_order_id: str | None = None,
+    limit_client_order_id: str | None = None,
+    stop_client_order_id: str | None = None,
+    now: datetime | None = None,
+) -> OrderList:
+    """A LIMIT_MAKER leg and a STOP_LOSS_LIMIT leg with one lock; when one works, the other is cancelled.
+
+    Binance's price rule: SELL needs limit price > mark > stop price, BUY limit price < mark < stop price.
+    """
+    account = selectors.account_get_for_user(user=user, account_id=account_id)
+    _require(quantity=quantity, price=price, stop_price=stop_price, stop_limit_price=stop_limit_price)
+    limit_leg = _clean_request(
+        account=account, symbol=symbol, side=side, type=Order.Type.LIMIT_MAKER, quantity=quantity,
+        quote_quantity=None, price=price, stop_price=None, time_in_force=None, side_effect=side_effect,
+    )  # fmt: skip
+    stop_leg = _clean_request(
+        account=account, symbol=symbol, side=side, type=Order.Type.STOP_LOSS_LIMIT, quantity=quantity,
+        quote_quantity=None, price=stop_limit_price, stop_price=stop_price,
+        time_in_force=stop_limit_time_in_force, side_effect=side_effect,
+    )  # fmt: skip
+    list_id = clean_client_order_id(list_client_order_id, "list_client_order_id")
+    ids = (
+        clean_client_order_id(limit_client_order_id, "limit_client_order_id"),
+        clean_client_order_id(stop_client_order_id, "stop_client_order_id"),
+    )
+    pair = limit_leg.pair
+    mark = selectors.mark_price_get(pair=pair)
+    check_filters(
         pair=pair,
-        side=order.side,
-        price=fill.price,
-        quantity=fill.quantity,
-        quote_quantity=fill.quote_quantity,
-        fee=fill.fee,
-        fee_asset=recv_asset,
-        is_maker=is_maker,
-        entry=entry,
+        quantity=limit_leg.quantity,
+        price=limit_leg.price,
+        prices=(limit_leg.price, stop_leg.price, stop_leg.stop_price),
     )
+    check_filters(pair=pair, quantity=stop_leg.quantity, price=stop_leg.price)
+    ordered = (
+        limit_leg.price > mark > stop_leg.stop_price
+        if not limit_leg.is_buy
+        else limit_leg.price < mark < stop_leg.stop_price
+    )
+    if not ordered:
+        rule = (
+            "limit price > mark price > stop price" if not limit_leg.is_buy else "limit price < mark price < stop price"
+        )
+        raise ApplicationError(
+            f"The relationship of the prices for the orders is not correct: {side} OCO needs {rule}.", code="oco_prices"
+        )
+    prices, settings, now = selectors.mark_prices(), selectors.platform_settings_get(), now or timezone.now()
+
+    with transaction.atomic():
+        account = accounts_lock(account.pk)[account.pk]
+        existing = OrderList.objects.filter(account=account, list_client_order_id=list_id).first()
+        if existing is not None:
+            legs = list(existing.orders.order_by("id"))
+            if len(legs) == 2 and limit_leg.matches(legs[0]) and stop_leg.matches(legs[1]):
+                return existing
+            raise Conflict(
+                f"list_client_order_id {list_id!r} was already used for a different order list.",
+                code="duplicate_client_order_id",
+            )
+        if Order.objects.filter(account=account, client_order_id__in=ids).exists() or ids[0] == ids[1]:
+            raise Conflict("A leg's client order id was already used.", code="duplicate_client_order_id")
+        ensure_tradable(account)
+        op = Operation(LockedAccount(account, [pair.base, pair.quote]), settings, prices, now)
+        order_list = OrderList.objects.create(account=account, list_client_order_id=list_id)
+        legs = [
+            Order(account=account, pair=pair, side=r.side, type=r.type, side_effect=r.side_effect, quantity=r.quantity,
+                  price=r.price, stop_price=r.stop_price, time_in_force=r.time_in_force, client_order_id=cid,
+                  order_list=order_list)
+            for r, cid in ((limit_leg, ids[0]), (stop_leg, ids[1]))
+        ]  # fmt: skip
+        legs[1].is_working = False
+        lock = max(order_lock_amount(side=r.side, quantity=r.quantity, price=r.price) for r in (limit_leg, stop_leg))
+        # The limit leg holds the one lock; a triggered stop leg takes it over (see matching).
+        _lock_for(op, legs[0], lock)
+        op.commit(kind=JournalEntry.Kind.LOCK, memo=f"OCO {side} {pair.symbol} #{list_id}", orders=legs)
+    return order_list
+
+
+# --- cancelling -------------------------------------------------------------------------------------
+
+
+def cancel_locked(op: Operation, order: Order, reason: str = "") -> None:
+    fills.release(op, order)
+    order.status = Order.Status.CANCELED
+    order.status_reason = reason
+
+
+def _cancel_with_list(op: Operation, order: Order) -> list[Order]:
+    """Cancel an order; cancelling either leg of an OCO cancels the list."""
+    if order.order_list_id is None:
+        cancel_locked(op, order, "Cancelled by the user.")
+        return [order]
+    legs = list(
+        Order.objects.filter(order_list_id=order.order_list_id)
+        .select_related("pair__base", "pair__quote")
+        .order_by("id")
+    )
+    for leg in legs:
+        if leg.status in OPEN_STATUSES:
+            cancel_locked(op, leg, "OCO cancelled by the user.")
+    OrderList.objects.filter(pk=order.order_list_id).update(status=OrderList.Status.ALL_DONE)
+    return legs
+
+
+def order_cancel(*, user, order_id, now: datetime | None = None) -> Order:
+    """Cancel an open order of the user's: its lock is released (and its borrow repaid, by default)."""
+    order = selectors.order_get_for_user(user=user, order_id=order_id)
+    prices, settings, now = selectors.mark_prices(), selectors.platform_settings_get(), now or timezone.now()
+    with transaction.atomic():
+        account = accounts_lock(order.account_id)[order.account_id]
+        order = Order.objects.select_related("pair__base", "pair__quote").get(pk=order.pk)
+        if order.status not in OPEN_STATUSES:
+            raise ApplicationError(f"The order is {order.status.lower()}, not open.", code="order_not_open")
+        op = Operation(LockedAccount(account), settings, prices, now)
+        changed = _cancel_with_list(op, order)
+        op.commit(kind=JournalEntry.Kind.UNLOCK, memo=f"cancel #{order.client_order_id}", orders=changed)
+    return next(o for o in changed if o.pk == order.pk)
+
+
+def orders_cancel_all(*, user, account_id, symbol: str | None = None, now: datetime | None = None) -> list[Order]:
+    account = selectors.account_get_for_user(user=user, account_id=account_id)
+    pair = selectors.pair_get(symbol=symbol) if _given(symbol) else None
+    prices, settings, now = selectors.mark_prices(), selectors.platform_settings_get(), now or timezone.now()
+    with transaction.atomic():
+        account = accounts_lock(account.pk)[account.pk]
+        open_orders = Order.objects.filter(account=account, status__in=OPEN_STATUSES).select_related(
+            "pair__base", "pair__quote"
+        )
+        if pair is not None:
+            open_orders = open_orders.filter(pair=pair)
+        op = Operation(LockedAccount(account), settings, prices, now)
+        cancelled = []
+        for order in open_orders.order_by("id"):
+            if order.status in OPEN_STATUSES and order.pk not in {o.pk for o in cancelled}:
+                cancelled += [o for o in _cancel_with_list(op, order) if o.status == Order.Status.CANCELED]
+        op.commit(kind=JournalEntry.Kind.UNLOCK, memo="cancel all", orders=cancelled)
+    return cancelled

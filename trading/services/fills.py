@@ -1,0 +1,156 @@
+"""One fill of an order, with its side effects, written into the operation's single posting.
+
+Every service that fills (placement, the matcher, liquidation) collects the borrow, the lock, the fill,
+the fee and the repayment of one transaction into ONE Posting and posts it once: system balances are
+then always updated in one sorted batch, which is what keeps two transactions from deadlocking on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from accounts.errors import MarginRuleViolation
+from trading import margin, selectors
+from trading.margin import ZERO
+from trading.models import Bucket, JournalEntry, Order, PlatformSettings, SystemAccount, Trade
+from trading.services.ledger import LockedAccount, Posting, ledger_post, system_balance
+from trading.services.loans import LoanBook, borrow_locked, repay_locked
+from trading.services.positions import entry_price_update
+
+BORROWING = {Order.SideEffect.MARGIN_BUY, Order.SideEffect.AUTO_BORROW_REPAY}
+REPAYING = {Order.SideEffect.AUTO_REPAY, Order.SideEffect.AUTO_BORROW_REPAY}
+OPEN_STATUSES = (Order.Status.NEW, Order.Status.PARTIALLY_FILLED)
+
+
+@dataclass
+class Operation:
+    """What one transaction on one locked account writes: one journal entry and its records."""
+
+    locked: LockedAccount
+    settings: PlatformSettings
+    prices: dict[str, Decimal]
+    now: datetime
+    posting: Posting = field(default_factory=Posting)
+    book: LoanBook = field(default_factory=LoanBook)
+    trades: list[Trade] = field(default_factory=list)
+    borrowed: Decimal = ZERO
+
+    def commit(self, *, kind: str, memo: str, orders: list[Order]) -> JournalEntry | None:
+        """Check the initial ratio if anything was borrowed, post the entry, then save the records."""
+        account = self.locked.account
+        if self.borrowed and account.is_margin:
+            ratios = selectors.ratios_get(account=account, profile_id=self.settings.risk_profile_id)
+            level = selectors.valuation_of(balances=self.locked.all(), prices=self.prices).level
+            if not margin.level_allows(level, ratios.initial):
+                raise MarginRuleViolation(
+                    f"The order would leave the margin level at {level:.4f}, below the initial ratio {ratios.initial}."
+                )
+        entry = ledger_post(kind=kind, posting=self.posting, account=account, memo=memo) if self.posting.lines else None
+        for order in orders:
+            order.save()
+        for trade in self.trades:
+            trade.entry = entry
+        Trade.objects.bulk_create(self.trades)
+        if entry is not None:
+            self.book.save(entry, orders[0] if len(orders) == 1 else None)
+        return entry
+
+
+def spend_and_receive(order: Order):
+    pair = order.pair
+    return (pair.quote, pair.base) if order.side == Order.Side.BUY else (pair.base, pair.quote)
+
+
+def borrow_missing(op: Operation, order: Order, amount: Decimal) -> None:
+    """MARGIN_BUY / AUTO_BORROW_REPAY: borrow what the free balance lacks for ``amount``."""
+    if order.side_effect not in BORROWING:
+        return
+    spend_asset, _ = spend_and_receive(order)
+    missing = amount - op.locked.balance(spend_asset).free
+    if missing > 0:
+        borrow_locked(locked=op.locked, asset=spend_asset, amount=missing, posting=op.posting, book=op.book, now=op.now)
+        order.borrowed_amount += missing
+        order.borrowed_asset = spend_asset
+        op.borrowed += missing
+
+
+def lock(op: Operation, order: Order, amount: Decimal) -> None:
+    spend_asset, _ = spend_and_receive(order)
+    balance = op.locked.balance(spend_asset)
+    op.posting.move(balance, balance, amount, dst_bucket=Bucket.LOCKED)
+    order.locked_amount += amount
+
+
+def release(op: Operation, order: Order) -> Decimal:
+    """Give the order's locked funds back to free; with autoRepayAtCancel, repay what it borrowed."""
+    spend_asset, _ = spend_and_receive(order)
+    balance = op.locked.balance(spend_asset)
+    released = order.locked_amount
+    if released:
+        op.posting.move(balance, balance, released, src_bucket=Bucket.LOCKED)
+        order.locked_amount = ZERO
+    if order.auto_repay_at_cancel and order.borrowed_amount and order.side_effect in BORROWING:
+        repay = min(order.borrowed_amount, released, balance.free, balance.borrowed + balance.interest)
+        if repay > 0:
+            repay_locked(
+                locked=op.locked, asset=spend_asset, amount=repay, posting=op.posting, book=op.book, now=op.now
+            )
+    return released
+
+
+def fill(op: Operation, order: Order, fill: margin.Fill, *, is_maker: bool) -> Trade:
+    """Apply one fill: funds from the order's lock first, then from free (borrowing if allowed)."""
+    account = op.locked.account
+    is_buy = order.side == Order.Side.BUY
+    spend_asset, recv_asset = spend_and_receive(order)
+    spend = fill.quote_quantity if is_buy else fill.quantity
+    receive = fill.quantity if is_buy else fill.quote_quantity
+    spend_balance, recv_balance = op.locked.balance(spend_asset), op.locked.balance(recv_asset)
+    base_balance = op.locked.balance(order.pair.base)
+    base_net_before = base_balance.net
+    market = system_balance(SystemAccount.MARKET, spend_asset)
+
+    from_lock = min(spend, order.locked_amount)
+    if from_lock:
+        op.posting.move(spend_balance, market, from_lock, src_bucket=Bucket.LOCKED)
+        order.locked_amount -= from_lock
+    if spend - from_lock:
+        borrow_missing(op, order, spend - from_lock)
+        op.posting.move(spend_balance, market, spend - from_lock)
+    op.posting.move(system_balance(SystemAccount.MARKET, recv_asset), recv_balance, receive)
+    op.posting.move(recv_balance, system_balance(SystemAccount.FEES, recv_asset), fill.fee)
+
+    order.executed_qty += fill.quantity
+    order.cummulative_quote_qty += fill.quote_quantity
+    if order.quantity is None or order.executed_qty >= order.quantity:
+        order.status = Order.Status.FILLED
+        if order.locked_amount:
+            op.posting.move(spend_balance, spend_balance, order.locked_amount, src_bucket=Bucket.LOCKED)
+            order.locked_amount = ZERO
+    else:
+        order.status = Order.Status.PARTIALLY_FILLED
+    if order.side_effect in REPAYING:
+        repay = min(receive - fill.fee, recv_balance.borrowed + recv_balance.interest, recv_balance.free)
+        if repay > 0:
+            repay_locked(locked=op.locked, asset=recv_asset, amount=repay, posting=op.posting, book=op.book, now=op.now)
+    entry_price_update(balance=base_balance, net_before=base_net_before, price=fill.price)
+    trade = Trade(
+        order=order,
+        account=account,
+        pair=order.pair,
+        side=order.side,
+        price=fill.price,
+        quantity=fill.quantity,
+        quote_quantity=fill.quote_quantity,
+        fee=fill.fee,
+        fee_asset=recv_asset,
+        is_maker=is_maker,
+    )
+    op.trades.append(trade)
+    return trade
+
+
+def fill_memo(order: Order) -> str:
+    return f"{order.type} {order.side} {order.pair.symbol} #{order.client_order_id}"

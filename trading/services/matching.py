@@ -1,0 +1,158 @@
+"""The matcher: given a pair's new mark price, trigger reached stops and fill reached resting limits.
+
+One set-based query finds the orders the price reached; each is then worked in its own short
+transaction under its account's lock (re-checked there, so a cancel that won the race wins). The risk
+engine's tick calls ``orders_match`` for every pair whose price moved.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.errors import ApplicationError
+from trading import margin, selectors
+from trading.models import JournalEntry, Order, OrderList, Pair, PlatformSettings
+from trading.services import fills
+from trading.services.fills import OPEN_STATUSES, Operation
+from trading.services.ledger import LockedAccount, accounts_lock
+from trading.services.orders import cancel_locked, take
+
+logger = logging.getLogger(__name__)
+
+SL, TP = Order.Type.STOP_LOSS_LIMIT, Order.Type.TAKE_PROFIT_LIMIT
+BUY, SELL = Order.Side.BUY, Order.Side.SELL
+
+
+@dataclass
+class MatchResult:
+    triggered: int = 0
+    filled: int = 0
+    failed: int = 0
+
+
+def stops_reached(mark: Decimal) -> Q:
+    """The SQL twin of ``margin.stop_reached``."""
+    return (
+        Q(type=SL, side=SELL, stop_price__gte=mark)
+        | Q(type=SL, side=BUY, stop_price__lte=mark)
+        | Q(type=TP, side=SELL, stop_price__lte=mark)
+        | Q(type=TP, side=BUY, stop_price__gte=mark)
+    )
+
+
+def limits_reached(mark: Decimal) -> Q:
+    """The SQL twin of ``margin.is_marketable``."""
+    return Q(side=BUY, price__gte=mark) | Q(side=SELL, price__lte=mark)
+
+
+def orders_match(*, pair: Pair, price: Decimal | None = None, now: datetime | None = None) -> MatchResult:
+    mark = price if price is not None else selectors.mark_price_get(pair=pair)
+    settings, prices, now = selectors.platform_settings_get(), selectors.mark_prices(), now or timezone.now()
+    prices[pair.base.code] = mark
+    result = MatchResult()
+    open_orders = Order.objects.filter(pair=pair, status__in=OPEN_STATUSES, account__is_frozen=False)
+    to_trigger = open_orders.filter(stops_reached(mark), is_working=False)
+    for order_id, account_id in to_trigger.order_by("id").values_list("id", "account_id"):
+        _work(order_id, account_id, mark, settings, prices, now, result)
+    to_fill = open_orders.filter(limits_reached(mark), is_working=True).exclude(type=Order.Type.MARKET)
+    for order_id, account_id in to_fill.order_by("id").values_list("id", "account_id"):
+        _work(order_id, account_id, mark, settings, prices, now, result)
+    return result
+
+
+def _work(
+    order_id: int,
+    account_id: int,
+    mark: Decimal,
+    settings: PlatformSettings,
+    prices: dict,
+    now: datetime,
+    result: MatchResult,
+) -> None:
+    try:
+        with transaction.atomic():
+            account = accounts_lock(account_id)[account_id]
+            order = Order.objects.select_related("pair__base", "pair__quote").get(pk=order_id)
+            if order.status not in OPEN_STATUSES or account.is_frozen:
+                return
+            op = Operation(LockedAccount(account), settings, prices, now)
+            changed = [order]
+            is_buy = order.side == BUY
+            if not order.is_working:
+                if not margin.stop_reached(
+                    is_stop_loss=order.type == SL, is_buy=is_buy, stop=order.stop_price, mark=mark
+                ):
+                    return
+                order.is_working = True
+                result.triggered += 1
+                if order.order_list_id:
+                    changed += _oco_hand_over(op, order)
+                if margin.is_marketable(is_buy=is_buy, limit=order.price, mark=mark):
+                    take(op, order, mark)
+            elif margin.is_marketable(is_buy=is_buy, limit=order.price, mark=mark):
+                _make(op, order)
+                if order.order_list_id:
+                    changed += _oco_cancel_others(op, order)
+            if op.trades:
+                result.filled += 1
+            op.commit(
+                kind=JournalEntry.Kind.TRADE if op.trades else JournalEntry.Kind.LOCK,
+                memo=fills.fill_memo(order),
+                orders=changed,
+            )
+    except ApplicationError as exc:
+        # One order that cannot fill (an account emptied by a race) must not stop the tick for the rest.
+        result.failed += 1
+        logger.warning("order %s not matched at %s: %s", order_id, mark, exc.message)
+
+
+def _make(op: Operation, order: Order) -> None:
+    """A resting limit the price reached fills at its own price, as maker, as far as depth allows."""
+    pair, settings = order.pair, op.settings
+    remaining = order.quantity - order.executed_qty
+    quantity = margin.capped_quantity(
+        quantity=remaining, price=order.price, max_notional=settings.max_fill_notional, step=pair.step_size
+    )
+    if quantity > 0:
+        fill = margin.fill_at(
+            is_buy=order.side == BUY, price=order.price, quantity=quantity, fee_rate=settings.maker_fee
+        )
+        fills.fill(op, order, fill, is_maker=True)
+
+
+def _siblings(order: Order) -> list[Order]:
+    return list(
+        Order.objects.filter(order_list_id=order.order_list_id, status__in=OPEN_STATUSES)
+        .exclude(pk=order.pk)
+        .select_related("pair__base", "pair__quote")
+    )
+
+
+def _oco_hand_over(op: Operation, stop_leg: Order) -> list[Order]:
+    """The stop leg triggered: the limit leg is cancelled and its lock passes to the stop leg."""
+    others = _siblings(stop_leg)
+    for other in others:
+        stop_leg.locked_amount += other.locked_amount
+        other.locked_amount = 0
+        if other.borrowed_amount:
+            stop_leg.borrowed_amount, stop_leg.borrowed_asset = other.borrowed_amount, other.borrowed_asset
+            other.borrowed_amount = 0
+        cancel_locked(op, other, "OCO: the other leg triggered.")
+    OrderList.objects.filter(pk=stop_leg.order_list_id).update(status=OrderList.Status.ALL_DONE)
+    return others
+
+
+def _oco_cancel_others(op: Operation, filled_leg: Order) -> list[Order]:
+    """The limit leg filled (even partly): the stop leg is cancelled."""
+    others = _siblings(filled_leg)
+    for other in others:
+        cancel_locked(op, other, "OCO: the other leg filled.")
+    OrderList.objects.filter(pk=filled_leg.order_list_id).update(status=OrderList.Status.ALL_DONE)
+    return others
