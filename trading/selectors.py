@@ -201,47 +201,140 @@ def journal_entries_for_account(*, account: Account):
     return JournalEntry.objects.filter(lines__balance__account=account).distinct().order_by("-id")
 
 
-def ledger_differences() -> list[str]:
-    """Every way the ledger disagrees with itself: unbalanced entries, balances unlike their journal."""
-    from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
-    from django.db.models.functions import Coalesce
+# SQLite keeps decimals as floating point with 15 significant digits; a difference below that is the
+# storage, not the books. PostgreSQL's NUMERIC is exact, and there (in CI and production) nothing is let off.
+SQLITE_RELATIVE_PRECISION = Decimal("1e-14")
 
-    from trading.models import BUCKET_WEIGHT, Bucket
 
-    zero = Value(Decimal(0), output_field=DecimalField(max_digits=32, decimal_places=8))
-    problems = []
-    weighted = Sum(
-        Case(
+def _journal_sums() -> tuple[dict, dict, Decimal]:
+    """Per (entry, asset) the weighted total of its lines, per (balance, bucket) the sum of its lines,
+    and the relative difference the database's storage allows.
+
+    PostgreSQL sums NUMERIC exactly, so it does the work; on SQLite the lines are summed here.
+    """
+    from collections import defaultdict
+
+    from django.db import connection
+    from django.db.models import Case, DecimalField, F, Max, Sum, When
+    from django.db.models.functions import Abs
+
+    from trading.models import BUCKET_WEIGHT
+
+    if connection.vendor == "postgresql":
+        weighted = Case(
             *[When(bucket=bucket, then=F("amount") * weight) for bucket, weight in BUCKET_WEIGHT.items()],
             output_field=DecimalField(max_digits=32, decimal_places=8),
         )
-    )
-    unbalanced = (
-        LedgerLine.objects.values("entry_id", "balance__asset__code")
-        .annotate(total=weighted)
-        .exclude(total=0)
-        .order_by("entry_id")
-    )
-    for row in unbalanced:
-        problems.append(
-            f"entry #{row['entry_id']} {row['balance__asset__code']} does not balance: off by {row['total']}"
-        )
+        entries = {
+            (r["entry_id"], r["balance__asset_id"]): (r["total"], r["largest"])
+            for r in LedgerLine.objects.values("entry_id", "balance__asset_id")
+            .annotate(total=Sum(weighted), largest=Max(Abs("amount")))
+            .exclude(total=0)
+        }
+        buckets = {
+            (r["balance_id"], r["bucket"]): r["total"]
+            for r in LedgerLine.objects.values("balance_id", "bucket").annotate(total=Sum("amount"))
+        }
+        return entries, buckets, Decimal(0)
+    totals, largest, buckets = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
+    rows = LedgerLine.objects.values_list("entry_id", "balance__asset_id", "balance_id", "bucket", "amount")
+    for entry_id, asset_id, balance_id, bucket, amount in rows.iterator():
+        totals[(entry_id, asset_id)] += BUCKET_WEIGHT[bucket] * amount
+        largest[(entry_id, asset_id)] = max(largest[(entry_id, asset_id)], abs(amount))
+        buckets[(balance_id, bucket)] += amount
+    entries = {key: (total, largest[key]) for key, total in totals.items() if total != 0}
+    return entries, buckets, SQLITE_RELATIVE_PRECISION
 
-    sums = {
-        f"journal_{bucket}": Coalesce(Sum("ledger_lines__amount", filter=Q(ledger_lines__bucket=bucket)), zero)
-        for bucket in Bucket.values
-    }
-    differs = Q()
-    for bucket in Bucket.values:
-        differs |= ~Q(**{bucket: F(f"journal_{bucket}")})
-    for b in Balance.objects.annotate(**sums).filter(differs).select_related("asset", "account").order_by("id"):
-        for bucket in Bucket.values:
-            stored, journal = getattr(b, bucket), getattr(b, f"journal_{bucket}")
-            if stored != journal:
-                problems.append(
-                    f"balance #{b.pk} ({b.account} {b.asset.code}) {bucket}: stored {stored}, journal {journal}"
-                )
-    negative = Q(free__lt=0) | Q(locked__lt=0) | Q(borrowed__lt=0) | Q(interest__lt=0)
-    for b in Balance.objects.filter(negative, is_system=False).select_related("asset", "account"):
-        problems.append(f"balance #{b.pk} ({b.account} {b.asset.code}) is negative")
+
+def ledger_differences() -> list[str]:
+    """Every way the ledger disagrees with itself: unbalanced entries, balances unlike their journal."""
+    from trading.models import Bucket
+
+    entries, buckets, precision = _journal_sums()
+    codes = dict(Asset.objects.values_list("id", "code"))
+    problems = [
+        f"entry #{entry_id} {codes[asset_id]} does not balance: off by {total}"
+        for (entry_id, asset_id), (total, largest) in sorted(entries.items())
+        if abs(total) > largest * precision
+    ]
+    columns = ["id", "account_id", "asset_id", "is_system", *Bucket.values]
+    for row in Balance.objects.order_by("id").values_list(*columns).iterator():
+        balance_id, account_id, asset_id, is_system, *stored = row
+        for bucket, value in zip(Bucket.values, stored, strict=True):
+            journal = buckets.get((balance_id, bucket), Decimal(0))
+            where = f"balance #{balance_id} (account #{account_id} {codes[asset_id]}) {bucket}"
+            if abs(value - journal) > max(abs(value), abs(journal)) * precision:
+                problems.append(f"{where}: stored {value}, journal {journal}")
+            if value < 0 and not is_system:
+                problems.append(f"{where} is negative: {value}")
     return problems
+
+
+@dataclass(frozen=True)
+class Position:
+    account: Account
+    asset: str
+    symbol: str
+    quantity: Decimal  # net: positive long, negative short
+    entry_price: Decimal | None
+    mark_price: Decimal
+    liquidation_price: Decimal | None
+    margin_level: Decimal | None
+
+    @property
+    def side(self) -> str:
+        return "LONG" if self.quantity > 0 else "SHORT"
+
+    @property
+    def unrealized_pnl(self) -> Decimal | None:
+        if self.entry_price is None:
+            return None
+        return margin.round_half_up((self.mark_price - self.entry_price) * self.quantity)
+
+
+def positions_of(summary: AccountSummary, prices: dict[str, Decimal]) -> list[Position]:
+    """Every non-quote asset with a net holding, with its estimated liquidation price.
+
+    The liquidation price moves this asset's price alone, every other price held still (for an isolated
+    account, the "others" are just its quote asset), and solves assets = L * debt for it.
+    """
+    if not summary.account.is_margin:
+        return []
+    positions = []
+    for balance in summary.balances:
+        code = balance.asset.code
+        if code == QUOTE_ASSET or balance.net == 0:
+            continue
+        price = prices[code]
+        gross, debt = balance.free + balance.locked, balance.borrowed + balance.interest
+        liquidation = None
+        if summary.ratios is not None and summary.valuation.debt > 0:
+            liquidation = margin.liquidation_price(
+                base_assets=gross,
+                base_debt=debt,
+                quote_assets=summary.valuation.assets - gross * price,
+                quote_debt=summary.valuation.debt - debt * price,
+                liquidation=summary.ratios.liquidation,
+            )
+        positions.append(
+            Position(
+                account=summary.account,
+                asset=code,
+                symbol=f"{code}{QUOTE_ASSET}",
+                quantity=balance.net,
+                entry_price=balance.entry_price,
+                mark_price=price,
+                liquidation_price=margin.round_half_up(liquidation) if liquidation is not None else None,
+                margin_level=summary.margin_level,
+            )
+        )
+    return positions
+
+
+def position_list(*, account: Account) -> list[Position]:
+    return positions_of(account_summary_get(account=account), mark_prices())
+
+
+def position_list_for_user(*, user) -> list[Position]:
+    prices = mark_prices()
+    return [p for summary in account_summaries_for_user(user=user) for p in positions_of(summary, prices)]

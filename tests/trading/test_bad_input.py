@@ -537,9 +537,51 @@ def test_an_order_with_a_bad_field_is_refused(w, field, value, message):
     assert error.message == message
 
 
-def test_an_unsupported_order_type_is_refused(w):
-    error = refused(order(w, type="LIMIT", quantity="0.01", price="3000", time_in_force="GTC"))
-    assert error.code == "unsupported_order_type"
+LIMIT = {"type": "LIMIT", "quantity": "0.01", "price": "3000"}  # a resting buy: the mark is 3,500
+STOP = {"type": "STOP_LOSS_LIMIT", "side": "SELL", "quantity": "0.01", "price": "3000", "stop_price": "3100"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        pytest.param(LIMIT | {"price": None}, "Mandatory parameter 'price' was not sent.", id="limit-no-price"),
+        pytest.param(LIMIT | {"quantity": ""}, "Mandatory parameter 'quantity' was not sent.", id="limit-no-quantity"),
+        pytest.param(
+            LIMIT | {"quote_quantity": "30"}, "Parameter 'quote_quantity' sent when not required.", id="limit-quote-qty"
+        ),
+        pytest.param(LIMIT | {"stop_price": "2900"}, "Parameter 'stop_price' sent when not required.", id="limit-stop"),
+        pytest.param(LIMIT | {"time_in_force": "DAY"}, "Time_in_force must be one of GTC, IOC, FOK.", id="limit-tif"),
+        pytest.param(LIMIT | {"price": "abc"}, "Price must be a decimal number.", id="limit-price-text"),
+        pytest.param(LIMIT | {"price": "-3000"}, "Price must be greater than zero.", id="limit-price-negative"),
+        pytest.param(LIMIT | {"price": "NaN"}, "Price must be a finite number.", id="limit-price-nan"),
+        pytest.param(LIMIT | {"price": 3000.0}, "Price must be a decimal number given as a string.", id="limit-price-float"),
+        pytest.param(LIMIT | {"price": "3000.001"}, "Filter failure: PRICE_FILTER", id="limit-price-off-tick"),
+        pytest.param(LIMIT | {"quantity": "0.00015"}, "Filter failure: LOT_SIZE", id="limit-lot-size"),
+        pytest.param(LIMIT | {"quantity": "0.001"}, "Filter failure: NOTIONAL", id="limit-notional"),
+        pytest.param(
+            LIMIT | {"type": "LIMIT_MAKER", "time_in_force": "GTC"},
+            "Parameter 'time_in_force' sent when not required.",
+            id="limit-maker-tif",
+        ),
+        pytest.param(
+            LIMIT | {"type": "LIMIT_MAKER", "price": "3600"}, "Order would immediately match and take.", id="maker-takes"
+        ),
+        pytest.param(STOP | {"stop_price": None}, "Mandatory parameter 'stop_price' was not sent.", id="stop-no-stop"),
+        pytest.param(STOP | {"stop_price": "3100.005"}, "Filter failure: PRICE_FILTER", id="stop-off-tick"),
+        pytest.param(STOP | {"stop_price": "3600"}, "Order would immediately trigger.", id="stop-would-trigger"),
+    ],
+)
+def test_a_limit_or_stop_order_with_bad_parameters_is_refused(w, kwargs, message):
+    error = refused(order(w, **kwargs))
+    assert error.message == message
+
+
+def test_a_limit_order_without_the_funds_to_lock_is_insufficient(w):
+    refused(
+        order(w, user=w.bob, account_id=w.b_cross.pk, **LIMIT),
+        error=InsufficientBalance,
+        match=r"^Account has insufficient balance for requested action",
+    )
 
 
 @pytest.mark.parametrize(

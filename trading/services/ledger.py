@@ -20,8 +20,10 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Round
 
 from accounts.errors import InsufficientBalance
+from trading.margin import AMOUNT_PLACES
 from trading.models import (
     BUCKET_WEIGHT,
     Account,
@@ -107,7 +109,13 @@ def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, 
         raise LedgerError(f"unbalanced journal entry {kind}: {unbalanced}")
 
     for balance_id in sorted(deltas):
-        changes = {bucket: F(bucket) + amount for bucket, amount in deltas[balance_id].items() if amount != 0}
+        # ROUND keeps SQLite (floating point underneath) from leaving -1e-14 dust that would trip the
+        # not-negative CHECK; on PostgreSQL's exact NUMERIC it changes nothing.
+        changes = {
+            bucket: Round(F(bucket) + amount, AMOUNT_PLACES)
+            for bucket, amount in deltas[balance_id].items()
+            if amount != 0
+        }
         if changes:
             Balance.objects.filter(pk=balance_id).update(**changes)
 
