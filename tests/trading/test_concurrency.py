@@ -10,6 +10,7 @@ if a lock were missing, its stale reads) long enough for the others to pile up b
 missing ``select_for_update`` shows up as a double spend or a negative balance, not as luck.
 """
 
+import sys
 import threading
 import time
 from decimal import Decimal as D
@@ -22,7 +23,8 @@ from accounts.errors import ApplicationError, Conflict, InsufficientBalance, Mar
 from tests.helpers import PASSWORD, amounts, cross, require_postgres, spot
 from trading import selectors
 from trading.models import Account, AccountKind, Asset, Balance, LoanEvent, Order, SystemAccount, Trade, Transfer
-from trading.services import ledger, loans, orders, transfers
+import trading.services.orders  # noqa: F401 - loads every module that posts to the ledger
+from trading.services import ledger
 from trading.services.accounts import account_leverage_set, isolated_account_open, user_signup
 from trading.services.ledger import system_balance
 from trading.services.loans import loan_borrow, max_borrowable_get
@@ -48,8 +50,15 @@ def slow_ledger(monkeypatch):
         time.sleep(0.2)
         return original(**kwargs)
 
-    for module in (transfers, loans, orders):
-        monkeypatch.setattr(module, "ledger_post", slow)
+    # Every service module imports the function by name: patch it wherever it is.
+    patched = [
+        name
+        for name, module in list(sys.modules.items())
+        if name.startswith("trading.services.") and getattr(module, "ledger_post", None) is original
+    ]
+    assert "trading.services.transfers" in patched and "trading.services.loans" in patched
+    for name in patched:
+        monkeypatch.setattr(sys.modules[name], "ledger_post", slow)
 
 
 def run_together(*calls) -> list[tuple[str, object]]:

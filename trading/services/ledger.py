@@ -140,13 +140,13 @@ def balances_lock(*, account: Account, assets: list[Asset] = ()) -> dict[str, Ba
     Balance.objects.bulk_create(
         [Balance(account=account, asset=asset, is_system=False) for asset in assets if asset.pk not in existing]
     )
-    locked = Balance.objects.select_for_update().filter(account=account).select_related("asset").order_by("id")
+    locked = Balance.objects.select_for_update(of=("self",)).filter(account=account).select_related("asset").order_by("id")
     return {b.asset.code: b for b in locked}
 
 
 def accounts_lock(*account_ids: int) -> dict[int, Account]:
     """Lock account rows, always in id order (two transfers in opposite directions cannot deadlock)."""
-    rows = Account.objects.select_for_update().filter(pk__in=account_ids).order_by("id")
+    rows = Account.objects.select_for_update(of=("self",)).filter(pk__in=account_ids).order_by("id")
     return {a.pk: a for a in rows.select_related("pair__base", "pair__quote", "user")}
 
 
