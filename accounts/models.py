@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.db import models
 
 
 class User(AbstractUser):
@@ -6,3 +7,28 @@ class User(AbstractUser):
 
     class Meta:
         db_table = "accounts_user"
+
+
+class Notification(models.Model):
+    """An in-app message to a user: a margin call, a liquidation, anything they must not miss."""
+
+    class Kind(models.TextChoices):
+        MARGIN_CALL = "margin_call"
+        LIQUIDATION = "liquidation"
+        INFO = "info"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    # The trading account it is about (a plain id: accounts sits below trading and cannot point at it).
+    account_ref = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "-id"], name="notification_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"

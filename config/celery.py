@@ -10,6 +10,7 @@ from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -18,8 +19,19 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # The risk engine's heartbeat: new mark prices, matching, margin levels, margin calls, liquidations.
+    "risk-tick": {
+        "task": "risk.tasks.tick",
+        "schedule": settings.MARGINLAB_TICK_SECONDS,
+        # A tick that waited longer than its own interval is stale: the next one has fresher prices.
+        "options": {"expires": settings.MARGINLAB_TICK_SECONDS},
+    },
+    # Every account at current prices: catches what ticks do not move (interest, trades, profile edits).
+    "risk-full-sweep": {"task": "risk.tasks.full_sweep", "schedule": crontab(minute="*")},
     # Interest is charged at the start of every clock hour while principal is outstanding (margin rules).
     "accrue-interest": {"task": "risk.tasks.accrue_interest", "schedule": crontab(minute=0)},
+    # Price history and snapshots must not grow without bound.
+    "prune-history": {"task": "risk.tasks.prune_history", "schedule": crontab(minute=17, hour=3)},
 }
 
 

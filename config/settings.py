@@ -146,6 +146,7 @@ if not REDIS_URL:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = None
@@ -166,6 +167,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Fees, slippage, the risk profile, the starting balance and the isolated-account limit are data
 # (trading.PlatformSettings, edited by staff), not settings.
 MARGINLAB_DEMO_PASSWORD = env("MARGINLAB_DEMO_PASSWORD", default="")
+# Where mark prices come from (risk.price_sources): "simulated" (a seeded random walk), "replay" (candles
+# from a CSV file, format in risk/data/README.md) or "manual" (staff set them).
+MARGINLAB_PRICE_SOURCE = env("MARGINLAB_PRICE_SOURCE", default="simulated")
+MARGINLAB_PRICE_SEED = env.int("MARGINLAB_PRICE_SEED", default=42)
+MARGINLAB_PRICE_REPLAY_FILE = env(
+    "MARGINLAB_PRICE_REPLAY_FILE", default=str(BASE_DIR / "risk" / "data" / "sample_candles.csv")
+)
 
 LOGGING = {
     "version": 1,
@@ -173,3 +181,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# The risk engine: tick interval (seconds; staff can change the beat entry in the admin), how often a
+# margin account with debt gets a snapshot besides those on status changes, and how long snapshots stay.
+MARGINLAB_TICK_SECONDS = env.float("MARGINLAB_TICK_SECONDS", default=3.0)
+MARGINLAB_SNAPSHOT_INTERVAL = env.int("MARGINLAB_SNAPSHOT_INTERVAL", default=3600)
+MARGINLAB_SNAPSHOT_RETENTION_DAYS = env.int("MARGINLAB_SNAPSHOT_RETENTION_DAYS", default=90)

@@ -1,2 +1,160 @@
-# The risk engine's history (margin-level snapshots, margin calls, liquidations) lands here with the
-# risk engine issue.
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+# --- price feeds ------------------------------------------------------------------------------------
+
+
+class PriceFeed(models.Model):
+    """How the simulated market moves one pair (risk.price_sources.SimulatedSource)."""
+
+    pair = models.OneToOneField("trading.Pair", on_delete=models.CASCADE, primary_key=True, related_name="feed")
+    volatility = models.DecimalField(
+        max_digits=12,
+        decimal_places=8,
+        default=Decimal("0.002"),
+        help_text="Standard deviation of the log return per price tick, e.g. 0.002 = 0.2 %.",
+    )
+    drift = models.DecimalField(
+        max_digits=12, decimal_places=8, default=Decimal(0), help_text="Mean log return per price tick."
+    )
+    enabled = models.BooleanField(default=True, help_text="Off: no price source moves this pair.")
+
+    class Meta:
+        ordering = ["pair"]
+        constraints = [models.CheckConstraint(condition=Q(volatility__gte=0), name="price_feed_volatility_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.pair_id} feed"
+
+
+class PriceSourceState(models.Model):
+    """A price source's position: the simulation's step counter, the replay's cursor (candles played)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    step = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at step {self.step}"
+
+
+# --- the engine's state and history -----------------------------------------------------------------
+
+
+class RiskStatus(models.TextChoices):
+    NORMAL = "NORMAL"
+    MARGIN_CALL = "MARGIN_CALL"
+    LIQUIDATION = "LIQUIDATION"
+
+
+def _level_field(**kwargs) -> models.DecimalField:
+    return models.DecimalField(max_digits=40, decimal_places=18, null=True, blank=True, **kwargs)
+
+
+def _value_field(**kwargs) -> models.DecimalField:
+    kwargs.setdefault("default", Decimal(0))
+    return models.DecimalField(max_digits=32, decimal_places=8, **kwargs)
+
+
+class AccountRisk(models.Model):
+    """The engine's last word on a margin account: what the next sweep compares against.
+
+    Written when the account needed attention (status change, margin call, snapshot, liquidation),
+    not on every tick: the live level is always computed from the balances, set-based.
+    """
+
+    account = models.OneToOneField("trading.Account", on_delete=models.CASCADE, primary_key=True, related_name="risk")
+    status = models.CharField(max_length=12, choices=RiskStatus.choices, default=RiskStatus.NORMAL)
+    margin_level = _level_field()
+    asset_value = _value_field()
+    debt_value = _value_field()
+    checked_at = models.DateTimeField()
+    status_since = models.DateTimeField()
+    margin_call_at = models.DateTimeField(null=True, blank=True)
+    snapshot_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "account risk"
+        indexes = [models.Index(fields=["status", "margin_level"], name="accountrisk_status_level")]
+
+    def __str__(self) -> str:
+        return f"#{self.account_id} {self.status} {self.margin_level}"
+
+
+class MarginSnapshot(models.Model):
+    class Reason(models.TextChoices):
+        STATUS_CHANGE = "status_change"
+        INTERVAL = "interval"
+        LIQUIDATION = "liquidation"
+
+    account = models.ForeignKey("trading.Account", on_delete=models.CASCADE, related_name="snapshots")
+    margin_level = _level_field()
+    status = models.CharField(max_length=12, choices=RiskStatus.choices)
+    asset_value = _value_field()
+    debt_value = _value_field()
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="snapshot_account_recent")]
+
+    def __str__(self) -> str:
+        return f"#{self.account_id} {self.status} {self.margin_level} ({self.reason})"
+
+
+class MarginCall(models.Model):
+    account = models.ForeignKey("trading.Account", on_delete=models.CASCADE, related_name="margin_calls")
+    margin_level = _level_field()
+    margin_call_ratio = models.DecimalField(max_digits=12, decimal_places=8)
+    liquidation_ratio = models.DecimalField(max_digits=12, decimal_places=8)
+    profile = models.CharField(max_length=32)
+    asset_value = _value_field()
+    debt_value = _value_field()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"margin call #{self.account_id} at {self.margin_level}"
+
+
+class Liquidation(models.Model):
+    """A liquidation that explains itself: why it fired, at what prices, what it did to the balances."""
+
+    account = models.ForeignKey("trading.Account", on_delete=models.CASCADE, related_name="liquidations")
+    account_kind = models.CharField(max_length=8)
+    margin_level = _level_field()
+    liquidation_ratio = models.DecimalField(max_digits=12, decimal_places=8)
+    profile = models.CharField(max_length=32)
+    prices = models.JSONField(help_text="Mark prices used, by asset.")
+    balances_before = models.JSONField()
+    balances_after = models.JSONField()
+    asset_value = _value_field()
+    debt_value = _value_field()
+    value_liquidated = _value_field()
+    fee_nominal = _value_field(help_text="The liquidation fee rate times the value liquidated.")
+    fee = _value_field(help_text="The fee charged: never more than the equity left after the debts.")
+    shortfall = _value_field(help_text="Debt the assets did not cover, paid by the insurance fund.")
+    entry = models.OneToOneField("trading.JournalEntry", on_delete=models.PROTECT, related_name="liquidation")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"liquidation #{self.pk} of account #{self.account_id}"
+
+
+class EngineLock(models.Model):
+    """A named lease, taken with one conditional UPDATE; it expires, so a killed holder frees it."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    holder = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder or 'nobody'} until {self.expires_at}"

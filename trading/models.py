@@ -87,6 +87,32 @@ class MarkPrice(models.Model):
         return f"{self.pair_id}: {self.price}"
 
 
+class PriceCandle(models.Model):
+    """Price history as OHLC candles of mark prices: 1-minute ones kept for days, 1-hour ones for a year."""
+
+    class Interval(models.TextChoices):
+        MINUTE = "1m"
+        HOUR = "1h"
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="candles")
+    interval = models.CharField(max_length=3, choices=Interval.choices)
+    open_time = models.DateTimeField()
+    open = amount_field()
+    high = amount_field()
+    low = amount_field()
+    close = amount_field()
+    ticks = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["pair", "interval", "open_time"]
+        constraints = [
+            models.UniqueConstraint(fields=["pair", "interval", "open_time"], name="candle_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pair_id} {self.interval} {self.open_time:%Y-%m-%d %H:%M} {self.close}"
+
+
 # --- risk profiles and platform settings ------------------------------------------------------------
 
 

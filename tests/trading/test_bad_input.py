@@ -554,7 +554,9 @@ STOP = {"type": "STOP_LOSS_LIMIT", "side": "SELL", "quantity": "0.01", "price": 
         pytest.param(LIMIT | {"price": "abc"}, "Price must be a decimal number.", id="limit-price-text"),
         pytest.param(LIMIT | {"price": "-3000"}, "Price must be greater than zero.", id="limit-price-negative"),
         pytest.param(LIMIT | {"price": "NaN"}, "Price must be a finite number.", id="limit-price-nan"),
-        pytest.param(LIMIT | {"price": 3000.0}, "Price must be a decimal number given as a string.", id="limit-price-float"),
+        pytest.param(
+            LIMIT | {"price": 3000.0}, "Price must be a decimal number given as a string.", id="limit-price-float"
+        ),
         pytest.param(LIMIT | {"price": "3000.001"}, "Filter failure: PRICE_FILTER", id="limit-price-off-tick"),
         pytest.param(LIMIT | {"quantity": "0.00015"}, "Filter failure: LOT_SIZE", id="limit-lot-size"),
         pytest.param(LIMIT | {"quantity": "0.001"}, "Filter failure: NOTIONAL", id="limit-notional"),
@@ -564,7 +566,9 @@ STOP = {"type": "STOP_LOSS_LIMIT", "side": "SELL", "quantity": "0.01", "price": 
             id="limit-maker-tif",
         ),
         pytest.param(
-            LIMIT | {"type": "LIMIT_MAKER", "price": "3600"}, "Order would immediately match and take.", id="maker-takes"
+            LIMIT | {"type": "LIMIT_MAKER", "price": "3600"},
+            "Order would immediately match and take.",
+            id="maker-takes",
         ),
         pytest.param(STOP | {"stop_price": None}, "Mandatory parameter 'stop_price' was not sent.", id="stop-no-stop"),
         pytest.param(STOP | {"stop_price": "3100.005"}, "Filter failure: PRICE_FILTER", id="stop-off-tick"),

@@ -17,13 +17,13 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+import trading.services.orders  # noqa: F401 - loads every module that posts to the ledger
 from accounts.errors import ApplicationError, Conflict, InsufficientBalance, MarginRuleViolation
 from tests.helpers import PASSWORD, amounts, cross, require_postgres, spot
 from trading import selectors
 from trading.models import Account, AccountKind, Asset, Balance, LoanEvent, Order, SystemAccount, Trade, Transfer
-import trading.services.orders  # noqa: F401 - loads every module that posts to the ledger
 from trading.services import ledger
 from trading.services.accounts import account_leverage_set, isolated_account_open, user_signup
 from trading.services.ledger import system_balance
@@ -59,6 +59,20 @@ def slow_ledger(monkeypatch):
     assert "trading.services.transfers" in patched and "trading.services.loans" in patched
     for name in patched:
         monkeypatch.setattr(sys.modules[name], "ledger_post", slow)
+
+
+@pytest.fixture
+def slow_account_checks(monkeypatch):
+    """Account existence checks and counts wait a moment: the gap between "is there one?" and "create" widens."""
+    for method in ("exists", "count"):
+        original = getattr(QuerySet, method)
+
+        def slow(self, *, _original=original):
+            if self.model is Account:
+                time.sleep(0.2)
+            return _original(self)
+
+        monkeypatch.setattr(QuerySet, method, slow)
 
 
 def run_together(*calls) -> list[tuple[str, object]]:
@@ -229,7 +243,7 @@ def test_many_users_trade_at_once(platform, slow_ledger):
     assert_books_sound()
 
 
-def test_two_openings_of_the_same_isolated_pair_make_one_account(alice):
+def test_two_openings_of_the_same_isolated_pair_make_one_account(alice, slow_account_checks):
     def open_eth():
         return isolated_account_open(user=alice, symbol="ETHUSDT")
 
@@ -241,7 +255,7 @@ def test_two_openings_of_the_same_isolated_pair_make_one_account(alice):
     assert Account.objects.filter(user=alice, kind=AccountKind.ISOLATED).count() == 1
 
 
-def test_two_openings_cannot_pass_the_isolated_limit_together(alice, platform):
+def test_two_openings_cannot_pass_the_isolated_limit_together(alice, platform, slow_account_checks):
     platform.isolated_account_limit = 1
     platform.save()
 

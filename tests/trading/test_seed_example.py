@@ -20,34 +20,6 @@ from trading.services.orders import order_place
 from trading.services.transfers import transfer_create
 
 
-@pytest.fixture
-def seed(zero_costs, alice, bob, set_prices):
-    """Day N: ETH = BCH = 200; A and B each put 400 USDT to work at 5x."""
-    set_prices(ETHUSDT=200, BCHUSDT=200)
-    a = cross(alice)
-    account_leverage_set(user=alice, account_id=a.pk, leverage=5)
-    transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=a.pk, asset="USDT", amount="400")
-    assert max_borrowable_get(user=alice, account_id=a.pk, asset="USDT") == D("1600")
-    loan_borrow(user=alice, account_id=a.pk, asset="USDT", amount="1600")
-    order_place(user=alice, account_id=a.pk, symbol="ETHUSDT", side="BUY", type="MARKET", quantity="5")
-    order_place(user=alice, account_id=a.pk, symbol="BCHUSDT", side="BUY", type="MARKET", quantity="5")
-
-    b_eth = isolated_account_open(user=bob, symbol="ETHUSDT", leverage=5)
-    b_bch = isolated_account_open(user=bob, symbol="BCHUSDT", leverage=5)
-    for account, symbol in ((b_eth, "ETHUSDT"), (b_bch, "BCHUSDT")):
-        transfer_create(user=bob, from_account_id=spot(bob).pk, to_account_id=account.pk, asset="USDT", amount="200")
-        order_place(
-            user=bob,
-            account_id=account.pk,
-            symbol=symbol,
-            side="BUY",
-            type="MARKET",
-            quantity="5",
-            side_effect="MARGIN_BUY",
-        )
-    return a, b_eth, b_bch
-
-
 def level_and_status(account):
     summary = account_summary_get(account=account)
     return summary.margin_level, summary.status

@@ -97,7 +97,7 @@ def _clean_leverage(value, *, allowed) -> int:
         if isinstance(value, (int, str)) and not isinstance(value, bool)
         else ""
     )
-    leverage = int(text) if text.isdigit() else None
+    leverage = int(text) if text.isdecimal() and text.isascii() else None
     if leverage not in allowed:
         choices = ", ".join(f"{lev}x" for lev in allowed)
         raise ApplicationError(

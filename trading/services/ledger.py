@@ -140,7 +140,9 @@ def balances_lock(*, account: Account, assets: list[Asset] = ()) -> dict[str, Ba
     Balance.objects.bulk_create(
         [Balance(account=account, asset=asset, is_system=False) for asset in assets if asset.pk not in existing]
     )
-    locked = Balance.objects.select_for_update(of=("self",)).filter(account=account).select_related("asset").order_by("id")
+    locked = (
+        Balance.objects.select_for_update(of=("self",)).filter(account=account).select_related("asset").order_by("id")
+    )
     return {b.asset.code: b for b in locked}
 
 

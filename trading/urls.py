@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from accounts import views
+from trading import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

@@ -1,0 +1,332 @@
+"""Hypothesis: whatever two users do, in whatever order, the books stay sound.
+
+A rule-based state machine runs random sequences of transfers, borrows, repayments, market, limit,
+stop and OCO orders with random side effects, cancellations, price moves (with the matcher), market
+depth changes, leverage changes, resets and the passing of hours on alice and bob. An
+``ApplicationError`` from a step is bad luck (not enough money, a margin rule, a filter); anything
+else fails the test. After every step:
+
+- the ledger check is clean (every entry balances, every balance equals its journal);
+- no user balance is negative;
+- per asset, free + locked - borrowed - interest summed over every balance, system accounts included,
+  is zero: paper money nets out;
+- every account's locked bucket is exactly what its open orders hold, and a closed order holds nothing.
+
+Each example runs inside a transaction that is rolled back at its end, so every example starts from
+the same two freshly signed-up users.
+"""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.db import transaction
+from django.db.models import F, Sum
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from accounts.errors import ApplicationError
+from tests.helpers import cross, spot
+from trading import margin, selectors
+from trading.models import Account, Balance, MarkPrice, Order, Pair, PlatformSettings
+from trading.services.accounts import account_leverage_set, account_reset, isolated_account_open
+from trading.services.loans import interest_accrue_due, loan_borrow, loan_repay, max_borrowable_get
+from trading.services.markets import mark_price_set
+from trading.services.matching import orders_match
+from trading.services.orders import oco_place, order_cancel, order_place
+from trading.services.transfers import transfer_create
+
+START = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+OPEN = (Order.Status.NEW, Order.Status.PARTIALLY_FILLED)
+
+USERS = st.sampled_from(["alice", "bob"])
+ACCOUNTS = st.sampled_from(["spot", "cross", "isolated"])
+MARGIN_ACCOUNTS = st.sampled_from(["cross", "isolated"])
+ASSETS = st.sampled_from(["USDT", "ETH", "BTC"])
+SYMBOLS = st.sampled_from(["ETHUSDT", "BTCUSDT"])
+SIDES = st.sampled_from(["BUY", "SELL"])
+SIDE_EFFECTS = st.sampled_from(["NO_SIDE_EFFECT", "MARGIN_BUY", "AUTO_REPAY", "AUTO_BORROW_REPAY"])
+# A share of what is available; above 1 on purpose, so that "not enough" happens too.
+FRACTIONS = st.sampled_from([D("0.01"), D("0.1"), D("0.25"), D("0.5"), D("0.9"), D("1"), D("1.5"), D("3")])
+PRICE_FACTORS = st.sampled_from([D("0.5"), D("0.8"), D("0.95"), D("0.99"), D("1.01"), D("1.05"), D("1.2"), D("1.6")])
+
+SETTINGS = settings(
+    max_examples=30,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def attempt(call):
+    """Run one step: an ApplicationError is the step's bad luck; anything else propagates and fails."""
+    try:
+        return call()
+    except ApplicationError:
+        return None
+
+
+def part(total: D, fraction: D, step: D = margin.Q8) -> D:
+    """``fraction`` of ``total`` rounded down to ``step``; a small positive amount when that is nothing."""
+    amount = margin.round_down(total * fraction, step)
+    return amount if amount > 0 else step * 10
+
+
+class BooksMachine(RuleBasedStateMachine):
+    users: dict = {}
+
+    def __init__(self):
+        super().__init__()
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        self.now = START
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self.atomic.__exit__(None, None, None)
+
+    # --- helpers ------------------------------------------------------------------------------------
+
+    def account(self, user: str, kind: str) -> Account:
+        return self.users[user][kind]
+
+    def free(self, account: Account, asset: str) -> D:
+        balance = Balance.objects.filter(account=account, asset__code=asset).first()
+        return balance.free if balance else D(0)
+
+    def mark(self, symbol: str) -> D:
+        return MarkPrice.objects.get(pair__symbol=symbol).price
+
+    def asset_for(self, account: Account, asset: str) -> str:
+        # An isolated ETHUSDT account holds only ETH and USDT: map BTC to ETH there, so steps mostly make sense.
+        if account.pair_id and asset == "BTC":
+            return "ETH"
+        return asset
+
+    def symbol_for(self, account: Account, symbol: str) -> str:
+        return account.pair.symbol if account.pair_id else symbol
+
+    # --- money movements ----------------------------------------------------------------------------
+
+    @rule(user=USERS, source=ACCOUNTS, destination=ACCOUNTS, asset=ASSETS, fraction=FRACTIONS)
+    def transfer(self, user, source, destination, asset, fraction):
+        src, dst = self.account(user, source), self.account(user, destination)
+        asset = self.asset_for(src, self.asset_for(dst, asset))
+        amount = part(self.free(src, asset), fraction)
+        attempt(
+            lambda: transfer_create(
+                user=src.user, from_account_id=src.pk, to_account_id=dst.pk, asset=asset, amount=str(amount)
+            )
+        )
+
+    @rule(user=USERS, kind=MARGIN_ACCOUNTS, asset=ASSETS, fraction=FRACTIONS)
+    def borrow(self, user, kind, asset, fraction):
+        account = self.account(user, kind)
+        asset = self.asset_for(account, asset)
+        most = attempt(lambda: max_borrowable_get(user=account.user, account_id=account.pk, asset=asset)) or D(0)
+        amount = part(most, fraction)
+        attempt(lambda: loan_borrow(user=account.user, account_id=account.pk, asset=asset, amount=amount, now=self.now))
+
+    @rule(user=USERS, kind=MARGIN_ACCOUNTS, asset=ASSETS, fraction=FRACTIONS)
+    def repay(self, user, kind, asset, fraction):
+        account = self.account(user, kind)
+        asset = self.asset_for(account, asset)
+        balance = Balance.objects.filter(account=account, asset__code=asset).first()
+        owed = balance.borrowed + balance.interest if balance else D(0)
+        amount = part(min(owed, balance.free) if balance else D(0), fraction)
+        attempt(lambda: loan_repay(user=account.user, account_id=account.pk, asset=asset, amount=amount, now=self.now))
+
+    # --- orders -------------------------------------------------------------------------------------
+
+    def _quantity(self, account, symbol, side, fraction) -> D:
+        pair = Pair.objects.get(symbol=symbol)
+        if side == "BUY":
+            available = self.free(account, "USDT") / self.mark(symbol)
+        else:
+            available = self.free(account, pair.base.code)
+        return part(available, fraction, pair.step_size)
+
+    @rule(
+        user=USERS,
+        kind=ACCOUNTS,
+        symbol=SYMBOLS,
+        side=SIDES,
+        side_effect=SIDE_EFFECTS,
+        fraction=FRACTIONS,
+        by_quote=st.booleans(),
+    )
+    def market_order(self, user, kind, symbol, side, side_effect, fraction, by_quote):
+        account = self.account(user, kind)
+        symbol = self.symbol_for(account, symbol)
+        side_effect = side_effect if account.is_margin else "NO_SIDE_EFFECT"
+        quantity = self._quantity(account, symbol, side, fraction)
+        size = (
+            {"quote_quantity": str(part(quantity * self.mark(symbol), D(1), D("0.01")))}
+            if by_quote
+            else {"quantity": str(quantity)}
+        )
+        attempt(
+            lambda: order_place(
+                user=account.user,
+                account_id=account.pk,
+                symbol=symbol,
+                side=side,
+                type="MARKET",
+                side_effect=side_effect,
+                now=self.now,
+                **size,
+            )  # fmt: skip
+        )
+
+    @rule(
+        user=USERS,
+        kind=ACCOUNTS,
+        symbol=SYMBOLS,
+        side=SIDES,
+        side_effect=SIDE_EFFECTS,
+        fraction=FRACTIONS,
+        factor=PRICE_FACTORS,
+        type=st.sampled_from(["LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]),
+        time_in_force=st.sampled_from(["GTC", "IOC", "FOK"]),
+    )
+    def limit_order(self, user, kind, symbol, side, side_effect, fraction, factor, type, time_in_force):
+        account = self.account(user, kind)
+        symbol = self.symbol_for(account, symbol)
+        pair = Pair.objects.get(symbol=symbol)
+        side_effect = side_effect if account.is_margin else "NO_SIDE_EFFECT"
+        price = margin.round_down(self.mark(symbol) * factor, pair.tick_size)
+        params = {"price": str(price), "quantity": str(self._quantity(account, symbol, side, fraction))}
+        if type != "LIMIT_MAKER":
+            params["time_in_force"] = time_in_force
+        if type in ("STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"):
+            params["stop_price"] = str(price)
+        attempt(
+            lambda: order_place(
+                user=account.user,
+                account_id=account.pk,
+                symbol=symbol,
+                side=side,
+                type=type,
+                side_effect=side_effect,
+                now=self.now,
+                **params,
+            )  # fmt: skip
+        )
+
+    @rule(
+        user=USERS,
+        kind=ACCOUNTS,
+        fraction=FRACTIONS,
+        side_effect=SIDE_EFFECTS,
+        width=st.sampled_from([D("0.02"), D("0.1"), D("0.3")]),
+    )
+    def oco_sell(self, user, kind, fraction, side_effect, width):
+        account = self.account(user, kind)
+        symbol = self.symbol_for(account, "ETHUSDT")
+        pair = Pair.objects.get(symbol=symbol)
+        mark = self.mark(symbol)
+        side_effect = side_effect if account.is_margin else "NO_SIDE_EFFECT"
+        attempt(
+            lambda: oco_place(
+                user=account.user,
+                account_id=account.pk,
+                symbol=symbol,
+                side="SELL",
+                quantity=str(self._quantity(account, symbol, "SELL", fraction)),
+                price=str(margin.round_down(mark * (1 + width), pair.tick_size)),
+                stop_price=str(margin.round_down(mark * (1 - width), pair.tick_size)),
+                stop_limit_price=str(margin.round_down(mark * (1 - width * 2), pair.tick_size)),
+                side_effect=side_effect,
+                now=self.now,
+            )  # fmt: skip
+        )
+
+    @rule(user=USERS, index=st.integers(min_value=0, max_value=5))
+    def cancel(self, user, index):
+        account_ids = [a.pk for a in self.users[user].values()]
+        open_orders = list(Order.objects.filter(account_id__in=account_ids, status__in=OPEN).order_by("id"))
+        if open_orders:
+            order = open_orders[index % len(open_orders)]
+            attempt(lambda: order_cancel(user=order.account.user, order_id=order.pk, now=self.now))
+
+    # --- the market, the clock and the platform -----------------------------------------------------
+
+    @rule(symbol=SYMBOLS, factor=PRICE_FACTORS)
+    def price_moves(self, symbol, factor):
+        pair = Pair.objects.get(symbol=symbol)
+        price = max(pair.tick_size, margin.round_down(self.mark(symbol) * factor, pair.tick_size))
+        mark_price_set(symbol=symbol, price=price, now=self.now)
+        orders_match(pair=pair, now=self.now)
+
+    @rule(hours=st.integers(min_value=1, max_value=48))
+    def time_passes(self, hours):
+        self.now += timedelta(hours=hours)
+        interest_accrue_due(now=self.now)
+
+    @rule(depth=st.sampled_from([D(0), D(100), D(2000)]))
+    def market_depth(self, depth):
+        PlatformSettings.objects.filter(pk=1).update(max_fill_notional=depth)
+
+    @rule(user=USERS, kind=MARGIN_ACCOUNTS, leverage=st.sampled_from([3, 5, 10]))
+    def leverage(self, user, kind, leverage):
+        account = self.account(user, kind)
+        attempt(lambda: account_leverage_set(user=account.user, account_id=account.pk, leverage=leverage))
+
+    @rule(user=USERS, kind=ACCOUNTS)
+    def reset(self, user, kind):
+        account = self.account(user, kind)
+        attempt(lambda: account_reset(user=account.user, account_id=account.pk))
+
+    # --- what must always hold ----------------------------------------------------------------------
+
+    @invariant()
+    def ledger_is_clean(self):
+        assert selectors.ledger_differences() == []
+
+    @invariant()
+    def no_user_balance_is_negative(self):
+        for b in Balance.objects.filter(is_system=False):
+            assert min(b.free, b.locked, b.borrowed, b.interest) >= 0, b
+
+    @invariant()
+    def paper_money_nets_out(self):
+        nets = (
+            Balance.objects.values("asset__code")
+            .annotate(net=Sum(F("free") + F("locked") - F("borrowed") - F("interest")))
+            .exclude(net=0)
+        )
+        assert list(nets) == []
+
+    @invariant()
+    def locks_are_what_open_orders_hold(self):
+        held: dict[tuple[int, str], D] = {}
+        for order in Order.objects.filter(status__in=OPEN).select_related("pair__base", "pair__quote"):
+            asset = order.pair.quote.code if order.side == Order.Side.BUY else order.pair.base.code
+            held[(order.account_id, asset)] = held.get((order.account_id, asset), D(0)) + order.locked_amount
+        locked = {
+            (b.account_id, b.asset.code): b.locked
+            for b in Balance.objects.filter(is_system=False).select_related("asset")
+            if b.locked
+        }
+        assert {k: v for k, v in held.items() if v} == locked
+        closed_holding = Order.objects.exclude(status__in=OPEN).exclude(locked_amount=0)
+        assert list(closed_holding.values("id", "status", "locked_amount")) == []
+
+
+@pytest.fixture
+def cast(alice, bob, set_prices):
+    set_prices(ETHUSDT="3500", BTCUSDT="95000")
+    users = {}
+    for user in (alice, bob):
+        users[user.username] = {
+            "spot": spot(user),
+            "cross": cross(user),
+            "isolated": isolated_account_open(user=user, symbol="ETHUSDT", leverage=5),
+        }
+    return users
+
+
+def test_random_operations_keep_the_books(cast):
+    machine = type("Books", (BooksMachine,), {"users": cast})
+    run_state_machine_as_test(machine, settings=SETTINGS)
