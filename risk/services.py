@@ -237,20 +237,18 @@ def _notify(account: Account, *, kind: str, title: str, body: str) -> None:
         transaction.on_commit(lambda: send_mail(f"[MarginLab] {title}", body, None, [email], fail_silently=True))
 
 
-def _state_set(account_id: int, *, status: str, valuation: margin.Valuation, now: datetime, **extra) -> None:
-    level = valuation.level
-    AccountRisk.objects.update_or_create(
+def _state_set(account_id: int, *, status: str, valuation: margin.Valuation, now: datetime) -> None:
+    state = AccountRisk(
         account_id=account_id,
-        defaults={
-            "status": status,
-            "margin_level": level,
-            "asset_value": margin.round_half_up(valuation.assets),
-            "debt_value": margin.round_half_up(valuation.debt),
-            "checked_at": now,
-            "status_since": now,
-            **extra,
-        },
+        status=status,
+        margin_level=valuation.level,
+        asset_value=margin.round_half_up(valuation.assets),
+        debt_value=margin.round_half_up(valuation.debt),
+        checked_at=now,
+        status_since=now,
+        snapshot_at=now,
     )
+    _states_upsert([state], status_changed=True)
 
 
 # --- sweeps -----------------------------------------------------------------------------------------
@@ -339,32 +337,35 @@ def sweep_run(
     return result
 
 
+STATE_FIELDS = ["status", "margin_level", "asset_value", "debt_value", "checked_at", "margin_call_at", "snapshot_at"]
+
+
+def _states_upsert(states: list[AccountRisk], *, status_changed: bool) -> None:
+    """Insert or update states in one statement: two sweeps racing on one account cannot collide."""
+    fields = [*STATE_FIELDS, "status_since"] if status_changed else STATE_FIELDS
+    AccountRisk.objects.bulk_create(
+        states, update_conflicts=True, unique_fields=["account"], update_fields=fields, batch_size=2000
+    )
+
+
 def _states_save(states: list, now: datetime) -> None:
-    existing = set(
-        AccountRisk.objects.filter(account_id__in=[row.account_id for row, *_ in states]).values_list(
-            "account_id", flat=True
-        )
-    )
-    new, updated = [], []
+    rows = {True: [], False: []}
     for row, status, changed, call_due, snapshot_due in states:
-        state = AccountRisk(
-            account_id=row.account_id,
-            status=status,
-            margin_level=row.level,
-            asset_value=margin.round_half_up(row.assets),
-            debt_value=margin.round_half_up(row.debt),
-            checked_at=now,
-            status_since=now,
-            margin_call_at=now if call_due else row.margin_call_at,
-            snapshot_at=now if snapshot_due else row.snapshot_at,
+        rows[changed].append(
+            AccountRisk(
+                account_id=row.account_id,
+                status=status,
+                margin_level=row.level,
+                asset_value=margin.round_half_up(row.assets),
+                debt_value=margin.round_half_up(row.debt),
+                checked_at=now,
+                status_since=now,
+                margin_call_at=now if call_due else row.margin_call_at,
+                snapshot_at=now if snapshot_due else row.snapshot_at,
+            )
         )
-        (updated if row.account_id in existing else new).append((state, changed))
-    AccountRisk.objects.bulk_create([s for s, _ in new], batch_size=2000)
-    fields = ["status", "margin_level", "asset_value", "debt_value", "checked_at", "margin_call_at", "snapshot_at"]
-    AccountRisk.objects.bulk_update([s for s, changed in updated if not changed], fields, batch_size=2000)
-    AccountRisk.objects.bulk_update(
-        [s for s, changed in updated if changed], [*fields, "status_since"], batch_size=2000
-    )
+    for changed, states_ in rows.items():
+        _states_upsert(states_, status_changed=changed)
 
 
 def _margin_call(row: risk_selectors.AccountLevel, settings, now: datetime) -> bool:
@@ -392,8 +393,9 @@ def _margin_call(row: risk_selectors.AccountLevel, settings, now: datetime) -> b
     return True
 
 
-def sweep_chunks(*, size: int = 20000) -> list[tuple[int, int]]:
+def sweep_chunks(*, size: int | None = None) -> list[tuple[int, int]]:
     """Account id ranges of about ``size`` ids each: the units several workers can sweep at once."""
+    size = size or getattr(django_settings, "MARGINLAB_SWEEP_CHUNK_SIZE", 50000)
     bounds = risk_selectors.margin_account_id_bounds()
     if bounds is None:
         return []

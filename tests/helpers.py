@@ -41,3 +41,27 @@ def require_postgres():
     if IN_CI:
         pytest.fail("CI must run this test on PostgreSQL: set DATABASE_URL=postgres://...")
     pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...); runs in CI")
+
+
+def require_redis() -> str:
+    """Skip outside CI without REDIS_URL; in CI, fail instead of skipping."""
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        return settings.REDIS_URL
+    if IN_CI:
+        pytest.fail("CI must run this test against Redis: set REDIS_URL=redis://...")
+    pytest.skip("needs Redis (set REDIS_URL=redis://...); runs in CI")
+
+
+def wait_for(condition, *, timeout: float = 30.0, interval: float = 0.1):
+    """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout}s waiting for {getattr(condition, '__name__', condition)}")

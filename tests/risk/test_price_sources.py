@@ -352,6 +352,7 @@ def test_two_concurrent_ticks_never_play_the_same_step(monkeypatch):
         return write(**kwargs)
 
     monkeypatch.setattr(risk.price_feed, "mark_price_set", slow_write)
+    start = marks()
     results = []
 
     def tick():
@@ -369,13 +370,6 @@ def test_two_concurrent_ticks_never_play_the_same_step(monkeypatch):
 
     assert len(results) == 2
     played = [dict((pair.symbol, price) for pair, price in moved) for moved in results if moved]
-    start = dict(
-        zip(
-            PAIRS,
-            [D("0.7500"), D("450.0"), D("650.00"), D("95000.00"), D("0.25000"), D("3500.00"), D("180.00"), D("2.2000")],
-            strict=True,
-        )
-    )
     feeds = [
         Feed(f.pair.symbol, f.pair.tick_size, start[f.pair.symbol], f.volatility, f.drift)
         for f in PriceFeed.objects.select_related("pair")
@@ -397,7 +391,7 @@ def test_advance_prices_command_plays_steps_and_prints_prices(platform):
 
     lines = out.getvalue().splitlines()
     assert [line.split(":")[0] for line in lines] == ["step 1", "step 2", "step 3"]
-    assert f"BTCUSDT {marks()['BTCUSDT']}" in lines[-1]
+    assert f"BTCUSDT {marks()['BTCUSDT'].quantize(D('0.01'))}," in lines[-1]
     assert PriceSourceState.objects.get(name="simulated").step == 3
 
 
