@@ -128,13 +128,54 @@ else:
 
 # --- REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Scripts send `Authorization: Token <key>` (personal API tokens); the web page uses its session.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "config.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # Every list is paginated (accounts.api_common: pages for short lists, cursors for histories).
+    "DEFAULT_PAGINATION_CLASS": "accounts.api_common.PagePagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Per user (per address before sign-in); `auth` is sign-up and token creation, per address or user.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "120/minute",
+        "user": "1200/minute",
+        "auth": "20/minute",
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "MarginLab API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MarginLab API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Paper trading of Binance-style cross and isolated margin. Amounts are decimal strings. "
+        "Scripts authenticate with `Authorization: Token <key>` (POST /api/v1/auth/token). Every error is "
+        '`{"error": {"code": ..., "message": ..., "fields": {...}}}`.'
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"OrderSideEnum": "trading.models.Order.Side", "PositionSideEnum": ["LONG", "SHORT"]},
+    # The API's path converters (accounts.api_common): ids of 1 to 18 digits, codes of letters and digits.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+        "code": {"type": "string", "pattern": "^[A-Za-z0-9]{1,32}$"},
+    },
+}
+# A JSON request body larger than this is refused with 413 (config.exceptions): the API's inputs are a
+# few hundred bytes; the admin's forms stay far below it too.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 # --- Celery (every CELERY_* setting lives in this block) -----------------------------------------
 # Without REDIS_URL the broker is kombu's file-system transport under var/: the web server, the

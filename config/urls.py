@@ -19,8 +19,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("", include("trading.urls")),
 ]
+
+# The API answers every error in its one JSON shape, even those no view sees (an unknown path).
+handler400 = "config.api_urls.bad_request"
+handler404 = "config.api_urls.not_found"
+handler500 = "config.api_urls.server_error"

@@ -15,6 +15,7 @@ touches a price: the one random draw per pair and step is turned into a Decimal 
 from __future__ import annotations
 
 import csv
+import functools
 import logging
 import random
 from collections.abc import Iterable, Sequence
@@ -110,7 +111,14 @@ class ReplaySource:
 
     def __init__(self, *, path: str | Path, symbols: Iterable[str] | None = None) -> None:
         self.path = Path(path)
-        self.closes = _replay_load(self.path, symbols=None if symbols is None else set(symbols))
+        listed = None if symbols is None else frozenset(symbols)
+        try:
+            stat = self.path.stat()
+        except OSError:
+            self.closes = _replay_load(self.path, symbols=listed)  # raises the error naming the file
+        else:
+            # Every tick makes a source: parse (and warn about) a file once per version, not per tick.
+            self.closes = _replay_load_cached(self.path, (stat.st_mtime_ns, stat.st_size), listed)
 
     def next_prices(self, *, step: int, feeds: Sequence[Feed]) -> dict[str, Decimal]:
         prices = {}
@@ -148,7 +156,14 @@ def price_source_get() -> PriceSource:
     )
 
 
-def _replay_load(path: Path, *, symbols: set[str] | None) -> dict[str, list[Decimal]]:
+@functools.lru_cache(maxsize=4)
+def _replay_load_cached(
+    path: Path, version: tuple[int, int], symbols: frozenset[str] | None
+) -> dict[str, list[Decimal]]:
+    return _replay_load(path, symbols=symbols)
+
+
+def _replay_load(path: Path, *, symbols: frozenset[str] | None) -> dict[str, list[Decimal]]:
     """Closes by symbol, in open_time order, from a CSV with the header ``REPLAY_COLUMNS``."""
     try:
         handle = path.open(newline="", encoding="utf-8")

@@ -45,7 +45,7 @@ _EXPOSED = """
     exposed AS (
         SELECT DISTINCT account_id FROM trading_balance
         WHERE asset_id IN ({assets}) AND NOT is_system
-          AND (free > 0 OR locked > 0 OR borrowed > 0 OR interest > 0)
+          AND (free > 0 OR locked > 0 OR borrowed > 0 OR interest > 0){range}
     )"""
 
 
@@ -68,15 +68,16 @@ class AccountLevel:
         return margin.classify(self.level, self.ratios)
 
 
-def _scope(*, id_range: tuple[int, int] | None, assets: list[int] | None, table: str = "b") -> tuple[str, str]:
+def _scope(*, id_range: tuple[int, int] | None, assets: list[int] | None) -> tuple[str, str]:
     """The WHERE clause of a chunk (an account id range) and the CTE of an exposure (moved assets)."""
     where = ""
     if id_range is not None:
-        where += f" AND {table}.account_id BETWEEN %(lo)s AND %(hi)s"
+        where += " AND b.account_id BETWEEN %(lo)s AND %(hi)s"
     exposed = ""
     if assets is not None:
-        exposed = "," + _EXPOSED.format(assets=",".join(str(int(a)) for a in assets) or "NULL")
-        where += f" AND {table}.account_id IN (SELECT account_id FROM exposed)"
+        in_range = " AND account_id BETWEEN %(lo)s AND %(hi)s" if id_range is not None else ""
+        exposed = "," + _EXPOSED.format(assets=",".join(str(int(a)) for a in assets) or "NULL", range=in_range)
+        where += " AND b.account_id IN (SELECT account_id FROM exposed)"
     return where, exposed
 
 

@@ -325,7 +325,9 @@ def sweep_run(
             )
         if call_due:
             calls.append(row)
-        states.append((row, status, changed, call_due, snapshot_due))
+        if changed or call_due or snapshot_due:
+            # An account that stays in the same state needs no write: the sweep's cost stays the query's.
+            states.append((row, status, changed, call_due, snapshot_due))
 
     with transaction.atomic():
         _states_save(states, now)

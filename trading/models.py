@@ -303,6 +303,18 @@ class Balance(models.Model):
                 name="balance_user_not_negative",
             ),
         ]
+        indexes = [
+            # The risk sweep values every account from its balances: on PostgreSQL this covering index
+            # lets it read them without touching the table (an index-only scan, in account order).
+            models.Index(
+                fields=["account", "asset"],
+                include=["free", "locked", "borrowed", "interest"],
+                condition=Q(is_system=False),
+                name="balance_valuation",
+            ),
+            # A one-pair tick finds the accounts exposed to the asset that moved.
+            models.Index(fields=["asset", "account"], condition=Q(is_system=False), name="balance_exposure"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account} {self.asset_id}"

@@ -152,6 +152,15 @@ def test_replay_rounds_to_the_tick_and_leaves_pairs_without_candles_alone(tmp_pa
     assert source.next_prices(step=1, feeds=[coarse, eth]) == {"BTCUSDT": D("95000")}
 
 
+def test_an_edited_replay_file_is_read_again(tmp_path):
+    path = write_csv(tmp_path, CANDLES)
+    assert len(ReplaySource(path=path).closes["BTCUSDT"]) == 3
+
+    path.write_text(CANDLES + "2025-01-15T12:03:00Z,BTCUSDT,95020.00,95030.00,95000.00,95025.00\n", encoding="utf-8")
+
+    assert ReplaySource(path=path).closes["BTCUSDT"][-1] == D("95025.00")
+
+
 def test_replay_skips_unlisted_symbols_with_a_warning(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="risk.price_sources"):
         source = ReplaySource(path=write_csv(tmp_path, CANDLES), symbols=["BTCUSDT", "DOGEUSDT"])
@@ -407,4 +416,8 @@ def test_advance_prices_command_reports_a_still_market_and_bad_input(platform, s
     settings.MARGINLAB_PRICE_SOURCE = "replay"
     settings.MARGINLAB_PRICE_REPLAY_FILE = str(tmp_path / "missing.csv")
     with pytest.raises(CommandError, match="Cannot read the price replay file"):
+        call_command("advance_prices")
+
+    settings.MARGINLAB_PRICE_SOURCE = "oracle"
+    with pytest.raises(CommandError, match="MARGINLAB_PRICE_SOURCE is 'oracle'"):
         call_command("advance_prices")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from accounts.errors import ApplicationError
 from trading import selectors
-from trading.models import Account, AccountKind, Asset, JournalEntry, MarkPrice, SystemAccount
+from trading.models import Account, AccountKind, Asset, JournalEntry, MarkPrice, PriceCandle, SystemAccount
 from trading.services.common import clean_amount
 from trading.services.ledger import Posting, ledger_post, system_balance
 
@@ -28,10 +30,50 @@ def mark_price_set(*, symbol: str, price, now: datetime | None = None) -> MarkPr
             code="filter_failure",
             fields={"price": ["Filter failure: PRICE_FILTER"]},
         )
-    mark, _ = MarkPrice.objects.update_or_create(
-        pair=pair, defaults={"price": price, "updated_at": now or timezone.now()}
-    )
+    now = now or timezone.now()
+    with transaction.atomic():
+        mark, _ = MarkPrice.objects.update_or_create(pair=pair, defaults={"price": price, "updated_at": now})
+        price_history_record(pair=pair, price=price, now=now)
     return mark
+
+
+CANDLE_SPANS = {PriceCandle.Interval.MINUTE: timedelta(minutes=1), PriceCandle.Interval.HOUR: timedelta(hours=1)}
+# How long each interval is kept: price history must not grow without bound.
+CANDLE_RETENTION = {PriceCandle.Interval.MINUTE: timedelta(days=7), PriceCandle.Interval.HOUR: timedelta(days=366)}
+
+
+def candle_open_time(now: datetime, interval: str) -> datetime:
+    if interval == PriceCandle.Interval.MINUTE:
+        return now.replace(second=0, microsecond=0)
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+def price_history_record(*, pair, price: Decimal, now: datetime) -> None:
+    """Fold one mark price into the pair's current 1-minute and 1-hour candles."""
+    for interval in CANDLE_SPANS:
+        open_time = candle_open_time(now, interval)
+        updated = PriceCandle.objects.filter(pair=pair, interval=interval, open_time=open_time).update(
+            high=Greatest("high", Value(price)),
+            low=Least("low", Value(price)),
+            close=Value(price),
+            ticks=F("ticks") + 1,
+        )
+        if not updated:
+            PriceCandle.objects.get_or_create(
+                pair=pair,
+                interval=interval,
+                open_time=open_time,
+                defaults={"open": price, "high": price, "low": price, "close": price},
+            )
+
+
+def price_history_prune(*, now: datetime | None = None) -> int:
+    """Delete candles older than their interval's retention; returns how many went."""
+    now = now or timezone.now()
+    deleted = 0
+    for interval, keep in CANDLE_RETENTION.items():
+        deleted += PriceCandle.objects.filter(interval=interval, open_time__lt=now - keep).delete()[0]
+    return deleted
 
 
 def platform_bootstrap() -> list[str]:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.errors import ApplicationError
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         for number in range(1, steps + 1):
             try:
                 moved = prices_advance()
-            except (ApplicationError, ReplayFileError) as exc:
+            except (ApplicationError, ImproperlyConfigured, ReplayFileError) as exc:
                 raise CommandError(str(exc)) from exc
             if moved:
                 prices = ", ".join(f"{pair.symbol} {price}" for pair, price in moved)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+import accounts.api_common  # noqa: F401  (registers the `id` path converter)
+from accounts import apis
+
+urlpatterns = [
+    path("auth/token", apis.TokenObtainApi.as_view(), name="api-auth-token"),
+    path("me", apis.MeApi.as_view(), name="api-me"),
+    path("tokens", apis.TokenListApi.as_view(), name="api-tokens"),
+    path("tokens/<id:token_id>", apis.TokenRevokeApi.as_view(), name="api-token"),
+]
