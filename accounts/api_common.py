@@ -66,7 +66,9 @@ def query(name: str, description: str, *, type=str, enum=None, required: bool = 
     )
 
 
-ACCOUNT_PARAM = query("account", "Only this account (one of yours; another user's is 404, like a missing one).", type=int)
+ACCOUNT_PARAM = query(
+    "account", "Only this account (one of yours; another user's is 404, like a missing one).", type=int
+)
 ASSET_PARAM = query("asset", "Only this asset, e.g. USDT.")
 SYMBOL_PARAM = query("symbol", "Only this pair, e.g. BTCUSDT.")
 

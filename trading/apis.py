@@ -35,7 +35,14 @@ from trading.models import AccountKind, Bucket, JournalEntry, LoanEvent, Order, 
 from trading.services import accounts as account_services
 from trading.services import loans, orders, platform, transfers
 
-AUTH, MARKET, ACCOUNTS, MONEY, ORDERS, ADMIN = "auth", "market data", "accounts", "transfers and loans", "orders", "admin"
+AUTH, MARKET, ACCOUNTS, MONEY, ORDERS, ADMIN = (
+    "auth",
+    "market data",
+    "accounts",
+    "transfers and loans",
+    "orders",
+    "admin",
+)
 
 
 # --- sign-up ------------------------------------------------------------------------------------------
@@ -199,9 +206,7 @@ class AccountListApi(APIView):
     @extend_schema(tags=[ACCOUNTS], responses=AccountOutputSerializer(many=True))
     def get(self, request):
         summaries = selectors.account_summaries_for_user(user=request.user)
-        return paginated_response(
-            view=self, request=request, items=summaries, serializer_class=AccountOutputSerializer
-        )
+        return paginated_response(view=self, request=request, items=summaries, serializer_class=AccountOutputSerializer)
 
 
 class AccountDetailApi(APIView):
@@ -457,7 +462,10 @@ class OrderApi(APIView):
         time_in_force = serializers.ChoiceField(choices=Order.TimeInForce.choices, required=False, allow_null=True)
         side_effect = serializers.ChoiceField(choices=Order.SideEffect.choices, required=False, allow_null=True)
         client_order_id = serializers.CharField(
-            required=False, allow_null=True, allow_blank=True, help_text="Yours, for idempotency: 1-36 of [A-Za-z0-9_.:-]."
+            required=False,
+            allow_null=True,
+            allow_blank=True,
+            help_text="Yours, for idempotency: 1-36 of [A-Za-z0-9_.:-].",
         )
         auto_repay_at_cancel = serializers.BooleanField(required=False, default=True)
 
@@ -542,7 +550,11 @@ class LedgerApi(APIView):
 
     @extend_schema(
         tags=[MONEY],
-        parameters=[ACCOUNT_PARAM, ASSET_PARAM, query("kind", "Only this kind of entry.", enum=JournalEntry.Kind.values)],
+        parameters=[
+            ACCOUNT_PARAM,
+            ASSET_PARAM,
+            query("kind", "Only this kind of entry.", enum=JournalEntry.Kind.values),
+        ],
         responses=OutputSerializer(many=True),
     )
     def get(self, request):

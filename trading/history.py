@@ -94,9 +94,7 @@ class LedgerFilter(UserFilterSet):
     kind = django_filters.ChoiceFilter(field_name="entry__kind", choices=JournalEntry.Kind.choices)
 
 
-def filtered(
-    filterset_class: type[UserFilterSet], *, user, filters: Mapping | None, queryset: QuerySet
-) -> QuerySet:
+def filtered(filterset_class: type[UserFilterSet], *, user, filters: Mapping | None, queryset: QuerySet) -> QuerySet:
     """The queryset narrowed by ``filters`` (query parameters); bad filter values are a 400."""
     filterset = filterset_class(filters or {}, queryset, user=user)
     if not filterset.is_valid():
@@ -158,8 +156,6 @@ def loan_event_list(*, user, filters: Mapping | None = None) -> QuerySet[LoanEve
 
 def ledger_line_list(*, user, filters: Mapping | None = None) -> QuerySet[LedgerLine]:
     queryset = (
-        LedgerLine.objects.filter(balance__account__user=user)
-        .select_related("entry", "balance__asset")
-        .order_by("-id")
+        LedgerLine.objects.filter(balance__account__user=user).select_related("entry", "balance__asset").order_by("-id")
     )
     return filtered(LedgerFilter, user=user, filters=filters, queryset=queryset)

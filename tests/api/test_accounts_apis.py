@@ -45,7 +45,9 @@ def test_token_bad_input_is_400(alice, anon, data, field):
 
 
 def test_token_for_wrong_credentials_is_401(alice, anon):
-    assert_error(anon.post(f"{API}/auth/token", {"username": "alice", "password": "wrong"}), 401, "authentication_failed")
+    assert_error(
+        anon.post(f"{API}/auth/token", {"username": "alice", "password": "wrong"}), 401, "authentication_failed"
+    )
     assert_error(anon.post(f"{API}/auth/token", {"username": "nobody", "password": "x"}), 401, "authentication_failed")
     assert not ApiToken.objects.exists()
 

@@ -69,7 +69,10 @@ def test_the_seed_example_through_the_api(platform, staff):
     mine = accounts(a)
     cross_id, a_spot = mine["cross"]["id"], mine["spot"]["id"]
     ok(a.patch(f"{API}/accounts/{cross_id}", {"leverage": 5}))
-    ok(a.post(f"{API}/transfers", {"from_account": a_spot, "to_account": cross_id, "asset": "USDT", "amount": "400"}), 201)
+    ok(
+        a.post(f"{API}/transfers", {"from_account": a_spot, "to_account": cross_id, "asset": "USDT", "amount": "400"}),
+        201,
+    )
     assert ok(a.get(f"{API}/accounts/{cross_id}/max-borrowable?asset=USDT"))["amount"] == "1600.00000000"
     ok(a.post(f"{API}/loans", {"account": cross_id, "asset": "USDT", "amount": "1600"}), 201)
     for symbol in ("ETHUSDT", "BCHUSDT"):
