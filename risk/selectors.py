@@ -37,10 +37,12 @@ _LEVELS = """
     SELECT b.account_id AS account_id,
            SUM((b.free + b.locked) * px.price) AS assets,
            SUM((b.borrowed + b.interest) * px.price) AS debt
-    FROM trading_balance b JOIN px ON px.asset_id = b.asset_id
+    FROM {source} JOIN px ON px.asset_id = b.asset_id
     WHERE NOT b.is_system {where}
     GROUP BY b.account_id"""
 
+# The accounts holding or owing one of the moved assets. The levels are then read from their balances
+# alone (a join, so PostgreSQL walks the valuation index per account instead of scanning the table).
 _EXPOSED = """
     exposed AS (
         SELECT DISTINCT account_id FROM trading_balance
@@ -68,17 +70,17 @@ class AccountLevel:
         return margin.classify(self.level, self.ratios)
 
 
-def _scope(*, id_range: tuple[int, int] | None, assets: list[int] | None) -> tuple[str, str]:
-    """The WHERE clause of a chunk (an account id range) and the CTE of an exposure (moved assets)."""
-    where = ""
-    if id_range is not None:
-        where += " AND b.account_id BETWEEN %(lo)s AND %(hi)s"
-    exposed = ""
-    if assets is not None:
-        in_range = " AND account_id BETWEEN %(lo)s AND %(hi)s" if id_range is not None else ""
-        exposed = "," + _EXPOSED.format(assets=",".join(str(int(a)) for a in assets) or "NULL", range=in_range)
-        where += " AND b.account_id IN (SELECT account_id FROM exposed)"
-    return where, exposed
+def _levels(*, id_range: tuple[int, int] | None, assets: list[int] | None) -> tuple[str, str]:
+    """The extra CTE and the levels query of a scope: all accounts, a chunk (an account id range),
+    and/or only the accounts exposed to the assets that moved."""
+    in_range = " AND {col} BETWEEN %(lo)s AND %(hi)s" if id_range is not None else ""
+    if assets is None:
+        return "", _LEVELS.format(source="trading_balance b", where=in_range.format(col="b.account_id"))
+    exposed = "," + _EXPOSED.format(
+        assets=",".join(str(int(a)) for a in assets) or "NULL", range=in_range.format(col="account_id")
+    )
+    source = "exposed e JOIN trading_balance b ON b.account_id = e.account_id"
+    return exposed, _LEVELS.format(source=source, where="")
 
 
 def _params(id_range) -> dict:
@@ -91,8 +93,8 @@ def _params(id_range) -> dict:
 
 def margin_levels_floor(*, id_range: tuple[int, int] | None = None) -> list[tuple[int, Decimal, Decimal]]:
     """The bare query: every account's asset and debt value. The benchmark's floor."""
-    where, exposed = _scope(id_range=id_range, assets=None)
-    sql = f"WITH {_PRICES_CTE}{exposed} {_LEVELS.format(where=where)}"
+    exposed, levels = _levels(id_range=id_range, assets=None)
+    sql = f"WITH {_PRICES_CTE}{exposed} {levels}"
     with connection.cursor() as cursor:
         cursor.execute(sql, _params(id_range))
         return cursor.fetchall()
@@ -107,10 +109,10 @@ def accounts_needing_attention(
     assets: list[int] | None = None,
 ) -> list[AccountLevel]:
     """One query over every (or a chunk's, or the exposed) margin account; only those needing action."""
-    where, exposed = _scope(id_range=id_range, assets=assets)
+    exposed, levels = _levels(id_range=id_range, assets=assets)
     sql = f"""
         WITH {_PRICES_CTE}{exposed},
-        lv AS ({_LEVELS.format(where=where)})
+        lv AS ({levels})
         SELECT lv.account_id, lv.assets, lv.debt,
                t.initial, t.margin_call, t.liquidation, t.transfer_out,
                COALESCE(r.status, 'NORMAL'), r.margin_call_at, r.snapshot_at

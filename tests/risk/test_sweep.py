@@ -107,3 +107,14 @@ def test_day_n_plus_5_liquidates_b_bch_and_calls_a(seed, set_prices, emails):
     assert (again.liquidations, again.margin_calls) == ([], [])
     assert Liquidation.objects.count() == 1
     assert_ledger_clean()
+
+
+def test_a_one_pair_sweep_looks_only_at_accounts_exposed_to_it(seed, set_prices):
+    a, b_eth, b_bch = seed
+    sweep_all()
+    set_prices(ETHUSDT=220, BCHUSDT=120)
+    eth, bch = Asset.objects.get(code="ETH"), Asset.objects.get(code="BCH")
+    # Only ETH "moved": B's BCH account holds no ETH and is not looked at, A's cross account is.
+    assert sweep_all(assets=[eth.pk]).margin_calls == [a.pk]
+    assert not Liquidation.objects.exists()
+    assert sweep_all(assets=[bch.pk]).liquidations == [b_bch.pk]

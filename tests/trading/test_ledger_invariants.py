@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -69,6 +69,17 @@ def attempt(name: str, call):
         return None
     event(f"{name}: ok")
     return result
+
+
+# SQLite keeps decimals as floating point (15 significant digits), so the paper funding and lending pool
+# balances (about 1e9) lose their last decimals there; PostgreSQL's NUMERIC is exact and gets no slack.
+SQLITE_SLACK = D("1e-14")
+
+
+def same(a: D, b: D, *, scale: D) -> bool:
+    if connection.vendor != "sqlite":
+        return a == b
+    return abs(a - b) <= scale * SQLITE_SLACK
 
 
 def part(total: D, fraction: D, step: D = margin.Q8) -> D:
@@ -304,14 +315,15 @@ class BooksMachine(RuleBasedStateMachine):
         assert selectors.ledger_differences() == []
 
     @invariant()
-    def balances_equal_their_lines_exactly(self):
-        # The same as the ledger check, summed in Python with exact Decimals, whatever the database does.
+    def balances_equal_their_lines(self):
+        # The ledger check again, summed here in Python: an independent second opinion on its SQL.
         journal: dict[tuple[int, str], D] = {}
         for balance_id, bucket, amount in LedgerLine.objects.values_list("balance_id", "bucket", "amount"):
             journal[(balance_id, bucket)] = journal.get((balance_id, bucket), D(0)) + amount
         for b in Balance.objects.all():
             for bucket in Bucket.values:
-                assert getattr(b, bucket) == journal.get((b.pk, bucket), D(0)), (b.pk, str(b), bucket)
+                stored, expected = getattr(b, bucket), journal.get((b.pk, bucket), D(0))
+                assert same(stored, expected, scale=max(abs(stored), abs(expected))), (b.pk, str(b), bucket)
 
     @invariant()
     def no_user_balance_is_negative(self):
@@ -322,9 +334,12 @@ class BooksMachine(RuleBasedStateMachine):
     def paper_money_nets_out(self):
         # Summed in Python: SQLite would add the columns up as floats.
         nets: dict[str, D] = {}
+        sizes: dict[str, D] = {}
         for b in Balance.objects.select_related("asset"):
-            nets[b.asset.code] = nets.get(b.asset.code, D(0)) + b.net
-        assert {code: net for code, net in nets.items() if net} == {}
+            code = b.asset.code
+            nets[code] = nets.get(code, D(0)) + b.net
+            sizes[code] = sizes.get(code, D(0)) + abs(b.free) + abs(b.locked) + abs(b.borrowed) + abs(b.interest)
+        assert {code: net for code, net in nets.items() if not same(net, D(0), scale=sizes[code])} == {}
 
     @invariant()
     def locks_are_what_open_orders_hold(self):
@@ -369,3 +384,21 @@ def cast(alice, bob, set_prices):
 def test_random_operations_keep_the_books(cast):
     machine = type("Books", (BooksMachine,), {"users": cast})
     run_state_machine_as_test(machine, settings=SETTINGS)
+
+
+def test_a_reset_leaves_no_lock_on_the_orders_it_cancels(alice, set_prices):
+    # The shortest sequence the machine above finds for "a closed order holds nothing".
+    set_prices(ETHUSDT="3500")
+    wallet = spot(alice)
+    order = order_place(
+        user=alice, account_id=wallet.pk, symbol="ETHUSDT", side="BUY", type="LIMIT", price="3000", quantity="0.1"
+    )
+    assert order.locked_amount == D(300)
+
+    account_reset(user=alice, account_id=wallet.pk)
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELED
+    assert order.locked_amount == 0
+    assert Balance.objects.get(account=wallet, asset__code="USDT").locked == 0
+    assert selectors.ledger_differences() == []

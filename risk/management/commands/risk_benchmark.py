@@ -52,10 +52,11 @@ CREATE TEMP TABLE bench_px AS
 SELECT p.id AS pair_id, p.base_id AS asset_id, m.price, row_number() OVER (ORDER BY p.id) - 1 AS k
 FROM trading_pair p JOIN trading_markprice m ON m.pair_id = p.id;
 
--- every account gets a debt D and assets worth D * level, level between 1.0 and 3.0
+-- every account gets a debt D and assets worth D * level, level between 1.06 and 3.0 (about 2 %% in
+-- margin call, none past the liquidation line yet)
 CREATE TEMP TABLE bench_acc AS
 SELECT a.id, a.kind, a.pair_id, (200 + random() * 1800)::numeric(20, 8) AS debt,
-       (1.0 + random() * 2.0)::numeric(20, 8) AS level,
+       (1.06 + random() * 1.94)::numeric(20, 8) AS level,
        (random() * 8)::int %% 8 AS k1, (1 + (random() * 6)::int) AS step
 FROM trading_account a JOIN accounts_user u ON u.id = a.user_id
 WHERE u.username LIKE 'bench-%%';
@@ -85,28 +86,40 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=100_000)
         parser.add_argument("--repeat", type=int, default=3)
         parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+        parser.add_argument("--reuse", action="store_true", help="measure a kept benchmark database again")
         parser.add_argument("--inner", action="store_true", help=argparse_suppress())
 
-    def handle(self, *args, users, repeat, keep, inner, **options):
+    def handle(self, *args, users, repeat, keep, reuse, inner, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
         if not inner:
-            return self._outer(users=users, repeat=repeat, keep=keep)
-        self._inner(users=users, repeat=repeat)
+            return self._outer(users=users, repeat=repeat, keep=keep or reuse, reuse=reuse)
+        self._inner(users=users, repeat=repeat, reuse=reuse)
 
     # --- in the caller's database: make the benchmark database and run there ---------------------------
 
-    def _outer(self, *, users: int, repeat: int, keep: bool) -> None:
+    def _outer(self, *, users: int, repeat: int, keep: bool, reuse: bool) -> None:
         db = settings.DATABASES["default"]
         bench = f"{db['NAME']}_bench"
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{bench}"')
-            cursor.execute(f'CREATE DATABASE "{bench}"')
+        if not reuse:
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{bench}"')
+                cursor.execute(f'CREATE DATABASE "{bench}"')
         user = db.get("USER") or ""
         auth = f"{user}:{db.get('PASSWORD')}@" if db.get("PASSWORD") else (f"{user}@" if user else "")
         url = f"postgres://{auth}{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{bench}"
         env = os.environ | {"DATABASE_URL": url}
-        command = [sys.executable, "manage.py", "risk_benchmark", "--inner", f"--users={users}", f"--repeat={repeat}"]
+        command = [
+            sys.executable,
+            "-u",
+            "manage.py",
+            "risk_benchmark",
+            "--inner",
+            f"--users={users}",
+            f"--repeat={repeat}",
+        ]
+        if reuse:
+            command.append("--reuse")
         try:
             subprocess.run(command, env=env, check=True, cwd=settings.BASE_DIR)
         finally:
@@ -117,32 +130,33 @@ class Command(BaseCommand):
 
     # --- in the benchmark database ------------------------------------------------------------------
 
-    def _inner(self, *, users: int, repeat: int) -> None:
+    def _inner(self, *, users: int, repeat: int, reuse: bool) -> None:
         from risk import selectors as risk_selectors
         from risk import services
         from trading.models import Account, Balance, Pair
         from trading.services.markets import platform_bootstrap
 
-        call_command("migrate", verbosity=0)
-        platform_bootstrap()
-        self.stdout.write(f"seeding {users:,} users ...")
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute(SEED_SQL, {"users": users})
-        connection.close()
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+        if not reuse:
+            call_command("migrate", verbosity=0)
+            platform_bootstrap()
+            self.stdout.write(f"seeding {users:,} users ...")
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(SEED_SQL, {"users": users})
+            connection.close()
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+            self.stdout.write(f"seeded in {time.perf_counter() - started:.1f}s")
+            first = self._timed(lambda: services.sweep_all(), 1)
+            self.stdout.write(f"first sweep (a state and a snapshot for every account with debt): {first:.3f}s")
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
         margin_accounts = Account.objects.filter(kind__in=["cross", "isolated"]).count()
         balances = Balance.objects.filter(is_system=False).count()
-        self.stdout.write(
-            f"seeded in {time.perf_counter() - started:.1f}s: {margin_accounts:,} margin accounts, {balances:,} balances"
-        )
-
-        first = self._timed(lambda: services.sweep_all(), 1)
         warm = services.sweep_all()
         self.stdout.write(
-            f"first sweep (writes a state and snapshot for every account with debt): {first:.3f}s; "
-            f"then {warm.checked:,} accounts need attention, {len(warm.liquidations):,} liquidated"
+            f"{margin_accounts:,} margin accounts, {balances:,} balances; a steady sweep finds {warm.checked:,} "
+            f"accounts in or near margin call, liquidates {len(warm.liquidations):,}"
         )
 
         floor = self._timed(lambda: risk_selectors.margin_levels_floor(), repeat)
