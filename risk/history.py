@@ -30,7 +30,13 @@ class SnapshotFilter(UserFilterSet):
 class NotificationFilter(UserFilterSet):
     account_lookup = "account_ref"
     kind = django_filters.ChoiceFilter(choices=Notification.Kind.choices)
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull")
+    # Strictly true or false: BooleanFilter would read anything else as "no filter" rather than an error.
+    unread = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        field_name="read_at",
+        lookup_expr="isnull",
+    )
 
 
 def margin_call_list(*, user, filters: Mapping | None = None) -> QuerySet[MarginCall]:

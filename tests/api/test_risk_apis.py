@@ -83,13 +83,15 @@ def test_a_bad_staff_price_is_400_and_changes_nothing(platform, charlie_api, dat
 
 def test_a_sweep_reports_what_it_did_and_a_second_does_nothing_twice(seed, charlie_api):
     a, b_eth, b_bch = seed
-    MarkPrice.objects.filter(pair__symbol="BCHUSDT").update(price=Decimal("120"))  # moved without a tick
+    # Day N+5's prices, written without a tick: only the sweep sees them.
+    MarkPrice.objects.filter(pair__symbol="ETHUSDT").update(price=Decimal("220"))
+    MarkPrice.objects.filter(pair__symbol="BCHUSDT").update(price=Decimal("120"))
 
     first = ok(charlie_api.post(f"{API}/admin/sweeps"))
     second = ok(charlie_api.post(f"{API}/admin/sweeps"))
 
     assert first["liquidations"] == [b_bch.pk]
-    assert first["checked"] >= 1
+    assert first["margin_calls"] == [a.pk]
     assert second["liquidations"] == [] and second["margin_calls"] == []
     assert Liquidation.objects.count() == 1
     assert_ledger_clean()
