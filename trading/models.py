@@ -240,6 +240,7 @@ class Account(models.Model):
                         user__isnull=False,
                         system_code__isnull=True,
                         pair__isnull=True,
+                        leverage__isnull=False,
                         leverage__in=[3, 5],
                     )
                     | Q(

@@ -253,7 +253,7 @@ def ledger_differences() -> list[str]:
     entries, buckets, precision = _journal_sums()
     codes = dict(Asset.objects.values_list("id", "code"))
     problems = [
-        f"entry #{entry_id} {codes[asset_id]} does not balance: off by {total}"
+        f"entry #{entry_id} {codes[asset_id]} does not balance: off by {total:f}"
         for (entry_id, asset_id), (total, largest) in sorted(entries.items())
         if abs(total) > largest * precision
     ]
@@ -264,9 +264,9 @@ def ledger_differences() -> list[str]:
             journal = buckets.get((balance_id, bucket), Decimal(0))
             where = f"balance #{balance_id} (account #{account_id} {codes[asset_id]}) {bucket}"
             if abs(value - journal) > max(abs(value), abs(journal)) * precision:
-                problems.append(f"{where}: stored {value}, journal {journal}")
+                problems.append(f"{where}: stored {value:f}, journal {journal:f}")
             if value < 0 and not is_system:
-                problems.append(f"{where} is negative: {value}")
+                problems.append(f"{where} is negative: {value:f}")
     return problems
 
 

@@ -102,25 +102,17 @@ def w(alice, bob, set_prices):
 
 BAD_AMOUNTS = [
     pytest.param("-1", "must be greater than zero", id="negative"),
-    pytest.param(D("-0.5"), "must be greater than zero", id="negative-decimal"),
     pytest.param("0", "must be greater than zero", id="zero"),
     pytest.param(0, "must be greater than zero", id="zero-int"),
-    pytest.param("-0", "must be greater than zero", id="minus-zero"),
     pytest.param("0.000000001", "has more than 8 decimal places", id="nine-decimals"),
-    pytest.param(D("1.000000001"), "has more than 8 decimal places", id="nine-decimals-decimal"),
     pytest.param("NaN", "must be a finite number", id="nan"),
     pytest.param(D("NaN"), "must be a finite number", id="nan-decimal"),
-    pytest.param("sNaN", "must be a finite number", id="snan"),
     pytest.param("Infinity", "must be a finite number", id="infinity"),
-    pytest.param("-Infinity", "must be a finite number", id="minus-infinity"),
     pytest.param("abc", "must be a decimal number", id="text"),
-    pytest.param("1,5", "must be a decimal number", id="comma"),
-    pytest.param([], "must be a decimal number", id="list"),
     pytest.param(1.5, "must be a decimal number given as a string", id="float"),
     pytest.param(None, "must be a decimal number given as a string", id="none"),
     pytest.param(True, "must be a decimal number given as a string", id="bool"),
     pytest.param("1e30", "is too large", id="huge"),
-    pytest.param(10**20, "is too large", id="huge-int"),
 ]
 
 AMOUNT_CALLS = {
@@ -219,18 +211,13 @@ def test_an_unknown_symbol_is_refused(w, service, symbol):
 
 BAD_ACCOUNT_IDS = [
     pytest.param(lambda w: w.b_cross.pk, id="other-users-cross"),
-    pytest.param(lambda w: str(w.b_spot.pk), id="other-users-spot-as-text"),
     pytest.param(lambda w: w.system.pk, id="system-account"),
     pytest.param(lambda w: "abc", id="text"),
-    pytest.param(lambda w: "", id="empty"),
     pytest.param(lambda w: None, id="none"),
-    pytest.param(lambda w: -1, id="negative"),
     pytest.param(lambda w: 10**30, id="huge"),
-    pytest.param(lambda w: f"{w.a_cross.pk}.5", id="fraction-as-text"),
     # A float or Decimal is not an id: 7.5 must not silently become account 7.
     pytest.param(lambda w: w.a_cross.pk + 0.5, id="float"),
     pytest.param(lambda w: D(w.a_cross.pk) + D("0.5"), id="decimal"),
-    pytest.param(lambda w: [w.a_cross.pk], id="list"),
 ]
 
 
@@ -771,15 +758,12 @@ def test_a_client_order_id_is_per_account(w, first_order):
 
 BAD_LEVERAGES = [
     pytest.param("7", id="seven"),
-    pytest.param(7, id="seven-int"),
     pytest.param(0, id="zero"),
     pytest.param("-3", id="negative"),
     pytest.param("abc", id="text"),
     pytest.param("", id="empty"),
     pytest.param(True, id="bool"),
     pytest.param(3.0, id="float"),
-    pytest.param("3.0", id="float-text"),
-    pytest.param("x", id="bare-x"),
     # str.isdigit() is true for these, yet int() cannot read them: they must be refused, not crash.
     pytest.param("\u00b2", id="superscript-two"),
     pytest.param("3" * 5000, id="5000-digits"),

@@ -56,7 +56,7 @@ def slow_ledger(monkeypatch):
         for name, module in list(sys.modules.items())
         if name.startswith("trading.services.") and getattr(module, "ledger_post", None) is original
     ]
-    assert "trading.services.transfers" in patched and "trading.services.loans" in patched
+    assert {"trading.services.transfers", "trading.services.loans", "trading.services.fills"} <= set(patched)
     for name in patched:
         monkeypatch.setattr(sys.modules[name], "ledger_post", slow)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -97,7 +99,7 @@ def _clean_leverage(value, *, allowed) -> int:
         if isinstance(value, (int, str)) and not isinstance(value, bool)
         else ""
     )
-    leverage = int(text) if text.isdecimal() and text.isascii() else None
+    leverage = int(text) if re.fullmatch(r"[0-9]{1,3}", text) else None
     if leverage not in allowed:
         choices = ", ".join(f"{lev}x" for lev in allowed)
         raise ApplicationError(
@@ -140,8 +142,9 @@ def account_reset(*, user, account_id) -> Account:
     usdt = selectors.asset_get(code=selectors.QUOTE_ASSET)
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]
+        # The balances' locked funds are settled below with everything else; the orders let go of them.
         Order.objects.filter(account=account, status__in=[Order.Status.NEW, Order.Status.PARTIALLY_FILLED]).update(
-            status=Order.Status.CANCELED
+            status=Order.Status.CANCELED, locked_amount=0, status_reason="Cancelled by the account reset."
         )
         locked = LockedAccount(account)
         posting = Posting()
