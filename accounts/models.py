@@ -50,3 +50,27 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}...)"
+
+
+class ApiKey(models.Model):
+    """A Binance-style API key pair for bots (``trading.binance``): the key names the caller, the secret signs.
+
+    Requests are signed with HMAC-SHA256 over their parameters, so the server needs the secret itself, not
+    a hash of it: it is kept encrypted with a key derived from SECRET_KEY (``accounts.api_keys``) and shown
+    to its owner once, when it is made.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    label = models.CharField(max_length=64)
+    api_key = models.CharField(max_length=64, unique=True)
+    secret_encrypted = models.TextField()
+    # Read-only keys see balances and orders; only trading-enabled keys place, cancel, borrow and transfer.
+    can_trade = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.api_key[:8]}...)"

@@ -24,3 +24,7 @@ def token_get_by_key(*, key: str) -> ApiToken | None:
 
 def notification_list(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-id")
+
+
+def notification_unread_count(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -48,3 +48,18 @@ def token_touch(*, token: ApiToken, now: datetime | None = None) -> None:
     if token.last_used_at is None or token.last_used_at <= now - LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def notifications_mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications read (or all of them, without an id); returns how many changed.
+
+    Another user's notification is 'not found', like a missing one.
+    """
+    from accounts.models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        if not Notification.objects.filter(user=user, pk=notification_id).exists():
+            raise NotFound("Notification not found.")
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())

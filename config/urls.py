@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("", include("trading.urls")),
+    path("", include("risk.urls")),
 ]
 
 # The API answers every error in its one JSON shape, even those no view sees (an unknown path).

@@ -198,3 +198,56 @@ def margin_account_id_bounds() -> tuple[int, int] | None:
 
 def balances_of(account_id: int) -> list[Balance]:
     return list(Balance.objects.filter(account_id=account_id).select_related("asset").order_by("asset__code"))
+
+
+@dataclass(frozen=True)
+class AccountNearLiquidation:
+    account: Account
+    level: AccountLevel
+
+    @property
+    def distance(self) -> Decimal | None:
+        """How far the margin level may still fall before liquidation, as a fraction of it."""
+        level = self.level.level
+        if level is None:
+            return None
+        return (level - self.level.ratios.liquidation) / level
+
+
+def accounts_nearest_liquidation(*, profile_id: int, limit: int = 50) -> list[AccountNearLiquidation]:
+    """The margin accounts with debt whose live margin level is lowest, lowest first: the same set-based
+    valuation as the sweep, ordered by assets / debt in SQL and limited there."""
+    exposed, levels = _levels(id_range=None, assets=None)
+    sql = f"""
+        WITH {_PRICES_CTE}{exposed},
+        lv AS ({levels})
+        SELECT lv.account_id, lv.assets, lv.debt,
+               t.initial, t.margin_call, t.liquidation, t.transfer_out,
+               COALESCE(r.status, 'NORMAL'), r.margin_call_at, r.snapshot_at
+        FROM lv
+        JOIN trading_account a ON a.id = lv.account_id
+        JOIN trading_risktier t ON t.profile_id = %(profile)s AND t.kind = a.kind AND t.leverage = a.leverage
+        LEFT JOIN risk_accountrisk r ON r.account_id = lv.account_id
+        WHERE lv.debt > 0
+        ORDER BY lv.assets / lv.debt, lv.account_id
+        LIMIT %(limit)s
+    """
+    rows = _fetch(sql, _params(None) | {"profile": profile_id, "limit": int(limit)})
+    exact = _exact_values([row[0] for row in rows]) if connection.vendor != "postgresql" else {}
+    accounts = Account.objects.select_related("user", "pair").in_bulk([row[0] for row in rows])
+    found = []
+    for row in rows:
+        level = AccountLevel(
+            account_id=row[0],
+            assets=exact[row[0]].assets if exact else row[1],
+            debt=exact[row[0]].debt if exact else row[2],
+            ratios=Ratios(
+                initial=_dec(row[3]), margin_call=_dec(row[4]), liquidation=_dec(row[5]), transfer_out=_dec(row[6])
+            ),
+            previous=row[7],
+            margin_call_at=_aware(row[8]),
+            snapshot_at=_aware(row[9]),
+        )
+        found.append(AccountNearLiquidation(account=accounts[row[0]], level=level))
+    # SQLite ordered by floating point: the exact levels decide.
+    return sorted(found, key=lambda a: (a.level.level, a.account.pk))

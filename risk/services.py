@@ -80,7 +80,7 @@ def _balances_json(balances: list[Balance]) -> dict:
 def account_liquidate(*, account_id: int, now: datetime | None = None) -> Liquidation | None:
     """Liquidate one margin account if, under its lock and at current prices, its level says so.
 
-    Freeze (the row lock), cancel open orders, net each base asset against its own debt, sell what is
+    The account's row lock freezes it for the duration (nothing else can touch it); cancel open orders, net each base asset against its own debt, sell what is
     left and buy back what is still owed at the mark price less slippage, repay interest then
     principal, let the insurance fund cover a shortfall, and charge the liquidation fee from what
     equity remains. Cross takes the whole account; isolated only exists for one pair. All or nothing.
@@ -119,7 +119,7 @@ def account_liquidate(*, account_id: int, now: datetime | None = None) -> Liquid
             if netted:
                 repay_locked(locked=locked, asset=asset, amount=netted, posting=op.posting, book=op.book, now=now)
             if balance.free > 0:  # a long: sell what is left
-                order = _liquidation_order(account, pair, Order.Side.SELL, balance.free, now)
+                order = _liquidation_order(account, pair, Order.Side.SELL, balance.free)
                 price = margin.slipped_price(
                     mark=prices[asset.code], is_buy=False, slippage_bps=slippage, tick=pair.tick_size
                 )
@@ -135,14 +135,17 @@ def account_liquidate(*, account_id: int, now: datetime | None = None) -> Liquid
                 quantity = margin.round_up(still_owed, pair.step_size)
                 fill = margin.fill_at(is_buy=True, price=price, quantity=quantity, fee_rate=ZERO)
                 shortfall += _cover_from_insurance(op, quote_balance, fill.quote_quantity)
-                order = _liquidation_order(account, pair, Order.Side.BUY, quantity, now)
+                order = _liquidation_order(account, pair, Order.Side.BUY, quantity)
                 fills.fill(op, order, fill, is_maker=False)
                 orders.append(order)
                 repay_locked(locked=locked, asset=asset, amount=still_owed, posting=op.posting, book=op.book, now=now)
                 liquidated_value += fill.quote_quantity
                 if balance.free > 0:  # the step-size rounding left a crumb of base: sell it back
-                    crumb = margin.fill_at(is_buy=False, price=price, quantity=balance.free, fee_rate=ZERO)
-                    crumb_order = _liquidation_order(account, pair, Order.Side.SELL, balance.free, now)
+                    bid = margin.slipped_price(
+                        mark=prices[asset.code], is_buy=False, slippage_bps=slippage, tick=pair.tick_size
+                    )
+                    crumb = margin.fill_at(is_buy=False, price=bid, quantity=balance.free, fee_rate=ZERO)
+                    crumb_order = _liquidation_order(account, pair, Order.Side.SELL, balance.free)
                     fills.fill(op, crumb_order, crumb, is_maker=False)
                     orders.append(crumb_order)
 
@@ -213,7 +216,7 @@ def _pair_of(asset):
     return asset.base_pairs.select_related("base", "quote").get(quote__code=selectors.QUOTE_ASSET)
 
 
-def _liquidation_order(account: Account, pair, side: str, quantity: Decimal, now: datetime) -> Order:
+def _liquidation_order(account: Account, pair, side: str, quantity: Decimal) -> Order:
     return Order(
         account=account,
         pair=pair,

@@ -338,3 +338,87 @@ def position_list(*, account: Account) -> list[Position]:
 def position_list_for_user(*, user) -> list[Position]:
     prices = mark_prices()
     return [p for summary in account_summaries_for_user(user=user) for p in positions_of(summary, prices)]
+
+
+# --- the web UI's reads -------------------------------------------------------------------------------
+
+
+def max_transferable_get(*, account: Account, asset: str) -> Decimal:
+    """How much of ``asset`` can leave the account now: its free balance, and out of a margin account with
+    debt only as much as keeps the margin level at or above the transfer-out ratio (what transfer_create
+    checks)."""
+    asset_obj = asset_get(code=asset)
+    balances = list(Balance.objects.filter(account=account).select_related("asset"))
+    free = next((b.free for b in balances if b.asset_id == asset_obj.pk), Decimal(0))
+    if not account.is_margin or free <= 0:
+        return free
+    prices = mark_prices()
+    valuation = valuation_of(balances=balances, prices=prices)
+    if valuation.debt <= 0:
+        return free
+    ratios = ratios_get(account=account, profile_id=platform_settings_get().risk_profile_id)
+    return margin.max_transferable_out(
+        valuation=valuation, transfer_out=ratios.transfer_out, price=prices[asset_obj.code], available=free
+    )
+
+
+def max_repayable_get(*, account: Account, asset: str) -> Decimal:
+    """The most a repayment of ``asset`` can be: what is owed, as far as the free balance reaches."""
+    balance = Balance.objects.filter(account=account, asset__code=str(asset).upper()).first()
+    if balance is None:
+        return Decimal(0)
+    return min(balance.free, balance.borrowed + balance.interest)
+
+
+@dataclass(frozen=True)
+class Ticker:
+    symbol: str
+    price: Decimal
+    open_24h: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        """The change since 24 hours ago (the first hourly candle within them), as a fraction."""
+        if not self.open_24h:
+            return None
+        return (self.price - self.open_24h) / self.open_24h
+
+
+def ticker_list(*, now=None) -> list[Ticker]:
+    """Every pair's mark price with its 24-hour change, in two queries."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from trading.models import PriceCandle
+
+    since = (now or timezone.now()) - timedelta(hours=24)
+    opens: dict[int, Decimal] = {}
+    candles = PriceCandle.objects.filter(interval=PriceCandle.Interval.HOUR, open_time__gte=since).order_by(
+        "pair_id", "open_time"
+    )
+    for pair_id, price in candles.values_list("pair_id", "open"):
+        opens.setdefault(pair_id, price)
+    marks = MarkPrice.objects.select_related("pair").filter(pair__is_active=True).order_by("pair__symbol")
+    return [Ticker(symbol=m.pair.symbol, price=m.price, open_24h=opens.get(m.pair_id)) for m in marks]
+
+
+def isolated_account_get_for_user(*, user, symbol: str) -> Account | None:
+    """The user's isolated margin account of a pair, if they enabled one."""
+    return (
+        Account.objects.select_related("pair__base", "pair__quote")
+        .filter(user=user, kind=AccountKind.ISOLATED, pair__symbol=str(symbol).upper())
+        .first()
+    )
+
+
+def open_orders_for_account(*, account: Account):
+    return (
+        Order.objects.filter(account=account, status__in=[Order.Status.NEW, Order.Status.PARTIALLY_FILLED])
+        .select_related("pair")
+        .order_by("-id")
+    )
+
+
+def cross_account_get_for_user(*, user) -> Account | None:
+    return Account.objects.filter(user=user, kind=AccountKind.CROSS).first()

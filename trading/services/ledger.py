@@ -154,8 +154,10 @@ def accounts_lock(*account_ids: int) -> dict[int, Account]:
 
 def system_balance(code: SystemAccount, asset: Asset) -> Balance:
     """The (unlocked) balance of a system account; changed only through ``ledger_post``'s UPDATEs."""
-    account, _ = Account.objects.get_or_create(kind=AccountKind.SYSTEM, system_code=code)
-    balance, _ = Balance.objects.get_or_create(account=account, asset=asset, defaults={"is_system": True})
+    balance = Balance.objects.filter(account__system_code=code, asset=asset).first()
+    if balance is None:  # only before `bootstrap` made them all
+        account, _ = Account.objects.get_or_create(kind=AccountKind.SYSTEM, system_code=code)
+        balance, _ = Balance.objects.get_or_create(account=account, asset=asset, defaults={"is_system": True})
     balance.asset = asset
     return balance
 

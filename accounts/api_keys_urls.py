@@ -1,0 +1,9 @@
+from django.urls import path
+
+import accounts.api_common  # noqa: F401  (registers the `id` path converter)
+from accounts import api_keys_apis
+
+urlpatterns = [
+    path("api-keys", api_keys_apis.ApiKeyListApi.as_view(), name="api-api-keys"),
+    path("api-keys/<id:api_key_id>", api_keys_apis.ApiKeyRevokeApi.as_view(), name="api-api-key"),
+]

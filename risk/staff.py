@@ -1,0 +1,45 @@
+"""Staff levers of the risk engine, for the admin: a price that applies at once, a shock, a sweep now.
+
+A price set by staff runs a tick on it at once (resting orders match, the exposed accounts are swept),
+so a margin call or a liquidation it causes happens now, not at the next beat. If a tick is already
+running (Celery beat's), the exposed accounts are swept here instead; the running tick's matcher and
+the next one see the new price anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from risk.services import SweepResult, sweep_all, tick_run
+from trading.models import MarkPrice
+from trading.services.markets import mark_price_set
+from trading.services.staff import pair_shock_price
+
+
+@dataclass(frozen=True)
+class PriceMove:
+    mark: MarkPrice
+    sweep: SweepResult
+    tick_skipped: bool
+
+
+def _run_on(mark: MarkPrice) -> PriceMove:
+    result = tick_run(moved=[(mark.pair, mark.price)])
+    if result.skipped:
+        return PriceMove(mark=mark, sweep=sweep_all(assets=[mark.pair.base_id]), tick_skipped=True)
+    return PriceMove(mark=mark, sweep=result.sweep, tick_skipped=False)
+
+
+def price_set_now(*, symbol: str, price) -> PriceMove:
+    """Set a pair's mark price and run the risk engine on it at once."""
+    return _run_on(mark_price_set(symbol=symbol, price=price))
+
+
+def price_shock_now(*, symbol: str, percent) -> PriceMove:
+    """Move a pair's mark price by a percentage and run the risk engine on it at once."""
+    return _run_on(pair_shock_price(symbol=symbol, percent=percent))
+
+
+def sweep_now() -> SweepResult:
+    """Every margin account at current prices, here and now (no Celery)."""
+    return sweep_all()

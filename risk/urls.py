@@ -1,0 +1,12 @@
+"""The risk engine's part of the web UI: an account's margin calls and liquidations, and its margin-level
+chart data (the account page itself is ``trading.views``; it loads these)."""
+
+from django.urls import path
+
+import accounts.api_common  # noqa: F401  (registers the `id` path converter)
+from risk import views
+
+urlpatterns = [
+    path("accounts/<id:account_id>/risk", views.account_risk, name="account-risk"),
+    path("accounts/<id:account_id>/levels.json", views.account_levels_json, name="account-levels"),
+]

@@ -1,0 +1,127 @@
+"""Request parameters as Binance reads them: from the query string and the body, for every method.
+
+Binance takes parameters as ``application/x-www-form-urlencoded`` pairs from the query string and from the
+body alike (a body parameter that is also in the query string loses to it), whatever the method and
+whatever Content-Type says: python-binance, for one, sends form bodies labelled ``application/json``. So
+the body is parsed here from the raw bytes, never through DRF's parsers. Parameters a view does not read
+are ignored, as Binance ignores them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qsl
+
+from trading.binance import errors
+
+DECIMAL = re.compile(r"^([0-9]{1,20})(\.[0-9]{1,20})?$")
+DECIMAL_RANGE = r"^([0-9]{1,20})(\.[0-9]{1,20})?$"
+INTEGER = re.compile(r"^-?[0-9]{1,20}$")
+INTEGER_RANGE = r"^-?[0-9]{1,20}$"
+TRUE, FALSE = "TRUE", "FALSE"
+
+
+def _pairs(raw: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for name, value in parse_qsl(raw, keep_blank_values=True):
+        if name in pairs:
+            raise errors.BinanceError(errors.DUPLICATE_PARAMETER)
+        pairs[name] = value
+    return pairs
+
+
+def raw_parts(request) -> tuple[bytes, bytes]:
+    """The query string and the body exactly as they came, as bytes (what the signature covers)."""
+    django_request = getattr(request, "_request", request)
+    # PEP 3333: the query string reaches Django as the raw bytes decoded as latin-1.
+    query = django_request.META.get("QUERY_STRING", "").encode("latin-1")
+    return query, django_request.body
+
+
+class Params:
+    """The request's parameters, with Binance's checks and errors for each kind of value."""
+
+    def __init__(self, request) -> None:
+        query, body = raw_parts(request)
+        try:
+            values = _pairs(body.decode("utf-8")) if body else {}
+            values.update(_pairs(query.decode("utf-8")))
+        except UnicodeDecodeError:
+            raise errors.BinanceError((-1100, "Illegal characters found in a parameter.")) from None
+        self.values = values
+
+    def __contains__(self, name: str) -> bool:
+        return self.get(name) is not None
+
+    def get(self, name: str) -> str | None:
+        """The value, or None when it was not sent or sent empty (Binance treats both as missing)."""
+        value = self.values.get(name)
+        return value if value not in (None, "") else None
+
+    def required(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise errors.mandatory(name)
+        return value
+
+    def decimal(self, name: str, *, required: bool = False) -> str | None:
+        """A decimal number as a string (handed to the services as it came: they own the amount rules)."""
+        value = self.required(name) if required else self.get(name)
+        if value is not None and not DECIMAL.match(value):
+            raise errors.illegal_chars(name, DECIMAL_RANGE)
+        return value
+
+    def integer(self, name: str, *, default: int | None = None, minimum: int | None = None, maximum=None):
+        value = self.get(name)
+        if value is None:
+            return default
+        if not INTEGER.match(value):
+            raise errors.illegal_chars(name, INTEGER_RANGE)
+        number = int(value)
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            raise errors.invalid_data(name)
+        return number
+
+    def limit(self, *, default: int, maximum: int) -> int:
+        return self.integer("limit", default=default, minimum=1, maximum=maximum)
+
+    def choice(self, name: str, choices, *, error: tuple[int, str] | None = None, required: bool = False):
+        value = self.required(name) if required else self.get(name)
+        if value is None:
+            return None
+        if value not in choices:
+            raise errors.BinanceError(error) if error else errors.invalid_data(name)
+        return value
+
+    def flag(self, name: str, *, default: bool = False) -> bool:
+        """``TRUE``/``FALSE`` in any case (isIsolated arrives as "TRUE", "true" and "True")."""
+        value = self.get(name)
+        if value is None:
+            return default
+        if value.upper() not in (TRUE, FALSE):
+            raise errors.invalid_data(name)
+        return value.upper() == TRUE
+
+    def symbol_list(self, name: str = "symbols") -> list[str] | None:
+        """``symbols=["BTCUSDT","ETHUSDT"]`` (JSON), as /api/v3 takes them."""
+        value = self.get(name)
+        if value is None:
+            return None
+        try:
+            symbols = json.loads(value)
+        except ValueError:
+            raise errors.invalid_data(name) from None
+        if not isinstance(symbols, list) or not symbols or not all(isinstance(s, str) for s in symbols):
+            raise errors.invalid_data(name)
+        return symbols
+
+    def comma_list(self, name: str, *, maximum: int) -> list[str] | None:
+        """``symbols=BTCUSDT,ETHUSDT``, as /sapi takes them."""
+        value = self.get(name)
+        if value is None:
+            return None
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        if not items or len(items) > maximum:
+            raise errors.invalid_data(name)
+        return items

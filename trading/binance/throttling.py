@@ -1,0 +1,77 @@
+"""Binance's weight-based rate limits and their headers.
+
+Every endpoint costs a weight (Binance's own figures, in ``apis``). Weights add up per minute of the clock,
+per caller address (IP weight, all endpoints) and, for the margin endpoints Binance counts per account,
+per user (UID weight). Each answer tells the caller what it has used so far in this minute
+(``X-MBX-USED-WEIGHT-1M``, and for /sapi ``X-SAPI-USED-IP-WEIGHT-1M`` / ``X-SAPI-USED-UID-WEIGHT-1M``);
+going over the limit is a 429 with code -1003 and a Retry-After until the next minute, as on Binance.
+The limits are settings: ``MARGINLAB_BINANCE_IP_WEIGHT_LIMIT`` (6000, Binance's spot REQUEST_WEIGHT) and
+``MARGINLAB_BINANCE_UID_WEIGHT_LIMIT`` (180000, Binance's margin UID limit).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+
+from trading.binance import errors
+
+DEFAULT_IP_LIMIT = 6000
+DEFAULT_UID_LIMIT = 180000
+WINDOW_SECONDS = 60
+
+
+def ip_limit() -> int:
+    return getattr(settings, "MARGINLAB_BINANCE_IP_WEIGHT_LIMIT", DEFAULT_IP_LIMIT)
+
+
+def uid_limit() -> int:
+    return getattr(settings, "MARGINLAB_BINANCE_UID_WEIGHT_LIMIT", DEFAULT_UID_LIMIT)
+
+
+@dataclass(frozen=True)
+class Scope:
+    name: str
+    limit: int
+
+
+class WeightCounter:
+    """Fixed one-minute windows in the cache (Redis when configured: shared by every web process)."""
+
+    cache = caches["default"]
+
+    def charge(self, *, scope: Scope, who: str, weight: int, now: float | None = None) -> int:
+        """Add ``weight`` to this minute's count of ``who``; returns the count so far."""
+        now = time.time() if now is None else now
+        key = f"binance-weight:{scope.name}:{who}:{int(now // WINDOW_SECONDS)}"
+        self.cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
+        try:
+            return self.cache.incr(key, weight)
+        except ValueError:  # expired between add and incr
+            self.cache.set(key, weight, timeout=WINDOW_SECONDS * 2)
+            return weight
+
+
+def exceeded(scope: Scope, *, now: float | None = None) -> errors.BinanceError:
+    """Binance's 429: -1003, and Retry-After until the minute is over."""
+    now = time.time() if now is None else now
+    error = errors.BinanceError(
+        (
+            -1003,
+            f"Too much request weight used; current limit is {scope.limit} request weight per 1 MINUTE. "
+            "Please use WebSocket Streams for live updates to avoid polling the API.",
+        ),
+        status_code=429,
+    )
+    error.retry_after = max(1, int(WINDOW_SECONDS - now % WINDOW_SECONDS + 0.999))
+    return error
+
+
+counter = WeightCounter()
+
+
+def client_address(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
