@@ -423,7 +423,10 @@ def borrow_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
     def borrow(form: LoanForm) -> str:
         event = loan_borrow(
-            user=request.user, account_id=account.pk, asset=form.cleaned_data["asset"], amount=form.cleaned_data["amount"]
+            user=request.user,
+            account_id=account.pk,
+            asset=form.cleaned_data["asset"],
+            amount=form.cleaned_data["amount"],
         )
         return f"Borrowed {event.principal.normalize():f} {event.asset.code}."
 
@@ -438,7 +441,10 @@ def repay_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
     def repay(form: LoanForm) -> str:
         event = loan_repay(
-            user=request.user, account_id=account.pk, asset=form.cleaned_data["asset"], amount=form.cleaned_data["amount"]
+            user=request.user,
+            account_id=account.pk,
+            asset=form.cleaned_data["asset"],
+            amount=form.cleaned_data["amount"],
         )
         paid = (event.principal + event.interest).normalize()
         return f"Repaid {paid:f} {event.asset.code} (interest {event.interest.normalize():f} first)."
@@ -455,9 +461,7 @@ def leverage_view(request: HttpRequest, account_id: int) -> HttpResponse:
     form = LeverageForm(request.POST, leverages=_leverages_of(account), prefix="leverage")
 
     def change(form: LeverageForm) -> str:
-        changed = account_leverage_set(
-            user=request.user, account_id=account.pk, leverage=form.cleaned_data["leverage"]
-        )
+        changed = account_leverage_set(user=request.user, account_id=account.pk, leverage=form.cleaned_data["leverage"])
         return f"Leverage is now {changed.leverage}x."
 
     return _form_post(request, account, "leverage_form", form, change)
@@ -477,7 +481,10 @@ def reset_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 MAX_KINDS = {
-    "transfer": ("Max out", lambda request, account, asset: selectors.max_transferable_get(account=account, asset=asset)),
+    "transfer": (
+        "Max out",
+        lambda request, account, asset: selectors.max_transferable_get(account=account, asset=asset),
+    ),
     "borrow": (
         "Max borrowable",
         lambda request, account, asset: max_borrowable_get(user=request.user, account_id=account.pk, asset=asset),

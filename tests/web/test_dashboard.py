@@ -42,4 +42,4 @@ def test_dashboard_shows_kind_leverage_status_margin_level_and_balances(client, 
     assert "no debt" in html  # the new cross account owes nothing
     assert "NORMAL" in html
     assert "USDT" in html
-    assert "10000.00000000" in html  # the starting balance in the spot wallet
+    assert "10,000.00" in html  # the starting balance in the spot wallet

@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from trading.models import Account, AccountKind
+from trading.models import Account, AccountKind, Balance, Order
+from trading.selectors import ledger_differences
 
 LINE = re.compile(
     r"MarginLab is running at http://127\.0\.0\.1:(?P<port>\d+)/  "
@@ -41,9 +42,21 @@ def test_creates_demo_trader_and_staff_user_with_working_logins(platform, var_di
     assert admin.check_password(printed["admin"])
     assert not demo.is_staff
     assert admin.is_staff and admin.is_superuser
-    for user in (demo, admin):
-        kinds = set(Account.objects.filter(user=user).values_list("kind", flat=True))
-        assert kinds == {AccountKind.SPOT, AccountKind.CROSS}
+    kinds = set(Account.objects.filter(user=admin).values_list("kind", flat=True))
+    assert kinds == {AccountKind.SPOT, AccountKind.CROSS}
+    # The demo trader starts with something to watch: a leveraged cross position, an isolated one, an order.
+    demo_accounts = Account.objects.filter(user=demo)
+    assert set(demo_accounts.values_list("kind", flat=True)) == {
+        AccountKind.SPOT,
+        AccountKind.CROSS,
+        AccountKind.ISOLATED,
+    }
+    assert (
+        Balance.objects.filter(account__user=demo, account__kind=AccountKind.CROSS, asset__code="USDT").get().borrowed
+        > 0
+    )
+    assert Order.objects.filter(account__user=demo, status="NEW", type="LIMIT").count() == 1
+    assert ledger_differences() == []
     assert json.loads((var_dir / "demo-logins.json").read_text()) == {
         "demo": printed["demo"],
         "admin": printed["admin"],

@@ -162,9 +162,11 @@ def _invalid_input(exc: ApplicationError, action: str) -> BinanceError:
     if "decimal places" in message:
         return BinanceError(BAD_PRECISION)
     if "must be one of" in message:
-        return BinanceError({"side": INVALID_SIDE, "type": INVALID_ORDER_TYPE, "timeInForce": INVALID_TIME_IN_FORCE}.get(
-            name, (-1130, f"Data sent for parameter '{name}' is not valid.")
-        ))
+        return BinanceError(
+            {"side": INVALID_SIDE, "type": INVALID_ORDER_TYPE, "timeInForce": INVALID_TIME_IN_FORCE}.get(
+                name, (-1130, f"Data sent for parameter '{name}' is not valid.")
+            )
+        )
     if "greater than zero" in message or "too large" in message:
         return rejected(f"Invalid {name}.")
     return invalid_data(name)

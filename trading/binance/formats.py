@@ -18,7 +18,11 @@ ZERO = Decimal(0)
 # Binance's cross margin account shows this margin level while there is no debt.
 NO_DEBT_MARGIN_LEVEL = Decimal(999)
 ORDER_TYPES = ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"]
-MARGIN_LEVEL_STATUS = {Status.NORMAL: "NORMAL", Status.MARGIN_CALL: "MARGIN_CALL", Status.LIQUIDATION: "FORCE_LIQUIDATION"}
+MARGIN_LEVEL_STATUS = {
+    Status.NORMAL: "NORMAL",
+    Status.MARGIN_CALL: "MARGIN_CALL",
+    Status.LIQUIDATION: "FORCE_LIQUIDATION",
+}
 
 
 def amount(value) -> str:
@@ -119,7 +123,13 @@ def price_ticker(symbol: str, price: Decimal) -> dict:
 
 def book_ticker(symbol: str, *, bid: Decimal, ask: Decimal) -> dict:
     """The paper market has no book: its bid and ask are what a market order would fill at now."""
-    return {"symbol": symbol, "bidPrice": amount(bid), "bidQty": amount(0), "askPrice": amount(ask), "askQty": amount(0)}
+    return {
+        "symbol": symbol,
+        "bidPrice": amount(bid),
+        "bidQty": amount(0),
+        "askPrice": amount(ask),
+        "askQty": amount(0),
+    }
 
 
 def ticker_24hr(stats, *, bid: Decimal, ask: Decimal, open_time: int, close_time: int) -> dict:

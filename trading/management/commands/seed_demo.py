@@ -8,6 +8,7 @@ anybody out. A user whose password no longer matches gets it set back.
 import json
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -15,7 +16,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.errors import ApplicationError
-from trading.services.accounts import account_provision, user_signup
+from trading.models import Account, AccountKind, MarkPrice, Order
+from trading.services.accounts import account_provision, isolated_account_open, user_signup
+from trading.services.orders import order_place
+from trading.services.transfers import transfer_create
 
 DEMO_USERNAME = "demo"
 STAFF_USERNAME = "admin"
@@ -28,6 +32,7 @@ class Command(BaseCommand):
         passwords = _passwords(Path(settings.VAR_DIR) / "demo-logins.json")
         for username in (DEMO_USERNAME, STAFF_USERNAME):
             _ensure_user(username=username, password=passwords[username], staff=username == STAFF_USERNAME)
+        _demo_positions(get_user_model().objects.get(username=DEMO_USERNAME))
         port = os.environ.get("PORT") or "8000"
         self.stdout.write(
             f"MarginLab is running at http://127.0.0.1:{port}/  "
@@ -76,3 +81,35 @@ def _ensure_user(*, username: str, password: str, staff: bool) -> None:
         changed.append("is_active")
     if changed:
         user.save(update_fields=changed)
+
+
+def _demo_positions(user) -> None:
+    """Give a new demo trader something to watch: a leveraged cross position, an isolated one, an order."""
+    if Order.objects.filter(account__user=user).exists():
+        return
+    spot = Account.objects.get(user=user, kind=AccountKind.SPOT)
+    cross = Account.objects.get(user=user, kind=AccountKind.CROSS)
+    transfer_create(user=user, from_account_id=spot.pk, to_account_id=cross.pk, asset="USDT", amount="2000")
+    order_place(
+        user=user, account_id=cross.pk, symbol="ETHUSDT", side="BUY", quote_quantity="3000", side_effect="MARGIN_BUY"
+    )
+    order_place(
+        user=user, account_id=cross.pk, symbol="SOLUSDT", side="BUY", quote_quantity="1000", side_effect="MARGIN_BUY"
+    )
+    isolated = isolated_account_open(user=user, symbol="BTCUSDT", leverage=5)
+    transfer_create(user=user, from_account_id=spot.pk, to_account_id=isolated.pk, asset="USDT", amount="500")
+    order_place(
+        user=user, account_id=isolated.pk, symbol="BTCUSDT", side="BUY", quote_quantity="2000", side_effect="MARGIN_BUY"
+    )
+    mark = MarkPrice.objects.get(pair__symbol="ETHUSDT").price
+    limit = (mark * Decimal("0.95")).quantize(Decimal("0.01"))
+    order_place(
+        user=user,
+        account_id=cross.pk,
+        symbol="ETHUSDT",
+        side="BUY",
+        type="LIMIT",
+        quantity="0.1",
+        price=str(limit),
+        side_effect="MARGIN_BUY",
+    )

@@ -1,0 +1,159 @@
+"""The real ccxt and python-binance, unchanged but for their base URLs, against the live test server.
+
+This is the promise of the Binance-compatible API: a bot written for Binance margin runs here as it is.
+The libraries talk HTTP to a server in a thread, so the tests are transactional (the server thread sees
+only committed rows), with ``serialized_rollback`` to bring back the default listing afterwards.
+"""
+
+import re
+from decimal import Decimal
+
+import ccxt
+import pytest
+from binance.client import Client
+from binance.exceptions import BinanceAPIException
+
+from tests.helpers import amounts, assert_ledger_clean, cross
+from trading.models import Account, AccountKind, Order
+from trading.services.accounts import isolated_account_open
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def ccxt_binance(base_url: str, keys) -> ccxt.binance:
+    """ccxt's binance with default options; only every API URL's scheme and host point at MarginLab."""
+    api_key, secret = keys
+    urls = {name: re.sub(r"^https://[^/]+", base_url, url) for name, url in ccxt.binance().urls["api"].items()}
+    # enableRateLimit off: ccxt would otherwise sleep out Binance's weights between calls (borrowing
+    # "costs" 150 x 50 ms), which only slows the test down; nothing about the server changes.
+    return ccxt.binance({"apiKey": api_key, "secret": secret, "urls": {"api": urls}, "enableRateLimit": False})
+
+
+def binance_client(base_url: str, keys) -> Client:
+    """python-binance's Client with its two base URLs pointing at MarginLab (it pings /api/v3/ping)."""
+    client_class = type("MarginLabClient", (Client,), {"API_URL": f"{base_url}/api", "MARGIN_API_URL": f"{base_url}/sapi"})
+    return client_class(*keys)
+
+
+@pytest.fixture
+def market(set_prices):
+    # Prices through the service, so that the price history (klines, 24hr) has candles.
+    set_prices(ETHUSDT="3500.00", BTCUSDT="95000.00")
+
+
+def test_ccxt_trades_cross_and_isolated_margin(live_server, alice, alice_keys, market):
+    exchange = ccxt_binance(live_server.url, alice_keys)
+
+    markets = exchange.load_markets()
+    eth = markets["ETH/USDT"]
+    assert eth["spot"] and eth["margin"] and eth["marginModes"] == {"cross": True, "isolated": True}
+    assert eth["precision"] == {"amount": 0.0001, "price": 0.01, "base": 1e-08, "quote": 1e-08}
+    assert eth["limits"]["cost"]["min"] == 5 and eth["limits"]["amount"]["min"] == 0.0001
+    assert exchange.currencies["USDT"]["precision"] == 1e-08  # from capital/config/getall
+    assert not any(m["swap"] or m["future"] for m in markets.values())
+    ticker = exchange.fetch_ticker("ETH/USDT")
+    assert ticker["last"] == 3500 and ticker["bid"] < 3500 < ticker["ask"]
+
+    isolated_account_open(user=alice, symbol="ETHUSDT", leverage=5)  # as on the web page
+    exchange.transfer("USDT", 1000, "spot", "cross")
+    exchange.transfer("USDT", 400, "spot", "isolated", {"symbol": "ETH/USDT"})
+    cross_balance = exchange.fetch_balance({"marginMode": "cross"})
+    assert cross_balance["USDT"]["free"] == 1000 and cross_balance["USDT"]["debt"] == 0
+    isolated_balance = exchange.fetch_balance({"marginMode": "isolated"})
+    assert isolated_balance["USDT"]["free"] == 400
+
+    # Cross: a MARGIN_BUY borrows what 1000 USDT lacks for 0.5 ETH; an AUTO_REPAY sale pays debt back.
+    bought = exchange.create_order(
+        "ETH/USDT", "market", "buy", 0.5, None, {"marginMode": "cross", "sideEffectType": "MARGIN_BUY"}
+    )
+    assert bought["status"] == "closed" and bought["filled"] == 0.5
+    assert Decimal(bought["info"]["marginBuyBorrowAmount"]) > 0 and bought["info"]["marginBuyBorrowAsset"] == "USDT"
+    debt_after_buy = exchange.fetch_balance({"marginMode": "cross"})["USDT"]["debt"]
+    assert debt_after_buy > 750
+    sold = exchange.create_order(
+        "ETH/USDT", "market", "sell", 0.2, None, {"marginMode": "cross", "sideEffectType": "AUTO_REPAY"}
+    )
+    assert sold["status"] == "closed" and sold["trades"][0]["fee"]["currency"] == "USDT"
+    assert exchange.fetch_balance({"marginMode": "cross"})["USDT"]["debt"] < debt_after_buy - 600
+    loan = exchange.borrow_cross_margin("USDT", 100)
+    assert loan["id"] and loan["currency"] == "USDT"
+
+    # Isolated: a resting limit order, found, listed and cancelled.
+    resting = exchange.create_order("ETH/USDT", "limit", "buy", 0.1, 3000, {"marginMode": "isolated"})
+    assert resting["status"] == "open"
+    found = exchange.fetch_order(resting["id"], "ETH/USDT", {"marginMode": "isolated"})
+    assert found["id"] == resting["id"] and found["price"] == 3000 and found["amount"] == 0.1
+    assert [o["id"] for o in exchange.fetch_open_orders("ETH/USDT", params={"marginMode": "isolated"})] == [
+        resting["id"]
+    ]
+    assert exchange.fetch_open_orders("ETH/USDT", params={"marginMode": "cross"}) == []
+    cancelled = exchange.cancel_order(resting["id"], "ETH/USDT", {"marginMode": "isolated"})
+    assert cancelled["status"] == "canceled"
+    exchange.borrow_isolated_margin("ETH/USDT", "USDT", 50)
+    isolated_debt = exchange.fetch_balance({"marginMode": "isolated"})["USDT"]["debt"]
+    exchange.repay_isolated_margin("ETH/USDT", "USDT", 30)
+    assert exchange.fetch_balance({"marginMode": "isolated"})["USDT"]["debt"] == pytest.approx(isolated_debt - 30)
+
+    # Errors arrive as ccxt's own exceptions, and change nothing.
+    before = amounts(cross(alice), "USDT")
+    with pytest.raises(ccxt.InsufficientFunds):
+        exchange.create_order("ETH/USDT", "market", "buy", 10, None, {"marginMode": "cross"})
+    assert amounts(cross(alice), "USDT") == before
+    with pytest.raises(ccxt.OrderNotFound):
+        exchange.fetch_order("987654321", "ETH/USDT", {"marginMode": "cross"})
+    with pytest.raises(ccxt.OrderNotFound):
+        exchange.cancel_order(resting["id"], "ETH/USDT", {"marginMode": "isolated"})  # no longer open
+    with pytest.raises(ccxt.InvalidOrder, match="LOT_SIZE"):
+        exchange.create_order("ETH/USDT", "limit", "buy", 0.00001, 3000, {"marginMode": "cross"})
+    assert_ledger_clean()
+
+
+def test_python_binance_trades_cross_and_isolated_margin(live_server, bob, bob_keys, market):
+    client = binance_client(live_server.url, bob_keys)
+    assert client.get_server_time()["serverTime"] > 0
+    assert client.get_symbol_ticker(symbol="BTCUSDT") == {"symbol": "BTCUSDT", "price": "95000.00000000"}
+    assert client.get_klines(symbol="BTCUSDT", interval="1m")[-1][4] == "95000.00000000"
+
+    client.transfer_spot_to_margin(asset="USDT", amount="2000")
+    account = client.get_margin_account()
+    usdt = next(a for a in account["userAssets"] if a["asset"] == "USDT")
+    assert usdt["free"] == "2000.00000000" and account["marginLevel"] == "999.00000000"
+
+    loan = client.create_margin_loan(asset="USDT", amount="1000")
+    assert loan["tranId"] > 0
+    account = client.get_margin_account()
+    usdt = next(a for a in account["userAssets"] if a["asset"] == "USDT")
+    assert usdt["borrowed"] == "1000.00000000" and Decimal(account["marginLevel"]) < 4
+    client.repay_margin_loan(asset="USDT", amount="400")
+    usdt = next(a for a in client.get_margin_account()["userAssets"] if a["asset"] == "USDT")
+    assert Decimal(usdt["borrowed"]) + Decimal(usdt["interest"]) == pytest.approx(Decimal("600"), abs=Decimal("0.01"))
+
+    order = client.create_margin_order(
+        symbol="BTCUSDT", side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.01", price="90000"
+    )
+    assert order["status"] == "NEW" and order["isIsolated"] is False
+    assert client.get_margin_order(symbol="BTCUSDT", orderId=order["orderId"])["status"] == "NEW"
+    assert client.cancel_margin_order(symbol="BTCUSDT", orderId=order["orderId"])["status"] == "CANCELED"
+
+    # Isolated: enable the pair, fund it, borrow against it, trade with MARGIN_BUY.
+    assert client.create_isolated_margin_account(base="BTC", quote="USDT") == {"success": True, "symbol": "BTCUSDT"}
+    client.transfer_spot_to_isolated_margin(asset="USDT", symbol="BTCUSDT", amount="500")
+    client.create_margin_loan(asset="USDT", amount="200", isIsolated="TRUE", symbol="BTCUSDT")
+    bought = client.create_margin_order(
+        symbol="BTCUSDT", isIsolated="TRUE", side="BUY", type="MARKET", quantity="0.01", sideEffectType="MARGIN_BUY"
+    )
+    assert bought["status"] == "FILLED" and bought["isIsolated"] is True and len(bought["fills"]) == 1
+    isolated = client.get_isolated_margin_account(symbols="BTCUSDT")["assets"][0]
+    assert isolated["symbol"] == "BTCUSDT" and isolated["baseAsset"]["free"] == "0.00999000"  # less the 0.1 % fee
+    assert Decimal(isolated["quoteAsset"]["borrowed"]) > 200 and Decimal(isolated["liquidatePrice"]) > 0
+    assert isolated["marginLevelStatus"] == "NORMAL"
+    isolated_account = Account.objects.get(user=bob, kind=AccountKind.ISOLATED)
+    assert Order.objects.filter(account=isolated_account).count() == 1
+
+    with pytest.raises(BinanceAPIException) as refused:
+        client.create_margin_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="1")
+    assert refused.value.code == -2010 and refused.value.status_code == 400
+    with pytest.raises(BinanceAPIException) as missing:
+        client.repay_margin_loan(asset="USDT", amount="1", isIsolated="TRUE", symbol="ETHUSDT")
+    assert missing.value.code == -11001
+    assert_ledger_clean()
