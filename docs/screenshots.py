@@ -6,10 +6,10 @@
     .venv/bin/python manage.py runserver 127.0.0.1:8765 --noreload &
     .venv/bin/python docs/screenshots.py --base-url http://127.0.0.1:8765
 
-It works on the server's database (the same DATABASE_URL): four hours of price history before now, then the
-`demo` user's trading through the services (transfers, an isolated BTCUSDT account at 10x, MARGIN_BUYs, a
-resting order), then a minute and a half of live price ticks with the risk engine, ending in a BTC dip that
-puts the isolated account into a margin call. Then Chromium (Debian's, /usr/bin/chromium) signs in as
+It works on the server's database (the same DATABASE_URL): four hours of price history before now, then more
+trading by the `demo` user through the services (an isolated ETHUSDT account with an OCO, on top of what
+seed_demo gave it), then a minute and a half of live price ticks with the risk engine, ending in a BTC dip
+that puts the isolated BTCUSDT account into a margin call. Then Chromium (Debian's, /usr/bin/chromium) signs in as
 `demo` and photographs the dashboard and that account's page. Do not point it at a database you care about.
 """
 
@@ -62,49 +62,42 @@ def backfill_prices(hours: int = 4) -> None:
 
 
 def trade_as_demo():
+    """On top of what seed_demo gives `demo` (a cross position, an isolated BTCUSDT one, a resting order): an
+    isolated ETHUSDT account holding a quarter of the funds (the dashboard's advice), with an OCO on it."""
     from django.contrib.auth import get_user_model
 
     from trading.models import Account, AccountKind
-    from trading.selectors import mark_prices
-    from trading.services.accounts import account_leverage_set, isolated_account_open
+    from trading.selectors import isolated_account_get_for_user, mark_prices
+    from trading.services.accounts import isolated_account_open
     from trading.services.orders import oco_place, order_place
     from trading.services.transfers import transfer_create
 
     demo = get_user_model().objects.get(username="demo")
     spot = Account.objects.get(user=demo, kind=AccountKind.SPOT)
-    cross = Account.objects.get(user=demo, kind=AccountKind.CROSS)
-    account_leverage_set(user=demo, account_id=cross.pk, leverage=5)
-    transfer_create(user=demo, from_account_id=spot.pk, to_account_id=cross.pk, asset="USDT", amount="4000")
-    btc = isolated_account_open(user=demo, symbol="BTCUSDT", leverage=10)
-    transfer_create(user=demo, from_account_id=spot.pk, to_account_id=btc.pk, asset="USDT", amount="2500")
-    eth = isolated_account_open(user=demo, symbol="ETHUSDT", leverage=5)
-    transfer_create(user=demo, from_account_id=spot.pk, to_account_id=eth.pk, asset="USDT", amount="1500")
-    prices = mark_prices()
-
-    def buy(account, symbol, quantity):
+    btc = isolated_account_get_for_user(user=demo, symbol="BTCUSDT")
+    if btc is None:
+        btc = isolated_account_open(user=demo, symbol="BTCUSDT", leverage=5)
+        transfer_create(user=demo, from_account_id=spot.pk, to_account_id=btc.pk, asset="USDT", amount="500")
         order_place(
-            user=demo, account_id=account.pk, symbol=symbol, side="BUY", quantity=quantity, side_effect="MARGIN_BUY"
+            user=demo, account_id=btc.pk, symbol="BTCUSDT", side="BUY", quote_quantity="2000", side_effect="MARGIN_BUY"
         )
-
-    buy(cross, "ETHUSDT", "1.5")
-    buy(cross, "SOLUSDT", "25")
-    buy(btc, "BTCUSDT", "0.2")
-    buy(eth, "ETHUSDT", "1.2")
-    limit = (prices["SOL"] * Decimal("0.95")).quantize(Decimal("0.01"))
-    order_place(
-        user=demo, account_id=cross.pk, symbol="SOLUSDT", side="BUY", type="LIMIT", quantity="5", price=limit,
-        side_effect="MARGIN_BUY",
-    )
-    oco_place(
-        user=demo,
-        account_id=eth.pk,
-        symbol="ETHUSDT",
-        side="SELL",
-        quantity="1",
-        price=(prices["ETH"] * Decimal("1.08")).quantize(Decimal("0.01")),
-        stop_price=(prices["ETH"] * Decimal("0.93")).quantize(Decimal("0.01")),
-        stop_limit_price=(prices["ETH"] * Decimal("0.92")).quantize(Decimal("0.01")),
-    )
+    if isolated_account_get_for_user(user=demo, symbol="ETHUSDT") is None:
+        eth = isolated_account_open(user=demo, symbol="ETHUSDT", leverage=5)
+        transfer_create(user=demo, from_account_id=spot.pk, to_account_id=eth.pk, asset="USDT", amount="2500")
+        order_place(
+            user=demo, account_id=eth.pk, symbol="ETHUSDT", side="BUY", quantity="1.5", side_effect="MARGIN_BUY"
+        )
+        eth_price = mark_prices()["ETH"]
+        oco_place(
+            user=demo,
+            account_id=eth.pk,
+            symbol="ETHUSDT",
+            side="SELL",
+            quantity="1",
+            price=(eth_price * Decimal("1.08")).quantize(Decimal("0.01")),
+            stop_price=(eth_price * Decimal("0.93")).quantize(Decimal("0.01")),
+            stop_limit_price=(eth_price * Decimal("0.92")).quantize(Decimal("0.01")),
+        )
     return btc
 
 

@@ -330,7 +330,7 @@ def sweep_run(
             calls.append(row)
         if changed or call_due or snapshot_due:
             # An account that stays in the same state needs no write: the sweep's cost stays the query's.
-            states.append((row, status, changed, call_due, snapshot_due))
+            states.append((row, status, changed, snapshot_due))
 
     with transaction.atomic():
         _states_save(states, now)
@@ -342,7 +342,9 @@ def sweep_run(
     return result
 
 
-STATE_FIELDS = ["status", "margin_level", "asset_value", "debt_value", "checked_at", "margin_call_at", "snapshot_at"]
+# margin_call_at is left out on purpose: only _margin_call's claim moves it (an upsert of what a sweep
+# read earlier must never undo a claim another sweep just made).
+STATE_FIELDS = ["status", "margin_level", "asset_value", "debt_value", "checked_at", "snapshot_at"]
 
 
 def _states_upsert(states: list[AccountRisk], *, status_changed: bool) -> None:
@@ -355,7 +357,7 @@ def _states_upsert(states: list[AccountRisk], *, status_changed: bool) -> None:
 
 def _states_save(states: list, now: datetime) -> None:
     rows = {True: [], False: []}
-    for row, status, changed, call_due, snapshot_due in states:
+    for row, status, changed, snapshot_due in states:
         rows[changed].append(
             AccountRisk(
                 account_id=row.account_id,
@@ -365,7 +367,6 @@ def _states_save(states: list, now: datetime) -> None:
                 debt_value=margin.round_half_up(row.debt),
                 checked_at=now,
                 status_since=now,
-                margin_call_at=now if call_due else row.margin_call_at,
                 snapshot_at=now if snapshot_due else row.snapshot_at,
             )
         )
@@ -374,7 +375,16 @@ def _states_save(states: list, now: datetime) -> None:
 
 
 def _margin_call(row: risk_selectors.AccountLevel, settings, now: datetime) -> bool:
-    """Write the margin-call record and tell the owner: once per episode, again every 24 hours."""
+    """Write the margin-call record and tell the owner: once per episode, again every 24 hours.
+
+    The call is claimed first with a compare-and-set on the time of the last call the sweep read, so
+    two sweeps that both saw the account enter MARGIN_CALL raise one call between them.
+    """
+    claimed = AccountRisk.objects.filter(account_id=row.account_id, margin_call_at=row.margin_call_at)
+    if row.margin_call_at is None:
+        claimed = AccountRisk.objects.filter(account_id=row.account_id, margin_call_at__isnull=True)
+    if not claimed.update(margin_call_at=now):
+        return False
     account = Account.objects.select_related("user", "pair").get(pk=row.account_id)
     MarginCall.objects.create(
         account=account,
@@ -418,23 +428,38 @@ def sweep_chunk_run(
     *, id_range: tuple[int, int], assets: list[int] | None = None, now: datetime | None = None
 ) -> SweepResult:
     """Sweep one chunk under its own lease: a chunk never runs twice at once."""
-    name = f"risk:sweep:{id_range[0]}-{id_range[1]}"
+    return _leased(
+        f"risk:sweep:{id_range[0]}-{id_range[1]}", lambda: sweep_run(id_range=id_range, assets=assets, now=now)
+    )
+
+
+def _leased(name: str, sweep) -> SweepResult:
+    """Run a sweep under its lease; one already running is skipped, not run twice at once."""
     token = lock_acquire(name=name, ttl=CHUNK_LEASE_TTL)
     if token is None:
-        logger.info("sweep of %s skipped: already running", name)
+        logger.info("sweep %s skipped: already running", name)
         return SweepResult()
     try:
-        return sweep_run(id_range=id_range, assets=assets, now=now)
+        return sweep()
     finally:
         lock_release(name=name, token=token)
 
 
+EXPOSED_LEASE = "risk:sweep:exposed"
+
+
 def sweep_all(*, assets: list[int] | None = None, fan_out=None, now: datetime | None = None) -> SweepResult:
-    """Every chunk: handed to ``fan_out`` (a Celery group) when there are several, else swept here."""
+    """Every chunk: handed to ``fan_out`` (a Celery group) when there are several, else swept here.
+
+    Swept here, the accounts exposed to a few moved assets take one query: they are a fraction of all,
+    and one query over them costs less than one per chunk.
+    """
     chunks = sweep_chunks()
     if fan_out is not None and len(chunks) > 1:
         fan_out(chunks, assets)
         return SweepResult()
+    if assets is not None and chunks:
+        return _leased(EXPOSED_LEASE, lambda: sweep_run(assets=assets, now=now))
     result = SweepResult()
     for chunk in chunks:
         result.merge(sweep_chunk_run(id_range=chunk, assets=assets, now=now))

@@ -4,10 +4,14 @@ Markets, risk profiles and platform settings are editable; balances, the ledger,
 read-only here, because every change of money must go through the ledger services.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 
+from accounts.errors import ApplicationError
 from trading.models import (
     Account,
+    AccountKind,
     Asset,
     Balance,
     JournalEntry,
@@ -15,13 +19,42 @@ from trading.models import (
     LoanEvent,
     MarkPrice,
     Order,
+    OrderList,
     Pair,
     PlatformSettings,
+    PriceCandle,
     RiskProfile,
     RiskTier,
     Trade,
     Transfer,
 )
+from trading.services.accounts import paper_funds_credit
+from trading.services.staff import account_freeze_set
+
+
+def action_form(modeladmin, request, queryset, *, form: forms.Form, title: str, intro: str = "") -> TemplateResponse:
+    """The page between choosing an action and applying it: a form, with the chosen rows carried along."""
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "form": form,
+        "queryset": queryset,
+        "action": request.POST.get("action"),
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "admin/marginlab/action_form.html", context)
+
+
+def place_error(form: forms.Form, error: ApplicationError) -> None:
+    """A service's refusal, next to the field it names (or above the form)."""
+    placed = [f for f in error.fields if f in form.fields]
+    for field in placed:
+        for message in error.fields[field]:
+            form.add_error(field, str(message))
+    if not placed:
+        form.add_error(None, error.message)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -54,8 +87,14 @@ class AssetAdmin(admin.ModelAdmin):
 
 
 class MarkPriceInline(admin.StackedInline):
+    # Read-only: a price set here would skip the risk engine. The Pairs' actions "Set the mark price" and
+    # "Shock the price" set it and run a tick at once (risk.admin).
     model = MarkPrice
     can_delete = False
+    readonly_fields = ["price", "updated_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Pair)
@@ -120,20 +159,71 @@ class BalanceInline(ReadOnlyInline):
     fields = ["asset", "free", "locked", "borrowed", "interest", "entry_price"]
 
 
+class CreditFundsForm(forms.Form):
+    asset = forms.ModelChoiceField(queryset=Asset.objects.order_by("code"), to_field_name="code", initial="USDT")
+    amount = forms.CharField(max_length=40, help_text="Paper money, booked against the paper-funding account.")
+
+
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
     list_display = ["id", "user", "kind", "pair", "leverage", "system_code", "is_frozen", "created_at"]
-    list_filter = ["kind", "is_frozen", "leverage"]
-    search_fields = ["user__username", "pair__symbol", "system_code"]
+    list_filter = ["kind", "is_frozen", "leverage", "pair"]
+    search_fields = ["=id", "user__username", "pair__symbol", "system_code"]
     list_select_related = ["user", "pair"]
-    readonly_fields = ["user", "kind", "pair", "leverage", "system_code", "created_at"]
+    readonly_fields = ["user", "kind", "pair", "leverage", "system_code", "is_frozen", "created_at"]
     inlines = [BalanceInline]
+    actions = ["freeze", "unfreeze", "credit_paper_funds"]
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def _freeze(self, request, queryset, frozen: bool) -> None:
+        changed = 0
+        for account in queryset.exclude(kind=AccountKind.SYSTEM).exclude(is_frozen=frozen):
+            account_freeze_set(account_id=account.pk, frozen=frozen)
+            changed += 1
+        verb = "frozen" if frozen else "unfrozen"
+        self.message_user(request, f"{changed} account(s) {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Freeze the selected accounts (no orders, transfers or loans)")
+    def freeze(self, request, queryset):
+        self._freeze(request, queryset, True)
+
+    @admin.action(description="Unfreeze the selected accounts")
+    def unfreeze(self, request, queryset):
+        self._freeze(request, queryset, False)
+
+    @admin.action(description="Credit paper funds (through the ledger)…")
+    def credit_paper_funds(self, request, queryset):
+        form = CreditFundsForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            asset, amount = form.cleaned_data["asset"].code, form.cleaned_data["amount"]
+            done = []
+            for account in queryset.order_by("id"):
+                try:
+                    paper_funds_credit(account_id=account.pk, asset=asset, amount=amount)
+                except ApplicationError as error:
+                    if not done:  # nothing credited yet: show the form again with the reason
+                        place_error(form, error)
+                        break
+                    self.message_user(request, f"Account #{account.pk}: {error.message}", messages.ERROR)
+                else:
+                    done.append(account.pk)
+            if done:
+                ids = ", ".join(f"#{pk}" for pk in done)
+                self.message_user(request, f"Credited {amount} {asset} to {ids}.", messages.SUCCESS)
+                return None
+        return action_form(
+            self,
+            request,
+            queryset,
+            form=form,
+            title="Credit paper funds",
+            intro="Each selected account receives the amount, booked as a funding entry in the ledger.",
+        )
 
 
 @admin.register(Balance)
@@ -194,12 +284,14 @@ class TradeAdmin(ReadOnlyAdmin):
         "created_at",
     ]
     list_filter = ["side", "is_maker", "pair"]
+    search_fields = ["=order__id", "account__user__username"]
     list_select_related = ["account__user", "account__pair", "pair", "fee_asset"]
 
 
 @admin.register(Transfer)
 class TransferAdmin(ReadOnlyAdmin):
     list_display = ["id", "user", "from_account", "to_account", "asset", "amount", "created_at"]
+    list_filter = ["asset", "from_account__kind", "to_account__kind"]
     search_fields = ["user__username"]
     list_select_related = ["user", "from_account__pair", "to_account__pair", "asset"]
 
@@ -208,4 +300,50 @@ class TransferAdmin(ReadOnlyAdmin):
 class LoanEventAdmin(ReadOnlyAdmin):
     list_display = ["id", "account", "asset", "kind", "principal", "interest", "order", "created_at"]
     list_filter = ["kind", "asset"]
+    search_fields = ["account__user__username"]
     list_select_related = ["account__user", "account__pair", "asset", "order"]
+
+
+@admin.register(LedgerLine)
+class LedgerLineAdmin(ReadOnlyAdmin):
+    list_display = ["id", "entry", "entry_kind", "balance", "asset", "bucket", "amount", "created_at"]
+    list_filter = ["bucket", "entry__kind", "balance__asset"]
+    search_fields = ["=entry__id", "balance__account__user__username", "entry__memo"]
+    list_select_related = ["entry", "balance__account__user", "balance__account__pair", "balance__asset"]
+
+    @admin.display(description="kind", ordering="entry__kind")
+    def entry_kind(self, obj):
+        return obj.entry.kind
+
+    @admin.display(description="asset", ordering="balance__asset__code")
+    def asset(self, obj):
+        return obj.balance.asset.code
+
+    @admin.display(description="at", ordering="entry__created_at")
+    def created_at(self, obj):
+        return obj.entry.created_at
+
+
+@admin.register(MarkPrice)
+class MarkPriceAdmin(ReadOnlyAdmin):
+    """Read-only: staff set prices with the Pairs' actions, which run the risk engine at once."""
+
+    list_display = ["pair", "price", "updated_at"]
+    search_fields = ["pair__symbol"]
+    list_select_related = ["pair"]
+
+
+@admin.register(PriceCandle)
+class PriceCandleAdmin(ReadOnlyAdmin):
+    list_display = ["pair", "interval", "open_time", "open", "high", "low", "close", "ticks"]
+    list_filter = ["interval", "pair"]
+    date_hierarchy = "open_time"
+    list_select_related = ["pair"]
+
+
+@admin.register(OrderList)
+class OrderListAdmin(ReadOnlyAdmin):
+    list_display = ["id", "account", "contingency_type", "list_client_order_id", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["list_client_order_id", "account__user__username"]
+    list_select_related = ["account__user", "account__pair"]

@@ -69,7 +69,7 @@ class OrderTicketForm(ServiceForm):
         choices=Order.SideEffect.choices, initial=Order.SideEffect.NO_SIDE_EFFECT, required=False
     )
     quantity = _amount(placeholder="base amount")
-    quote_quantity = _amount(placeholder="or USDT to spend (market)")
+    quote_quantity = _amount(placeholder="USDT (market)")
     price = _amount(placeholder="limit price")
     stop_price = _amount(placeholder="stop price")
     stop_limit_price = _amount(placeholder="stop-limit price (OCO)")

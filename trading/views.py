@@ -218,17 +218,18 @@ def _forms(request: HttpRequest, account: Account) -> dict:
     accounts, assets = _user_accounts(request.user), _assets_of(account)
     spot = next((pk for pk, _ in accounts if pk != account.pk), account.pk)
     transfer_initial = (
-        {"from_account": spot, "to_account": account.pk}
+        {"from_account": spot, "to_account": account.pk, "asset": assets[0]}
         if account.is_margin
-        else {"from_account": account.pk, "to_account": spot}
+        else {"from_account": account.pk, "to_account": spot, "asset": assets[0]}
     )
     forms = {
         "ticket_form": _ticket_form(account),
         "transfer_form": TransferForm(accounts=accounts, assets=assets, initial=transfer_initial, prefix="transfer"),
     }
     if account.is_margin:
-        forms["borrow_form"] = LoanForm(assets=assets, prefix="borrow")
-        forms["repay_form"] = LoanForm(assets=assets, prefix="repay")
+        owed = [b.asset.code for b in account.balances.select_related("asset") if b.borrowed or b.interest]
+        forms["borrow_form"] = LoanForm(assets=assets, initial={"asset": assets[0]}, prefix="borrow")
+        forms["repay_form"] = LoanForm(assets=assets, initial={"asset": (owed or assets)[0]}, prefix="repay")
         forms["leverage_form"] = LeverageForm(
             leverages=_leverages_of(account), initial={"leverage": account.leverage}, prefix="leverage"
         )

@@ -8,6 +8,8 @@ the whole run takes a minute or two on two cores and fails the same way twice.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import not_a_server_error
@@ -40,7 +42,18 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONF
 
 
 @pytest.fixture
-def trader_token(alice, monkeypatch):
+def keep_the_test_connection():
+    """Called as a real WSGI application, Django would close the database connection after each request,
+    and with it the test's transaction (on PostgreSQL). Django's own test client avoids it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def trader_token(alice, monkeypatch, keep_the_test_connection):
     """alice with something to show: a funded cross account, a position, a resting order."""
     # Throttling is tested elsewhere; here it would only turn the later cases of an operation into 429s.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"anon": None, "user": None, "auth": None})

@@ -31,7 +31,9 @@ def ccxt_binance(base_url: str, keys) -> ccxt.binance:
 
 def binance_client(base_url: str, keys) -> Client:
     """python-binance's Client with its two base URLs pointing at MarginLab (it pings /api/v3/ping)."""
-    client_class = type("MarginLabClient", (Client,), {"API_URL": f"{base_url}/api", "MARGIN_API_URL": f"{base_url}/sapi"})
+    client_class = type(
+        "MarginLabClient", (Client,), {"API_URL": f"{base_url}/api", "MARGIN_API_URL": f"{base_url}/sapi"}
+    )
     return client_class(*keys)
 
 
@@ -103,8 +105,8 @@ def test_ccxt_trades_cross_and_isolated_margin(live_server, alice, alice_keys, m
         exchange.fetch_order("987654321", "ETH/USDT", {"marginMode": "cross"})
     with pytest.raises(ccxt.OrderNotFound):
         exchange.cancel_order(resting["id"], "ETH/USDT", {"marginMode": "isolated"})  # no longer open
-    with pytest.raises(ccxt.InvalidOrder, match="LOT_SIZE"):
-        exchange.create_order("ETH/USDT", "limit", "buy", 0.00001, 3000, {"marginMode": "cross"})
+    with pytest.raises(ccxt.BadRequest, match="Filter failure: NOTIONAL"):
+        exchange.create_order("ETH/USDT", "limit", "buy", 0.0001, 3000, {"marginMode": "cross"})
     assert_ledger_clean()
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection, connections
 
 from risk import services
-from risk.models import Liquidation
+from risk.models import Liquidation, MarginCall
 from risk.services import account_liquidate, sweep_all
 from tests.helpers import amounts, assert_ledger_clean, require_postgres
 from trading.models import JournalEntry
@@ -73,9 +73,7 @@ def test_a_worker_killed_mid_liquidation_leaves_the_account_untouched(seed, set_
     assert_ledger_clean()
 
 
-def test_two_sweeps_racing_on_the_same_prices_liquidate_once(seed, set_prices):
-    a, b_eth, b_bch = seed
-    set_prices(ETHUSDT=220, BCHUSDT=120)
+def race_two_sweeps() -> list:
     barrier = threading.Barrier(2)
     results = []
 
@@ -92,6 +90,21 @@ def test_two_sweeps_racing_on_the_same_prices_liquidate_once(seed, set_prices):
         t.start()
     for t in threads:
         t.join(60)
+    return results
+
+
+def test_two_sweeps_racing_on_the_same_prices_liquidate_once(seed, set_prices):
+    a, b_eth, b_bch = seed
+    set_prices(ETHUSDT=220, BCHUSDT=120)
+    results = race_two_sweeps()
     assert sorted(len(r.liquidations) for r in results) == [0, 1]
     assert Liquidation.objects.filter(account=b_bch).count() == 1
     assert_ledger_clean()
+
+
+def test_two_sweeps_racing_into_a_margin_call_raise_one_call(seed, set_prices):
+    a, b_eth, b_bch = seed
+    set_prices(ETHUSDT=230, BCHUSDT=170)
+    results = race_two_sweeps()
+    assert sorted(len(r.margin_calls) for r in results) == [0, 1]
+    assert MarginCall.objects.filter(account=b_bch).count() == 1

@@ -29,6 +29,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from trading.margin import round_down
+
 SEED_SQL = """
 SELECT setseed(0.42);
 
@@ -170,7 +172,7 @@ class Command(BaseCommand):
         def one_pair_tick():
             from trading.services.markets import mark_price_set
 
-            new = next(moves).quantize(btc.tick_size)
+            new = round_down(next(moves), btc.tick_size)
             mark_price_set(symbol=btc.symbol, price=new)
             return services.tick_run(moved=[(btc, new)])
 

@@ -56,7 +56,7 @@
 
   // --- charts (plotly.js, served from the installed plotly package) ---------------------------------------
   var LAYOUT = {
-    margin: { l: 56, r: 16, t: 8, b: 32 },
+    margin: { l: 8, r: 64, t: 8, b: 32 },
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)",
     font: { family: "system-ui, sans-serif", size: 12, color: "#3b4654" },
@@ -133,7 +133,7 @@
       var top = Math.max(Number(lines.initial || 1.5) * 1.25, Math.min(Math.max.apply(null, y.concat([0])) * 1.05, 5));
       var layout = clone(LAYOUT);
       layout.yaxis.range = [Math.min(0.95, Math.min.apply(null, y.concat([1]))), top];
-      layout.yaxis.title = { text: "margin level" };
+
       layout.shapes = [];
       layout.annotations = [];
       [["liquidation", "#c0392b", "liquidation"], ["margin_call", "#b86e00", "margin call"], ["initial", "#8a97a6", "initial"]]

@@ -1,0 +1,327 @@
+"""The account page: what it shows, and its forms (order ticket with the Cross/Isolated switch, transfer,
+borrow, repay, leverage, reset), which put a service's refusal next to the field and change nothing."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.helpers import amounts, assert_ledger_clean, bal, cross, spot
+from trading.models import Account, JournalEntry, Order
+from trading.services.orders import order_place
+
+pytestmark = pytest.mark.django_db
+
+
+def html_of(response) -> str:
+    return response.content.decode()
+
+
+def field_errors(response, form_name: str, field: str) -> list[str]:
+    return list(response.context[form_name].errors.get(field, []))
+
+
+def test_account_page_shows_balances_positions_with_entry_mark_pnl_and_liquidation_price(alice_client, eth_long):
+    response = alice_client.get(reverse("account", args=[eth_long.pk]))
+
+    assert response.status_code == 200
+    html = html_of(response)
+    assert "Isolated ETHUSDT" in html
+    (position,) = response.context["positions"]
+    assert position.asset == "ETH" and position.side == "LONG"
+    assert position.entry_price == Decimal("3501.75")  # the mark moved 5 bps against the taker
+    assert position.liquidation_price is not None
+    assert '<tr data-asset="ETH">' in html
+    for shown in ("3,501.75", "3,500.00", f"{position.liquidation_price.quantize(Decimal('0.01')):,}"):
+        assert shown in html
+    assert "MARGIN_BUY" in html  # the ticket offers every side effect
+    for order_type in ("MARKET", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT", "OCO"):
+        assert f'value="{order_type}"' in html
+
+
+def test_account_page_shows_the_maximum_beside_the_money_forms(alice_client, alice, eth_long):
+    response = alice_client.get(reverse("account", args=[eth_long.pk]))
+
+    maxima = response.context["maxima"]
+    from trading.services.loans import max_borrowable_get
+
+    assert maxima["borrow"]["value"] == max_borrowable_get(user=alice, account_id=eth_long.pk, asset="USDT")
+    assert maxima["repay"]["value"] == Decimal(0)  # no USDT free in the account to repay with
+    assert maxima["transfer"]["value"] == Decimal("8000")  # from the spot wallet, all of its USDT
+    assert 'id="max-borrow"' in html_of(response)
+
+
+def test_max_hint_follows_the_chosen_asset_and_source(alice_client, alice, eth_long):
+    url = reverse("account-max", args=[eth_long.pk, "transfer"])
+
+    from_cross = alice_client.get(url, {"prefix": "transfer", "transfer-from_account": cross(alice).pk})
+    eth_out = alice_client.get(
+        url, {"prefix": "transfer", "transfer-from_account": eth_long.pk, "transfer-asset": "ETH"}
+    )
+
+    assert from_cross.status_code == 200
+    assert from_cross.context["hint"]["value"] == Decimal("1000")
+    # Out of the indebted isolated account only what keeps its level at 2.0: less than the ETH it holds.
+    assert eth_out.context["hint"]["value"] < bal(eth_long, "ETH").free
+
+
+def test_margin_buy_through_the_isolated_switch_from_the_cross_page(alice_client, alice, eth_long):
+    response = alice_client.post(
+        reverse("account-order", args=[cross(alice).pk]),
+        {
+            "ticket-mode": "isolated",
+            "ticket-symbol": "ETHUSDT",
+            "ticket-side": "BUY",
+            "ticket-type": "MARKET",
+            "ticket-side_effect": "MARGIN_BUY",
+            "ticket-quantity": "0.05",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("account", args=[cross(alice).pk])
+    order = Order.objects.filter(account__user=alice).latest("id")
+    assert order.account_id == eth_long.pk  # the switch, not the page, chose the account
+    assert order.status == Order.Status.FILLED
+    assert amounts(cross(alice), "ETH") == (0, 0, 0, 0)
+
+
+def test_cross_switch_places_the_order_in_the_cross_account(alice_client, alice, eth_long):
+    response = alice_client.post(
+        reverse("account-order", args=[eth_long.pk]),
+        {
+            "ticket-mode": "cross",
+            "ticket-symbol": "ETHUSDT",
+            "ticket-side": "BUY",
+            "ticket-type": "LIMIT",
+            "ticket-quantity": "0.1",
+            "ticket-price": "3000",
+        },
+    )
+
+    assert response.status_code == 302
+    order = Order.objects.filter(account__user=alice).latest("id")
+    assert (order.account_id, order.status, order.type) == (cross(alice).pk, Order.Status.NEW, "LIMIT")
+    assert bal(cross(alice), "USDT").locked == Decimal("300")
+
+
+def test_isolated_switch_without_an_isolated_account_says_so_beside_the_switch(alice_client, alice, eth_long):
+    before = Order.objects.count()
+
+    response = alice_client.post(
+        reverse("account-order", args=[cross(alice).pk]),
+        {"ticket-mode": "isolated", "ticket-symbol": "BTCUSDT", "ticket-side": "BUY", "ticket-type": "MARKET",
+         "ticket-quantity": "0.001"},
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert "no isolated BTCUSDT account" in field_errors(response, "ticket_form", "mode")[0]
+    assert Order.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"ticket-quantity": "abc"}, "quantity", "Quantity must be a decimal number."),
+        ({"ticket-quantity": "-1"}, "quantity", "Quantity must be greater than zero."),
+        ({"ticket-quantity": "0.00001"}, "quantity", "Filter failure: LOT_SIZE"),
+        ({"ticket-quantity": "0.1", "ticket-price": "3500"}, "price", "Not used by this order type."),
+        ({"ticket-type": "LIMIT", "ticket-quantity": "0.1"}, "price", "This field is required."),
+        ({"ticket-type": "LIMIT", "ticket-quantity": "0.1", "ticket-price": "3000.001"}, "price", "PRICE_FILTER"),
+        ({"ticket-symbol": "NOPEUSDT", "ticket-quantity": "0.1"}, "symbol", "Select a valid choice."),
+        ({"ticket-mode": "", "ticket-quantity": "0.1"}, "mode", "Choose Cross or Isolated."),
+    ],
+)
+def test_ticket_rejects_bad_input_beside_the_field_and_changes_nothing(
+    alice_client, alice, eth_long, data, field, message
+):
+    entries, orders = JournalEntry.objects.count(), Order.objects.count()
+    before = amounts(cross(alice), "USDT")
+    post = {"ticket-mode": "cross", "ticket-symbol": "ETHUSDT", "ticket-side": "BUY", "ticket-type": "MARKET"} | data
+
+    response = alice_client.post(reverse("account-order", args=[cross(alice).pk]), post)
+
+    assert response.status_code == 400
+    errors = field_errors(response, "ticket_form", field)
+    assert any(message in e for e in errors), errors
+    # The message is rendered inside the field's own box, right under its input.
+    html = html_of(response)
+    box = html[html.index(f'data-field="ticket-{field}"') :]
+    box = box[: box.index("</div>\n</div>") if "</div>\n</div>" in box else len(box)]
+    assert "errorlist" in box
+    assert (JournalEntry.objects.count(), Order.objects.count()) == (entries, orders)
+    assert amounts(cross(alice), "USDT") == before
+
+
+def test_ticket_margin_rule_violation_is_shown_and_changes_nothing(alice_client, alice, eth_long):
+    entries = JournalEntry.objects.count()
+
+    response = alice_client.post(
+        reverse("account-order", args=[eth_long.pk]),
+        {"ticket-mode": "isolated", "ticket-symbol": "ETHUSDT", "ticket-side": "BUY", "ticket-type": "MARKET",
+         "ticket-side_effect": "MARGIN_BUY", "ticket-quantity": "50"},
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert response.context["ticket_form"].errors
+    assert JournalEntry.objects.count() == entries
+
+
+def test_oco_from_the_ticket(alice_client, alice, eth_long):
+    response = alice_client.post(
+        reverse("account-order", args=[eth_long.pk]),
+        {"ticket-mode": "isolated", "ticket-symbol": "ETHUSDT", "ticket-side": "SELL", "ticket-type": "OCO",
+         "ticket-quantity": "0.5", "ticket-price": "3800", "ticket-stop_price": "3200",
+         "ticket-stop_limit_price": "3190"},
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.context["ticket_form"].errors
+    legs = Order.objects.filter(account=eth_long, order_list__isnull=False)
+    assert sorted(legs.values_list("type", flat=True)) == ["LIMIT_MAKER", "STOP_LOSS_LIMIT"]
+
+
+def test_open_orders_are_listed_and_cancelled_from_the_page(alice_client, alice, eth_long):
+    order = order_place(
+        user=alice, account_id=cross(alice).pk, symbol="ETHUSDT", side="BUY", type="LIMIT", quantity="0.1",
+        price="3000",
+    )  # fmt: skip
+    page = alice_client.get(reverse("account", args=[cross(alice).pk]))
+    assert f'data-order-id="{order.pk}"' in html_of(page)
+
+    response = alice_client.post(reverse("order-cancel", args=[order.pk]))
+
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELED
+    assert bal(cross(alice), "USDT").locked == 0
+
+
+def test_cancel_all(alice_client, alice, eth_long):
+    for price in ("3000", "3100"):
+        order_place(
+            user=alice, account_id=cross(alice).pk, symbol="ETHUSDT", side="BUY", type="LIMIT", quantity="0.1",
+            price=price,
+        )  # fmt: skip
+
+    alice_client.post(reverse("account-cancel-all", args=[cross(alice).pk]))
+
+    assert not Order.objects.filter(account=cross(alice), status=Order.Status.NEW).exists()
+
+
+def test_transfer_form_moves_funds(alice_client, alice, eth_long):
+    response = alice_client.post(
+        reverse("account-transfer", args=[eth_long.pk]),
+        {"transfer-from_account": spot(alice).pk, "transfer-to_account": eth_long.pk, "transfer-asset": "USDT",
+         "transfer-amount": "250.5"},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    assert bal(spot(alice), "USDT").free == Decimal("7749.5")
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [("", "Amount must be a decimal number"), ("1e400", "Amount is too large"), ("0.000000001", "decimal places")],
+)
+def test_transfer_form_rejects_bad_amounts_beside_the_field(alice_client, alice, eth_long, amount, message):
+    entries = JournalEntry.objects.count()
+
+    response = alice_client.post(
+        reverse("account-transfer", args=[eth_long.pk]),
+        {"transfer-from_account": spot(alice).pk, "transfer-to_account": eth_long.pk, "transfer-asset": "USDT",
+         "transfer-amount": amount},
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert any(message in e for e in field_errors(response, "transfer_form", "amount"))
+    assert JournalEntry.objects.count() == entries
+
+
+def test_transfer_out_of_an_indebted_account_is_capped_by_the_transfer_out_ratio(alice_client, alice, eth_long):
+    entries = JournalEntry.objects.count()
+
+    response = alice_client.post(
+        reverse("account-transfer", args=[eth_long.pk]),
+        {"transfer-from_account": eth_long.pk, "transfer-to_account": spot(alice).pk, "transfer-asset": "ETH",
+         "transfer-amount": "0.9"},
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert field_errors(response, "transfer_form", "amount") == ["Too much for the account's debt."]
+    assert JournalEntry.objects.count() == entries
+
+
+def test_borrow_and_repay_forms(alice_client, alice, eth_long):
+    borrowed = alice_client.post(
+        reverse("account-borrow", args=[cross(alice).pk]), {"borrow-asset": "USDT", "borrow-amount": "100"}
+    )
+    too_much = alice_client.post(
+        reverse("account-borrow", args=[cross(alice).pk]), {"borrow-asset": "USDT", "borrow-amount": "100000"}
+    )
+    repaid = alice_client.post(
+        reverse("account-repay", args=[cross(alice).pk]), {"repay-asset": "USDT", "repay-amount": "50"}
+    )
+
+    assert borrowed.status_code == 302 and repaid.status_code == 302
+    assert too_much.status_code == 400
+    assert field_errors(too_much, "borrow_form", "amount")[0].startswith("At most ")
+    balance = bal(cross(alice), "USDT")
+    # 100 borrowed with one hour's interest at 0.02 %/day (0.00083333), then 50 repaid, interest first.
+    assert balance.borrowed + balance.interest == Decimal("50.00083333")
+    assert_ledger_clean()
+
+
+def test_repay_more_than_owed_is_refused_beside_the_amount(alice_client, alice, eth_long):
+    response = alice_client.post(
+        reverse("account-repay", args=[eth_long.pk]), {"repay-asset": "ETH", "repay-amount": "1"}
+    )
+
+    assert response.status_code == 400
+    assert "There is no ETH debt to repay." in [str(e) for e in response.context["repay_form"].non_field_errors()]
+
+
+def test_leverage_form(alice_client, alice, eth_long):
+    response = alice_client.post(reverse("account-leverage", args=[cross(alice).pk]), {"leverage-leverage": "5"})
+    refused = alice_client.post(reverse("account-leverage", args=[cross(alice).pk]), {"leverage-leverage": "10"})
+
+    assert response.status_code == 302
+    assert Account.objects.get(pk=cross(alice).pk).leverage == 5
+    assert refused.status_code == 400
+    assert field_errors(refused, "leverage_form", "leverage")
+
+
+def test_reset_form_restores_the_starting_state(alice_client, alice, eth_long):
+    response = alice_client.post(reverse("account-reset", args=[eth_long.pk]))
+
+    assert response.status_code == 302
+    assert amounts(eth_long, "ETH") == (0, 0, 0, 0)
+    assert amounts(eth_long, "USDT") == (0, 0, 0, 0)
+    assert_ledger_clean()
+
+
+def test_open_an_isolated_account_from_the_dashboard(alice_client, alice, platform):
+    response = alice_client.post(reverse("isolated-open"), {"isolated-symbol": "BTCUSDT", "isolated-leverage": "10"})
+    again = alice_client.post(reverse("isolated-open"), {"isolated-symbol": "BTCUSDT", "isolated-leverage": "10"})
+
+    account = Account.objects.get(user=alice, kind="isolated")
+    assert response.status_code == 302 and response.url == reverse("account", args=[account.pk])
+    assert (account.pair.symbol, account.leverage) == ("BTCUSDT", 10)
+    assert again.status_code == 400
+    assert "already enabled" in html_of(again)
+    assert Account.objects.filter(user=alice, kind="isolated").count() == 1
+
+
+def test_frozen_account_refuses_orders_with_a_message(alice_client, alice, eth_long):
+    from trading.services.staff import account_freeze_set
+
+    account_freeze_set(account_id=eth_long.pk, frozen=True)
+
+    response = alice_client.post(
+        reverse("account-order", args=[eth_long.pk]),
+        {"ticket-mode": "isolated", "ticket-symbol": "ETHUSDT", "ticket-side": "SELL", "ticket-type": "MARKET",
+         "ticket-quantity": "0.1"},
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert "The account is frozen." in html_of(response)
+    assert "FROZEN" in html_of(response)
