@@ -17,8 +17,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from trading.margin import AMOUNT_PLACES
@@ -186,6 +188,23 @@ class RatioField(serializers.Field):
         with localcontext(prec=80):  # a level over a tiny debt can be large: never an InvalidOperation
             rounded = Decimal(value).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP).normalize()
         return f"{rounded:f}"
+
+
+# --- sign-up and sign-in -----------------------------------------------------------------------------
+
+
+class CredentialsApi(APIView):
+    """A door for anybody with a username and a password: sign-up and token creation share a tighter
+    throttle (`auth`, per address or user) on top of the usual ones."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+class CredentialsInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
 
 # --- the error shape, for the schema ------------------------------------------------------------------

@@ -8,13 +8,11 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from accounts.api_common import PagePagination, paginated_response
+from accounts.api_common import CredentialsApi, CredentialsInputSerializer, PagePagination, paginated_response
 from accounts.errors import ApplicationError
 
 TAGS = ["auth"]
@@ -37,16 +35,10 @@ def _new_token_response(token, key: str) -> Response:
     return Response(data, status=status.HTTP_201_CREATED)
 
 
-class TokenObtainApi(APIView):
+class TokenObtainApi(CredentialsApi):
     """Trade a username and password for a new API token (django-axes counts the failures)."""
 
-    permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle]
-    throttle_scope = "auth"
-
-    class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
-        password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    class InputSerializer(CredentialsInputSerializer):
         name = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
     @extend_schema(tags=TAGS, request=InputSerializer, responses={201: NewTokenOutputSerializer}, auth=[])

@@ -12,7 +12,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api_common import (
@@ -21,6 +20,8 @@ from accounts.api_common import (
     SYMBOL_PARAM,
     AmountInputField,
     CandlePagination,
+    CredentialsApi,
+    CredentialsInputSerializer,
     HistoryPagination,
     PagePagination,
     RatioField,
@@ -48,16 +49,10 @@ AUTH, MARKET, ACCOUNTS, MONEY, ORDERS, ADMIN = (
 # --- sign-up ------------------------------------------------------------------------------------------
 
 
-class RegisterApi(APIView):
+class RegisterApi(CredentialsApi):
     """Sign up: a user with a funded spot wallet and a cross margin account. Then ask `auth/token`."""
 
-    permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle]
-    throttle_scope = "auth"
-
-    class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
-        password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    class InputSerializer(CredentialsInputSerializer):
         email = serializers.EmailField(required=False, allow_blank=True)
 
     class OutputSerializer(serializers.Serializer):

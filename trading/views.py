@@ -216,11 +216,12 @@ def _ticket_form(account: Account, data=None) -> OrderTicketForm:
 
 def _forms(request: HttpRequest, account: Account) -> dict:
     accounts, assets = _user_accounts(request.user), _assets_of(account)
-    spot = next((pk for pk, _ in accounts if pk != account.pk), account.pk)
+    # Into a margin account from the spot wallet (the user's first account); out of the spot wallet to cross.
+    other = next((pk for pk, _ in accounts if pk != account.pk), account.pk)
     transfer_initial = (
-        {"from_account": spot, "to_account": account.pk, "asset": assets[0]}
+        {"from_account": other, "to_account": account.pk, "asset": assets[0]}
         if account.is_margin
-        else {"from_account": account.pk, "to_account": spot, "asset": assets[0]}
+        else {"from_account": account.pk, "to_account": other, "asset": assets[0]}
     )
     forms = {
         "ticket_form": _ticket_form(account),
@@ -362,8 +363,7 @@ def order_create(request: HttpRequest, account_id: int) -> HttpResponse:
             result += f" in your {_account_name(target).lower()} account"
         return result + "."
 
-    response = _form_post(request, account, "ticket_form", form, place)
-    return response
+    return _form_post(request, account, "ticket_form", form, place)
 
 
 @login_required
@@ -560,7 +560,8 @@ def candles_json(request: HttpRequest, symbol: str) -> JsonResponse:
         {"t": c.open_time.isoformat(), "o": str(c.open), "h": str(c.high), "l": str(c.low), "c": str(c.close)}
         for c in reversed(candles)
     ]
-    return JsonResponse({"symbol": pair.symbol, "interval": interval, "mark": str(mark or ""), "candles": rows})
+    mark = f"{mark.normalize():f}" if mark is not None else ""
+    return JsonResponse({"symbol": pair.symbol, "interval": interval, "mark": mark, "candles": rows})
 
 
 @login_required
@@ -570,17 +571,21 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications.html", {"notifications": items})
 
 
+def _notifications_fragment(request: HttpRequest, *, with_list: bool) -> HttpResponse:
+    context = {
+        "unread": account_selectors.notification_unread_count(user=request.user),
+        "notifications": account_selectors.notification_list(user=request.user)[:5],
+        "with_list": with_list,
+        "back": reverse("dashboard"),
+    }
+    return render(request, "partials/notifications.html", context)
+
+
 @login_required_live
 @require_GET
 def notifications_live(request: HttpRequest) -> HttpResponse:
     """The unread count for the top bar, and with ``?list=1`` the latest notifications (the dashboard's)."""
-    context = {
-        "unread": account_selectors.notification_unread_count(user=request.user),
-        "notifications": account_selectors.notification_list(user=request.user)[:5],
-        "with_list": request.GET.get("list") == "1",
-        "back": reverse("dashboard"),
-    }
-    return render(request, "partials/notifications.html", context)
+    return _notifications_fragment(request, with_list=request.GET.get("list") == "1")
 
 
 @login_required
@@ -591,7 +596,7 @@ def notification_read(request: HttpRequest, notification_id: int | None = None) 
     except NotFound:
         raise Http404("Notification not found.") from None
     if request.htmx:
-        return notifications_live(request)
+        return _notifications_fragment(request, with_list=True)
     return redirect(request.POST.get("next") if _safe_next(request) else "notifications")
 
 

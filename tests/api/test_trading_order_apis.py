@@ -19,6 +19,13 @@ def account(alice):
     return cross(alice)
 
 
+def limit_order(account, /, **change) -> dict:
+    """The request body of a resting LIMIT buy (90000 is below the 95000 mark)."""
+    return {
+        "account": account.pk, "symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.001", "price": "90000",
+    } | change  # fmt: skip
+
+
 def resting_buy(user, account, **kwargs):
     return order_place(
         user=user,
@@ -67,15 +74,7 @@ def test_market_buy_by_quote_quantity(alice_api, account):
 
 
 def test_limit_order_rests_and_locks(alice_api, account):
-    data = {
-        "account": account.pk,
-        "symbol": "BTCUSDT",
-        "side": "BUY",
-        "type": "LIMIT",
-        "quantity": "0.001",
-        "price": "90000",
-        "time_in_force": "GTC",
-    }
+    data = limit_order(account, time_in_force="GTC")
 
     body = ok(alice_api.post(f"{API}/orders", data), 201)
 
@@ -84,15 +83,7 @@ def test_limit_order_rests_and_locks(alice_api, account):
 
 
 def test_the_same_client_order_id_with_the_same_order_is_the_same_order(alice_api, account):
-    data = {
-        "account": account.pk,
-        "symbol": "BTCUSDT",
-        "side": "BUY",
-        "type": "LIMIT",
-        "quantity": "0.001",
-        "price": "90000",
-        "client_order_id": "mine-1",
-    }
+    data = limit_order(account, client_order_id="mine-1")
 
     first = ok(alice_api.post(f"{API}/orders", data), 201)
     again = ok(alice_api.post(f"{API}/orders", data), 201)
@@ -102,15 +93,7 @@ def test_the_same_client_order_id_with_the_same_order_is_the_same_order(alice_ap
 
 
 def test_a_client_order_id_reused_for_a_different_order_is_409(alice_api, account):
-    data = {
-        "account": account.pk,
-        "symbol": "BTCUSDT",
-        "side": "BUY",
-        "type": "LIMIT",
-        "quantity": "0.001",
-        "price": "90000",
-        "client_order_id": "mine-1",
-    }
+    data = limit_order(account, client_order_id="mine-1")
     ok(alice_api.post(f"{API}/orders", data), 201)
 
     assert_error(alice_api.post(f"{API}/orders", data | {"price": "89000"}), 409, "duplicate_client_order_id")
@@ -140,14 +123,7 @@ def test_a_client_order_id_reused_for_a_different_order_is_409(alice_api, accoun
     ],
 )
 def test_bad_orders_are_400_and_change_nothing(alice_api, account, change, code, field):
-    data = {
-        "account": account.pk,
-        "symbol": "BTCUSDT",
-        "side": "BUY",
-        "type": "LIMIT",
-        "quantity": "0.001",
-        "price": "90000",
-    } | change
+    data = limit_order(account, **change)
 
     assert_error(alice_api.post(f"{API}/orders", data), 400, code, field)
     assert not Order.objects.exists()

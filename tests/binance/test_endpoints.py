@@ -337,7 +337,7 @@ def test_transfers_in_every_direction_binance_names(client, alice, alice_keys, f
             "post",
             transfer,
             alice_keys,
-            {"type": "MAIN_MARGIN", "asset": "USDT", "amount": "1", "toSymbol": "x"} | {"type": "MAIN_UMFUTURE"},
+            {"type": "MAIN_UMFUTURE", "asset": "USDT", "amount": "1"},
         ),
         -1130,
     )
@@ -398,6 +398,8 @@ def test_unknown_paths_and_methods_answer_in_binance_shape(client, platform):
     refused(client.get("/sapi/v1/margin/forceLiquidationRec"), -1020, status=404)
     refused(client.get("/api/v3/depth?symbol=BTCUSDT"), -1020, status=404)
     refused(client.post("/api/v3/ping"), -1020, status=405)
+    # Binance answers JSON whatever a client accepts.
+    assert client.get("/api/v3/ping", HTTP_ACCEPT="text/html").json() == {}
 
 
 @pytest.mark.parametrize(

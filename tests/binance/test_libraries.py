@@ -38,14 +38,27 @@ def binance_client(base_url: str, keys) -> Client:
 
 
 @pytest.fixture
+def exchange(live_server, alice_keys):
+    exchange = ccxt_binance(live_server.url, alice_keys)
+    yield exchange
+    # Closed before the live server stops: a kept-alive connection would outlive the test's database.
+    exchange.close()
+
+
+@pytest.fixture
+def python_binance(live_server, bob_keys):
+    client = binance_client(live_server.url, bob_keys)
+    yield client
+    client.close_connection()
+
+
+@pytest.fixture
 def market(set_prices):
     # Prices through the service, so that the price history (klines, 24hr) has candles.
     set_prices(ETHUSDT="3500.00", BTCUSDT="95000.00")
 
 
-def test_ccxt_trades_cross_and_isolated_margin(live_server, alice, alice_keys, market):
-    exchange = ccxt_binance(live_server.url, alice_keys)
-
+def test_ccxt_trades_cross_and_isolated_margin(exchange, alice, market):
     markets = exchange.load_markets()
     eth = markets["ETH/USDT"]
     assert eth["spot"] and eth["margin"] and eth["marginModes"] == {"cross": True, "isolated": True}
@@ -110,8 +123,8 @@ def test_ccxt_trades_cross_and_isolated_margin(live_server, alice, alice_keys, m
     assert_ledger_clean()
 
 
-def test_python_binance_trades_cross_and_isolated_margin(live_server, bob, bob_keys, market):
-    client = binance_client(live_server.url, bob_keys)
+def test_python_binance_trades_cross_and_isolated_margin(python_binance, bob, market):
+    client = python_binance
     assert client.get_server_time()["serverTime"] > 0
     assert client.get_symbol_ticker(symbol="BTCUSDT") == {"symbol": "BTCUSDT", "price": "95000.00000000"}
     assert client.get_klines(symbol="BTCUSDT", interval="1m")[-1][4] == "95000.00000000"

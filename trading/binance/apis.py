@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,6 +33,16 @@ RESPONSE_TYPES = ("ACK", "RESULT", "FULL")
 NEEDS_TIME_IN_FORCE = (Order.Type.LIMIT, Order.Type.STOP_LOSS_LIMIT, Order.Type.TAKE_PROFIT_LIMIT)
 
 
+class JsonOnly(BaseContentNegotiation):
+    """Binance answers JSON whatever the Accept header asks for."""
+
+    def select_parser(self, request, parsers):
+        return None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class BinanceApi(APIView):
     """What every Binance-compatible view shares: signing, weights and Binance's errors.
 
@@ -43,6 +54,7 @@ class BinanceApi(APIView):
     permission_classes = (AllowAny,)
     throttle_classes = ()
     parser_classes = ()  # parameters come from Params (query and form body), never from request.data
+    content_negotiation_class = JsonOnly
     security: str | dict = NONE
     weight: int | dict = 1
     uid_weight: int | dict = 0
@@ -236,7 +248,7 @@ class SpotAccountApi(BinanceApi):
     weight = 20
 
     def get(self, request):
-        (summary,) = selectors.summaries_for(user=request.user, kinds=(AccountKind.SPOT,))
+        summary = trading_selectors.account_summary_get(account=selectors.spot_account_get(user=request.user))
         return Response(
             formats.spot_account(user=request.user, summary=summary, assets=selectors.assets(), now=now_ms())
         )
@@ -371,8 +383,8 @@ class CapitalConfigApi(BinanceApi):
     weight = 10
 
     def get(self, request):
-        (summary,) = selectors.summaries_for(user=request.user, kinds=(AccountKind.SPOT,))
-        balances = {b.asset_id: b for b in summary.balances}
+        spot = selectors.spot_account_get(user=request.user)
+        balances = {b.asset_id: b for b in spot.balances.all()}
         return Response([formats.coin(asset, balances.get(asset.pk)) for asset in selectors.assets()])
 
 

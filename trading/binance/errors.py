@@ -204,6 +204,8 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         exc = BinanceError(REJECTED_API_KEY)
     elif isinstance(exc, RequestDataTooBig | SuspiciousOperation):
         exc = BinanceError((-1101, "Too many parameters sent for this endpoint."))
+    elif isinstance(exc, exceptions.APIException) and not isinstance(exc, BinanceError):
+        exc = BinanceError((UNKNOWN[0], f"{UNKNOWN[1]}[{exc.detail}]"), status_code=exc.status_code)
     elif not isinstance(exc, BinanceError):
         # A bug: logged with its traceback, answered in Binance's shape rather than an HTML page.
         logger.exception("Binance-compatible API: unexpected error", exc_info=exc)

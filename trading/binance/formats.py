@@ -295,10 +295,10 @@ def spot_account(*, user, summary: AccountSummary, assets: list[Asset], now: int
 def cross_account(*, summary: AccountSummary, assets: list[Asset], btc_price: Decimal | None) -> dict:
     balances = {b.asset_id: b for b in summary.balances}
     valuation = summary.valuation
-    open = not summary.account.is_frozen
+    enabled = not summary.account.is_frozen
     return {
         "created": True,
-        "borrowEnabled": open,
+        "borrowEnabled": enabled,
         "marginLevel": amount(summary.margin_level if summary.margin_level is not None else NO_DEBT_MARGIN_LEVEL),
         "collateralMarginLevel": amount(
             summary.margin_level if summary.margin_level is not None else NO_DEBT_MARGIN_LEVEL
@@ -308,10 +308,10 @@ def cross_account(*, summary: AccountSummary, assets: list[Asset], btc_price: De
         "totalNetAssetOfBtc": _in_btc(valuation.equity, btc_price),
         "TotalCollateralValueInUSDT": amount(valuation.assets),
         "totalOpenOrderLossInUsdt": amount(0),
-        "tradeEnabled": open,
-        "transferEnabled": open,
-        "transferInEnabled": open,
-        "transferOutEnabled": open,
+        "tradeEnabled": enabled,
+        "transferEnabled": enabled,
+        "transferInEnabled": enabled,
+        "transferOutEnabled": enabled,
         "accountType": "MARGIN_1",
         "userAssets": [user_asset(asset, balances.get(asset.pk)) for asset in assets],
     }

@@ -2,7 +2,7 @@
 
     python manage.py risk_benchmark [--users 100000] [--repeat 3] [--keep]
 
-It works in a database of its own (``<your database>_bench``, created and migrated here), so nothing
+It works in a database of its own (``<your database>_risk_benchmark``, created and migrated here), so nothing
 of yours is touched. It seeds N users with a spot wallet, a cross account (USDT debt against two
 assets) and two isolated accounts each (about 3N margin accounts and 8N balances), with margin
 levels spread from the liquidation line to 3, then prints, best of --repeat runs:
@@ -17,18 +17,15 @@ Targets (from the risk-engine issue): full sweep <= 1.5 x floor; one-pair tick <
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
-import sys
 import time
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from trading.management.benchdb import run_in_bench_database
 from trading.margin import round_down
 
 SEED_SQL = """
@@ -98,37 +95,9 @@ class Command(BaseCommand):
             return self._outer(users=users, repeat=repeat, keep=keep or reuse, reuse=reuse)
         self._inner(users=users, repeat=repeat, reuse=reuse)
 
-    # --- in the caller's database: make the benchmark database and run there ---------------------------
-
     def _outer(self, *, users: int, repeat: int, keep: bool, reuse: bool) -> None:
-        db = settings.DATABASES["default"]
-        bench = f"{db['NAME']}_bench"
-        if not reuse:
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{bench}"')
-                cursor.execute(f'CREATE DATABASE "{bench}"')
-        user = db.get("USER") or ""
-        auth = f"{user}:{db.get('PASSWORD')}@" if db.get("PASSWORD") else (f"{user}@" if user else "")
-        url = f"postgres://{auth}{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{bench}"
-        env = os.environ | {"DATABASE_URL": url}
-        command = [
-            sys.executable,
-            "-u",
-            "manage.py",
-            "risk_benchmark",
-            "--inner",
-            f"--users={users}",
-            f"--repeat={repeat}",
-        ]
-        if reuse:
-            command.append("--reuse")
-        try:
-            subprocess.run(command, env=env, check=True, cwd=settings.BASE_DIR)
-        finally:
-            if not keep:
-                connection.close()
-                with connection.cursor() as cursor:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{bench}"')
+        command = ["risk_benchmark", f"--users={users}", f"--repeat={repeat}"] + (["--reuse"] if reuse else [])
+        run_in_bench_database(command, keep=keep, reuse=reuse)
 
     # --- in the benchmark database ------------------------------------------------------------------
 

@@ -1,0 +1,75 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against pytest-django's live server.
+
+Chromium comes from Debian (`apt-get install chromium`; `.ci/run` installs it when missing), never from
+`playwright install`. Outside CI a machine without it skips these tests and says why; in CI they fail
+instead. When a test fails, every page it opened is photographed into test-artifacts/.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import IN_CI
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"CI must run the browser tests: no Chromium at {CHROMIUM} (apt-get install chromium)")
+        pytest.skip(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium); runs in CI")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still
+    # synchronous, one at a time, so Django's async-safety guard can stand aside here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, request):
+    """Open a page in a fresh browser context (its own cookies: one person each)."""
+    pages = []
+
+    def _open(*, width: int = 1280, height: int = 900):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        context.set_default_timeout(20_000)
+        page = context.new_page()
+        pages.append(page)
+        return page
+
+    yield _open
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+        for number, page in enumerate(pages, 1):
+            try:
+                page.screenshot(path=str(ARTIFACTS / f"{name}-{number}.png"), full_page=True)
+            except Exception as exc:  # a crashed page must not hide the test's own failure
+                print(f"no screenshot of page {number}: {exc}")
+    for page in pages:
+        page.context.close()

@@ -1,0 +1,110 @@
+"""Benchmark of order placement and matching on PostgreSQL.
+
+    python manage.py orders_benchmark [--orders 2000] [--resting 10000] [--keep]
+
+In a database of its own (``<your database>_orders_benchmark``), through the same services the API calls, it
+prints orders per second for MARKET orders (filled at once, with MARGIN_BUY borrowing) and for resting
+LIMIT orders (funds locked), and the time the matcher takes to fill --resting resting orders (spread
+over 100 users) against one price move.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from decimal import Decimal
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from trading.management.benchdb import run_in_bench_database
+
+
+class Command(BaseCommand):
+    help = "Benchmark order placement (market, resting limit) and matching on PostgreSQL."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--orders", type=int, default=2000, help="orders of each kind to place and time")
+        parser.add_argument("--resting", type=int, default=10_000, help="resting orders matched by one price move")
+        parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+        parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+
+    def handle(self, *args, orders, resting, keep, inner, **options):
+        if not inner:
+            run_in_bench_database(
+                ["orders_benchmark", f"--orders={orders}", f"--resting={resting}"], keep=keep, reuse=False
+            )
+            return
+        self._inner(orders=orders, resting=resting)
+
+    def _inner(self, *, orders: int, resting: int) -> None:
+        from trading.models import Account, AccountKind, Order, Pair, PlatformSettings
+        from trading.services.accounts import paper_funds_credit, user_signup
+        from trading.services.markets import mark_price_set, platform_bootstrap
+        from trading.services.matching import orders_match
+        from trading.services.orders import order_place
+        from trading.services.transfers import transfer_create
+
+        call_command("migrate", verbosity=0)
+        platform_bootstrap()
+        PlatformSettings.objects.update(slippage_bps=Decimal(5))
+        mark_price_set(symbol="ETHUSDT", price=Decimal("3000.00"))
+        pair = Pair.objects.get(symbol="ETHUSDT")
+
+        users = []
+        for n in range(100):
+            user = user_signup(username=f"bench-trader-{n}", password="bench-password-not-secret-42")
+            spot = Account.objects.get(user=user, kind=AccountKind.SPOT)
+            cross = Account.objects.get(user=user, kind=AccountKind.CROSS)
+            paper_funds_credit(account_id=spot.pk, asset="USDT", amount="1000000")
+            transfer_create(user=user, from_account_id=spot.pk, to_account_id=cross.pk, asset="USDT", amount="1000000")
+            users.append((user, cross))
+        self.stdout.write(f"100 traders funded; placing {orders:,} orders of each kind")
+
+        def place_market(i):
+            user, cross = users[(i // 2) % len(users)]  # each trader buys, then sells it back
+            side = "BUY" if i % 2 == 0 else "SELL"
+            effect = "MARGIN_BUY" if side == "BUY" else "AUTO_REPAY"
+            quantity = "0.01" if side == "BUY" else "0.009"  # what the buy left after its fee, and then some
+            order_place(
+                user=user, account_id=cross.pk, symbol="ETHUSDT", side=side, quantity=quantity, side_effect=effect
+            )
+
+        def place_limit(i):
+            user, cross = users[i % len(users)]
+            price = Decimal("2900.00") - Decimal(i % 50)
+            order_place(
+                user=user,
+                account_id=cross.pk,
+                symbol="ETHUSDT",
+                side="BUY",
+                type="LIMIT",
+                quantity="0.01",
+                price=str(price),
+            )
+
+        market_rate = self._rate(place_market, orders)
+        limit_rate = self._rate(place_limit, orders)
+
+        extra = max(0, resting - Order.objects.filter(status="NEW").count())
+        for i in range(extra):
+            place_limit(i)
+        open_orders = Order.objects.filter(status="NEW").count()
+        mark_price_set(symbol="ETHUSDT", price=Decimal("2800.00"))
+        started = time.perf_counter()
+        result = orders_match(pair=pair, price=Decimal("2800.00"))
+        matched = time.perf_counter() - started
+
+        self.stdout.write("")
+        self.stdout.write(f"MARKET orders (MARGIN_BUY / AUTO_REPAY)   {market_rate:8.1f} orders/s")
+        self.stdout.write(f"resting LIMIT orders (funds locked)       {limit_rate:8.1f} orders/s")
+        self.stdout.write(
+            f"matching {open_orders:,} resting orders on one price move: {matched:.2f} s "
+            f"({result.filled:,} filled, {result.failed} failed, {result.filled / matched:.0f} fills/s)"
+        )
+
+    def _rate(self, place, count: int) -> float:
+        started = time.perf_counter()
+        for i in range(count):
+            place(i)
+        return count / (time.perf_counter() - started)
