@@ -234,8 +234,7 @@ class KlinesApi(BinanceApi):
         candles = selectors.klines(
             pair=pair,
             interval=interval,
-            start=p.integer("startTime", minimum=0),
-            end=p.integer("endTime", minimum=0),
+            **_time_window(p),
             limit=p.limit(default=500, maximum=1000),
         )
         return Response([formats.kline(c) for c in candles])
@@ -474,6 +473,10 @@ class OpenOrdersApi(BinanceApi):
         return Response([formats.cancelled_order(o, client_order_id=uuid.uuid4().hex[:22]) for o in cancelled])
 
 
+def _time_window(p: Params) -> dict:
+    return {"start": p.integer("startTime", minimum=0), "end": p.integer("endTime", minimum=0)}
+
+
 class AllOrdersApi(BinanceApi):
     security = USER_DATA
     weight = 200
@@ -486,8 +489,7 @@ class AllOrdersApi(BinanceApi):
             account=account,
             pair=pair,
             from_id=p.integer("orderId"),
-            start=p.integer("startTime", minimum=0),
-            end=p.integer("endTime", minimum=0),
+            **_time_window(p),
             limit=p.limit(default=500, maximum=500),
         )
         return Response([formats.order(order) for order in found])
@@ -506,8 +508,7 @@ class MyTradesApi(BinanceApi):
             pair=pair,
             order_id=p.integer("orderId"),
             from_id=p.integer("fromId"),
-            start=p.integer("startTime", minimum=0),
-            end=p.integer("endTime", minimum=0),
+            **_time_window(p),
             limit=p.limit(default=500, maximum=1000),
         )
         return Response([formats.trade(t) for t in found])

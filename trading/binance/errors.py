@@ -149,7 +149,12 @@ def _parameter(exc: ApplicationError) -> str | None:
 
 
 def _invalid_input(exc: ApplicationError, action: str) -> BinanceError:
-    """The services' "invalid" (bad input) errors, told as Binance tells the same mistake."""
+    """The services' "invalid" (bad input) errors, told as Binance tells the same mistake.
+
+    The services give every bad input the one code "invalid" and name the field; what kind of mistake it
+    was is only in their wording, so that is read here (tests/binance pin each case). Most of these are
+    caught earlier by ``Params``, with Binance's checks; this is the net under them.
+    """
     name, message = _parameter(exc), exc.message
     if action == "repay" and name == "amount" and "owed" in message:
         return BinanceError(REPAY_EXCEEDS_DEBT)

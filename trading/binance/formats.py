@@ -379,27 +379,33 @@ def _orig_qty(order: Order) -> Decimal:
     return order.quantity if order.quantity is not None else order.executed_qty
 
 
+def _order_state(order: Order) -> dict:
+    return {
+        "price": amount(order.price),
+        "origQty": amount(_orig_qty(order)),
+        "executedQty": amount(order.executed_qty),
+        "cummulativeQuoteQty": amount(order.cummulative_quote_qty),
+        "status": order.status,
+        "timeInForce": order.time_in_force or "GTC",
+        "type": order.type,
+        "side": order.side,
+    }
+
+
 def order(order: Order) -> dict:
     """GET margin/order, openOrders, allOrders."""
     return {
-        "clientOrderId": order.client_order_id,
-        "cummulativeQuoteQty": amount(order.cummulative_quote_qty),
-        "executedQty": amount(order.executed_qty),
-        "icebergQty": amount(0),
-        "isWorking": order.is_working,
-        "orderId": order.pk,
-        "origQty": amount(_orig_qty(order)),
-        "price": amount(order.price),
-        "side": order.side,
-        "status": order.status,
-        "stopPrice": amount(order.stop_price),
         "symbol": order.pair.symbol,
-        "isIsolated": _is_isolated(order),
+        "orderId": order.pk,
+        "clientOrderId": order.client_order_id,
+        **_order_state(order),
+        "stopPrice": amount(order.stop_price),
+        "icebergQty": amount(0),
         "time": ms(order.created_at),
-        "timeInForce": order.time_in_force or "GTC",
-        "type": order.type,
-        "selfTradePreventionMode": "NONE",
         "updateTime": ms(order.updated_at),
+        "isWorking": order.is_working,
+        "isIsolated": _is_isolated(order),
+        "selfTradePreventionMode": "NONE",
     }
 
 
@@ -424,17 +430,7 @@ def new_order(order: Order, *, response_type: str, trades: list[Trade]) -> dict:
     }
     if response_type == "ACK":
         return answer
-    answer |= {
-        "price": amount(order.price),
-        "origQty": amount(_orig_qty(order)),
-        "executedQty": amount(order.executed_qty),
-        "cummulativeQuoteQty": amount(order.cummulative_quote_qty),
-        "status": order.status,
-        "timeInForce": order.time_in_force or "GTC",
-        "type": order.type,
-        "side": order.side,
-        "selfTradePreventionMode": "NONE",
-    }
+    answer |= _order_state(order) | {"selfTradePreventionMode": "NONE"}
     if order.borrowed_amount:
         # Present only when the order borrowed (MARGIN_BUY / AUTO_BORROW_REPAY), as on Binance.
         answer["marginBuyBorrowAmount"] = amount(order.borrowed_amount)
@@ -451,14 +447,7 @@ def cancelled_order(order: Order, *, client_order_id: str) -> dict:
         "orderId": order.pk,
         "origClientOrderId": order.client_order_id,
         "clientOrderId": client_order_id,
-        "price": amount(order.price),
-        "origQty": amount(_orig_qty(order)),
-        "executedQty": amount(order.executed_qty),
-        "cummulativeQuoteQty": amount(order.cummulative_quote_qty),
-        "status": order.status,
-        "timeInForce": order.time_in_force or "GTC",
-        "type": order.type,
-        "side": order.side,
+        **_order_state(order),
     }
 
 
