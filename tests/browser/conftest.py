@@ -73,3 +73,9 @@ def new_page(browser, request):
                 print(f"no screenshot of page {number}: {exc}")
     for page in pages:
         page.context.close()
+
+
+@pytest.fixture(autouse=True)
+def _database_before_server(django_db_setup):
+    """The test database is set up before the (session-wide) live server, so it is torn down after the
+    server has stopped and closed its connections: PostgreSQL refuses to drop a database still in use."""

@@ -260,3 +260,25 @@ def test_auto_repay_limit_sell_repays_at_fill(alice, acct):
     assert amounts(acct, "USDT") == (D(220), 0, 0, 0)
     assert bal(acct, "ETH").free == D(4)
     assert_ledger_clean()
+
+
+def test_the_matcher_fills_all_of_an_accounts_reached_orders_in_one_entry(alice, bob, acct, set_prices):
+    transfer_create(user=bob, from_account_id=spot(bob).pk, to_account_id=cross(bob).pk, asset="USDT", amount="1000")
+    mine = [place(alice, acct, side="BUY", type="LIMIT", quantity="1", price=p) for p in ("195", "190", "185")]
+    theirs = place(bob, cross(bob), side="BUY", type="LIMIT", quantity="1", price="190")
+    entries = JournalEntry.objects.filter(kind=JournalEntry.Kind.TRADE).count()
+    result = move(189)
+    assert (result.filled, result.failed) == (3, 0)
+    assert [reload(o).status for o in mine] == ["FILLED", "FILLED", "NEW"]
+    assert reload(theirs).status == "FILLED"
+    # One journal entry per account, whatever number of its orders the move reached.
+    assert JournalEntry.objects.filter(kind=JournalEntry.Kind.TRADE).count() == entries + 2
+    assert amounts(acct, "ETH") == (D(2), 0, 0, 0)
+    assert_ledger_clean()
+
+
+def test_orders_of_a_frozen_account_are_not_matched(alice, acct):
+    order = place(alice, acct, side="BUY", type="LIMIT", quantity="1", price="190")
+    type(acct).objects.filter(pk=acct.pk).update(is_frozen=True)
+    assert move(180).filled == 0
+    assert reload(order).status == "NEW"

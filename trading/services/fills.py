@@ -14,7 +14,7 @@ from decimal import Decimal
 from accounts.errors import MarginRuleViolation
 from trading import margin, selectors
 from trading.margin import ZERO
-from trading.models import Bucket, JournalEntry, Order, PlatformSettings, SystemAccount, Trade
+from trading.models import Balance, Bucket, JournalEntry, Order, PlatformSettings, SystemAccount, Trade
 from trading.services.ledger import LockedAccount, Posting, ledger_post, system_balance
 from trading.services.loans import LoanBook, borrow_locked, repay_locked
 from trading.services.positions import entry_price_update
@@ -36,6 +36,14 @@ class Operation:
     book: LoanBook = field(default_factory=LoanBook)
     trades: list[Trade] = field(default_factory=list)
     borrowed: Decimal = ZERO
+    _system: dict = field(default_factory=dict)
+
+    def system(self, code: SystemAccount, asset) -> Balance:
+        """A system balance, looked up once per operation (its rows are only ever changed by UPDATEs)."""
+        key = (code, asset.pk)
+        if key not in self._system:
+            self._system[key] = system_balance(code, asset)
+        return self._system[key]
 
     def commit(self, *, kind: str, memo: str, orders: list[Order]) -> JournalEntry | None:
         """Check the initial ratio if anything was borrowed, post the entry, then save the records."""
@@ -70,7 +78,10 @@ def borrow_missing(op: Operation, order: Order, amount: Decimal) -> None:
     spend_asset, _ = spend_and_receive(order)
     missing = amount - op.locked.balance(spend_asset).free
     if missing > 0:
+        events = len(op.book.events)
         borrow_locked(locked=op.locked, asset=spend_asset, amount=missing, posting=op.posting, book=op.book, now=op.now)
+        for event in op.book.events[events:]:
+            event.order = order
         order.borrowed_amount += missing
         order.borrowed_asset = spend_asset
         op.borrowed += missing
@@ -110,7 +121,7 @@ def fill(op: Operation, order: Order, fill: margin.Fill, *, is_maker: bool) -> T
     spend_balance, recv_balance = op.locked.balance(spend_asset), op.locked.balance(recv_asset)
     base_balance = op.locked.balance(order.pair.base)
     base_net_before = base_balance.net
-    market = system_balance(SystemAccount.MARKET, spend_asset)
+    market = op.system(SystemAccount.MARKET, spend_asset)
 
     from_lock = min(spend, order.locked_amount)
     if from_lock:
@@ -119,8 +130,8 @@ def fill(op: Operation, order: Order, fill: margin.Fill, *, is_maker: bool) -> T
     if spend - from_lock:
         borrow_missing(op, order, spend - from_lock)
         op.posting.move(spend_balance, market, spend - from_lock)
-    op.posting.move(system_balance(SystemAccount.MARKET, recv_asset), recv_balance, receive)
-    op.posting.move(recv_balance, system_balance(SystemAccount.FEES, recv_asset), fill.fee)
+    op.posting.move(op.system(SystemAccount.MARKET, recv_asset), recv_balance, receive)
+    op.posting.move(recv_balance, op.system(SystemAccount.FEES, recv_asset), fill.fee)
 
     order.executed_qty += fill.quantity
     order.cummulative_quote_qty += fill.quote_quantity
@@ -134,7 +145,10 @@ def fill(op: Operation, order: Order, fill: margin.Fill, *, is_maker: bool) -> T
     if order.side_effect in REPAYING:
         repay = min(receive - fill.fee, recv_balance.borrowed + recv_balance.interest, recv_balance.free)
         if repay > 0:
+            events = len(op.book.events)
             repay_locked(locked=op.locked, asset=recv_asset, amount=repay, posting=op.posting, book=op.book, now=op.now)
+            for event in op.book.events[events:]:
+                event.order = order
     entry_price_update(balance=base_balance, net_before=base_net_before, price=fill.price)
     trade = Trade(
         order=order,

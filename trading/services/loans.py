@@ -35,7 +35,7 @@ class LoanBook:
     def save(self, entry: JournalEntry, order: Order | None = None) -> None:
         for event in self.events:
             event.entry = entry
-            event.order = order
+            event.order = event.order or order
         LoanEvent.objects.bulk_create(self.events)
 
 

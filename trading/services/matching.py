@@ -8,6 +8,7 @@ engine's tick calls ``orders_match`` for every pair whose price moved.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -57,60 +58,78 @@ def orders_match(*, pair: Pair, price: Decimal | None = None, now: datetime | No
     settings, prices, now = selectors.platform_settings_get(), selectors.mark_prices(), now or timezone.now()
     prices[pair.base.code] = mark
     result = MatchResult()
-    open_orders = Order.objects.filter(pair=pair, status__in=OPEN_STATUSES, account__is_frozen=False)
-    to_trigger = open_orders.filter(stops_reached(mark), is_working=False)
-    for order_id, account_id in to_trigger.order_by("id").values_list("id", "account_id"):
-        _work(order_id, account_id, mark, settings, prices, now, result)
-    to_fill = open_orders.filter(limits_reached(mark), is_working=True).exclude(type=Order.Type.MARKET)
-    for order_id, account_id in to_fill.order_by("id").values_list("id", "account_id"):
-        _work(order_id, account_id, mark, settings, prices, now, result)
+    reached = Order.objects.filter(
+        Q(stops_reached(mark), is_working=False)
+        | (Q(limits_reached(mark), is_working=True) & ~Q(type=Order.Type.MARKET)),
+        pair=pair,
+        status__in=OPEN_STATUSES,
+        account__is_frozen=False,
+    )
+    by_account = defaultdict(list)
+    for order_id, account_id in reached.order_by("account_id", "id").values_list("id", "account_id"):
+        by_account[account_id].append(order_id)
+    for account_id, order_ids in by_account.items():
+        try:
+            # All of an account's reached orders in one transaction: one lock, one journal entry.
+            _work(account_id, order_ids, mark, settings, prices, now, result)
+        except ApplicationError:
+            # One order that cannot fill (an account emptied by a race) must not hold back the others:
+            # the batch rolled back, so each order is tried alone.
+            for order_id in order_ids:
+                try:
+                    _work(account_id, [order_id], mark, settings, prices, now, result)
+                except ApplicationError as exc:
+                    result.failed += 1
+                    logger.warning("order %s not matched at %s: %s", order_id, mark, exc.message)
     return result
 
 
 def _work(
-    order_id: int,
     account_id: int,
+    order_ids: list[int],
     mark: Decimal,
     settings: PlatformSettings,
     prices: dict,
     now: datetime,
     result: MatchResult,
 ) -> None:
-    try:
-        with transaction.atomic():
-            account = accounts_lock(account_id)[account_id]
-            order = Order.objects.select_related("pair__base", "pair__quote").get(pk=order_id)
-            if order.status not in OPEN_STATUSES or account.is_frozen:
-                return
-            op = Operation(LockedAccount(account), settings, prices, now)
-            changed = [order]
+    outcome = MatchResult()
+    with transaction.atomic():
+        account = accounts_lock(account_id)[account_id]
+        if account.is_frozen:
+            return
+        orders = Order.objects.filter(pk__in=order_ids, status__in=OPEN_STATUSES).select_related(
+            "pair__base", "pair__quote"
+        )
+        op = Operation(LockedAccount(account), settings, prices, now)
+        changed: dict[int, Order] = {}
+        for order in orders.order_by("id"):
+            if order.pk in changed:  # an OCO leg this batch already cancelled
+                continue
+            changed[order.pk] = order
             is_buy = order.side == BUY
+            trades_before = len(op.trades)
             if not order.is_working:
                 if not margin.stop_reached(
                     is_stop_loss=order.type == SL, is_buy=is_buy, stop=order.stop_price, mark=mark
                 ):
-                    return
+                    continue
                 order.is_working = True
-                result.triggered += 1
+                outcome.triggered += 1
                 if order.order_list_id:
-                    changed += _oco_hand_over(op, order)
+                    changed.update((o.pk, o) for o in _oco_hand_over(op, order))
                 if margin.is_marketable(is_buy=is_buy, limit=order.price, mark=mark):
                     take(op, order, mark)
             elif margin.is_marketable(is_buy=is_buy, limit=order.price, mark=mark):
                 _make(op, order)
                 if order.order_list_id:
-                    changed += _oco_cancel_others(op, order)
-            if op.trades:
-                result.filled += 1
-            op.commit(
-                kind=JournalEntry.Kind.TRADE if op.trades else JournalEntry.Kind.LOCK,
-                memo=fills.fill_memo(order),
-                orders=changed,
-            )
-    except ApplicationError as exc:
-        # One order that cannot fill (an account emptied by a race) must not stop the tick for the rest.
-        result.failed += 1
-        logger.warning("order %s not matched at %s: %s", order_id, mark, exc.message)
+                    changed.update((o.pk, o) for o in _oco_cancel_others(op, order))
+            if len(op.trades) > trades_before:
+                outcome.filled += 1
+        kind = JournalEntry.Kind.TRADE if op.trades else JournalEntry.Kind.LOCK
+        op.commit(kind=kind, memo=f"matched at {mark} ({len(changed)} orders)", orders=list(changed.values()))
+    result.triggered += outcome.triggered
+    result.filled += outcome.filled
 
 
 def _make(op: Operation, order: Order) -> None:
