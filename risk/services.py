@@ -11,6 +11,7 @@ leave an account half-liquidated.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -421,6 +422,7 @@ def sweep_chunks(*, size: int | None = None) -> list[tuple[int, int]]:
 # --- the tick ---------------------------------------------------------------------------------------
 
 TICK_LEASE = "risk:tick"
+STAFF_TICK_WAIT = 10.0  # seconds
 CHUNK_LEASE_TTL = timedelta(minutes=5)
 
 
@@ -496,6 +498,13 @@ def tick_run(*, moved: list | None = None, fan_out=None, now: datetime | None = 
 
     now = now or timezone.now()
     token = lock_acquire(name=TICK_LEASE, ttl=timedelta(seconds=60), now=now)
+    # A staff price change must not be lost to a beat tick that happens to be running: it waits a
+    # little for the lease. A beat tick that finds it taken just leaves the work to the next one.
+    waited = 0.0
+    while token is None and moved is not None and waited < STAFF_TICK_WAIT:
+        time.sleep(0.1)
+        waited += 0.1
+        token = lock_acquire(name=TICK_LEASE, ttl=timedelta(seconds=60))
     if token is None:
         return TickResult(skipped=True)
     try:

@@ -33,7 +33,9 @@ def platform_settings_get() -> PlatformSettings:
 
 
 def asset_get(*, code: str) -> Asset:
-    asset = Asset.objects.filter(code=str(code).upper()).first() if isinstance(code, str) else None
+    # Codes and symbols are letters and digits; anything else (a NUL byte, which PostgreSQL refuses
+    # outright) is simply unknown.
+    asset = Asset.objects.filter(code=code.upper()).first() if isinstance(code, str) and code.isalnum() else None
     if asset is None:
         raise ApplicationError(f"Unknown asset: {code!r}.", code="unknown_asset", fields={"asset": ["Unknown asset."]})
     return asset
@@ -41,7 +43,7 @@ def asset_get(*, code: str) -> Asset:
 
 def pair_get(*, symbol: str) -> Pair:
     pair = None
-    if isinstance(symbol, str):
+    if isinstance(symbol, str) and symbol.isalnum():
         pair = Pair.objects.select_related("base", "quote").filter(symbol=symbol.upper()).first()
     if pair is None:
         raise ApplicationError(
@@ -171,7 +173,7 @@ def _tiers(profile_id: int) -> dict:
     }
 
 
-def account_summaries_for_user(*, user) -> list[AccountSummary]:
+def account_summaries_for_user(*, user, prices: dict[str, Decimal] | None = None) -> list[AccountSummary]:
     """Every account of the user with balances, valuation and status, in a fixed number of queries."""
     accounts = (
         Account.objects.filter(user=user)
@@ -182,15 +184,15 @@ def account_summaries_for_user(*, user) -> list[AccountSummary]:
         )
         .order_by("id")
     )
-    prices = mark_prices()
+    prices = prices or mark_prices()
     tiers = _tiers(platform_settings_get().risk_profile_id)
     return [account_summary(account=a, balances=list(a.balances.all()), prices=prices, tiers=tiers) for a in accounts]
 
 
-def account_summary_get(*, account: Account) -> AccountSummary:
+def account_summary_get(*, account: Account, prices: dict[str, Decimal] | None = None) -> AccountSummary:
     balances = list(Balance.objects.filter(account=account).select_related("asset").order_by("asset__code"))
     tiers = _tiers(platform_settings_get().risk_profile_id)
-    return account_summary(account=account, balances=balances, prices=mark_prices(), tiers=tiers)
+    return account_summary(account=account, balances=balances, prices=prices or mark_prices(), tiers=tiers)
 
 
 def ledger_lines_for_account(*, account: Account):
@@ -332,12 +334,14 @@ def positions_of(summary: AccountSummary, prices: dict[str, Decimal]) -> list[Po
 
 
 def position_list(*, account: Account) -> list[Position]:
-    return positions_of(account_summary_get(account=account), mark_prices())
+    prices = mark_prices()
+    return positions_of(account_summary_get(account=account, prices=prices), prices)
 
 
 def position_list_for_user(*, user) -> list[Position]:
     prices = mark_prices()
-    return [p for summary in account_summaries_for_user(user=user) for p in positions_of(summary, prices)]
+    summaries = account_summaries_for_user(user=user, prices=prices)
+    return [p for summary in summaries for p in positions_of(summary, prices)]
 
 
 # --- the web UI's reads -------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ CASES = [
     ("ledger", lambda user, i: fund(user), 2),
     ("accounts", lambda user, i: isolated_with_position(user, i), 6),
     # mark_prices() is read twice: once by position_list_for_user, once by account_summaries_for_user.
-    ("positions", isolated_with_position, 7),
+    ("positions", isolated_with_position, 6),
     ("margin-calls", margin_call, 2),
     ("liquidations", liquidation, 2),
     ("snapshots", snapshot, 2),

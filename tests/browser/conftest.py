@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.helpers import IN_CI
 
@@ -47,6 +48,10 @@ def browser(monkeypatch):
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # The test's ORM calls made while Playwright's loop was running got their own connection (Django
+        # keeps connections per thread and per async context): close it, or PostgreSQL will not drop the
+        # test database at the end.
+        connections.close_all()
 
 
 @pytest.fixture
@@ -73,9 +78,3 @@ def new_page(browser, request):
                 print(f"no screenshot of page {number}: {exc}")
     for page in pages:
         page.context.close()
-
-
-@pytest.fixture(autouse=True)
-def _database_before_server(django_db_setup):
-    """The test database is set up before the (session-wide) live server, so it is torn down after the
-    server has stopped and closed its connections: PostgreSQL refuses to drop a database still in use."""

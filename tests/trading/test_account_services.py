@@ -76,3 +76,13 @@ def test_reset_of_another_users_account_is_not_found(alice, bob):
         account_reset(user=bob, account_id=cross(alice).pk)
     assert info.value.status == 404
     assert Account.objects.get(user=alice, kind=AccountKind.CROSS)
+
+
+@pytest.mark.parametrize("junk", ["ETH\x00USDT", "ETH USDT", "ETHUSDT;--", "", "É"])
+def test_symbols_and_codes_that_are_not_letters_and_digits_are_unknown(alice, junk):
+    from trading.selectors import asset_get, pair_get
+
+    with pytest.raises(ApplicationError, match="Invalid symbol"):
+        pair_get(symbol=junk)
+    with pytest.raises(ApplicationError, match="Unknown asset"):
+        asset_get(code=junk)
