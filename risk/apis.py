@@ -21,9 +21,8 @@ from accounts.api_common import (
 from accounts.models import Notification
 from risk import history
 from risk.models import MarginSnapshot, RiskStatus
-from risk.services import sweep_all, tick_run
-from trading.selectors import pair_get
-from trading.services.markets import mark_price_set
+from risk.services import sweep_all
+from risk.staff import price_set_now
 
 RISK, ADMIN = "risk", "admin"
 
@@ -171,10 +170,8 @@ class AdminPriceApi(APIView):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        mark = mark_price_set(symbol=serializer.validated_data["symbol"], price=serializer.validated_data["price"])
-        pair = pair_get(symbol=serializer.validated_data["symbol"])
-        tick = tick_run(moved=[(pair, mark.price)])
-        data = {"symbol": pair.symbol, "price": mark.price, "tick": tick.as_dict()}
+        move = price_set_now(symbol=serializer.validated_data["symbol"], price=serializer.validated_data["price"])
+        data = {"symbol": move.mark.pair.symbol, "price": move.mark.price, "tick": move.tick.as_dict()}
         return Response(self.OutputSerializer(data).data)
 
 

@@ -117,36 +117,26 @@ def _fetch(sql: str, params: dict, *, exposed: bool = False) -> list[tuple]:
         return cursor.fetchall()
 
 
-def accounts_needing_attention(
-    *,
-    profile_id: int,
-    now: datetime,
-    snapshot_before: datetime,
-    id_range: tuple[int, int] | None = None,
-    assets: list[int] | None = None,
+_CLASSIFIED = """
+    WITH {prices}{exposed},
+    lv AS ({levels})
+    SELECT lv.account_id, lv.assets, lv.debt,
+           t.initial, t.margin_call, t.liquidation, t.transfer_out,
+           COALESCE(r.status, 'NORMAL'), r.margin_call_at, r.snapshot_at
+    FROM lv
+    JOIN trading_account a ON a.id = lv.account_id
+    JOIN trading_risktier t ON t.profile_id = %(profile)s AND t.kind = a.kind AND t.leverage = a.leverage
+    LEFT JOIN risk_accountrisk r ON r.account_id = lv.account_id
+    {tail}"""
+
+
+def _classified(
+    tail: str, params: dict, *, profile_id: int, id_range: tuple[int, int] | None, assets: list[int] | None
 ) -> list[AccountLevel]:
-    """One query over every (or a chunk's, or the exposed) margin account; only those needing action."""
+    """Every margin account in scope valued, joined to its risk tier and last state, filtered by ``tail``."""
     exposed, levels = _levels(id_range=id_range, assets=assets)
-    sql = f"""
-        WITH {_PRICES_CTE}{exposed},
-        lv AS ({levels})
-        SELECT lv.account_id, lv.assets, lv.debt,
-               t.initial, t.margin_call, t.liquidation, t.transfer_out,
-               COALESCE(r.status, 'NORMAL'), r.margin_call_at, r.snapshot_at
-        FROM lv
-        JOIN trading_account a ON a.id = lv.account_id
-        JOIN trading_risktier t ON t.profile_id = %(profile)s AND t.kind = a.kind AND t.leverage = a.leverage
-        LEFT JOIN risk_accountrisk r ON r.account_id = lv.account_id
-        WHERE (lv.debt > 0 AND lv.assets <= lv.debt * t.margin_call * %(slack)s)
-           OR (r.status IS NOT NULL AND r.status <> 'NORMAL')
-           OR (lv.debt > 0 AND (r.snapshot_at IS NULL OR r.snapshot_at < %(snapshot_before)s))
-    """
-    params = _params(id_range) | {
-        "profile": profile_id,
-        "slack": FILTER_SLACK,
-        "snapshot_before": connection.ops.adapt_datetimefield_value(snapshot_before),
-    }
-    rows = _fetch(sql, params, exposed=assets is not None)
+    sql = _CLASSIFIED.format(prices=_PRICES_CTE, exposed=exposed, levels=levels, tail=tail)
+    rows = _fetch(sql, _params(id_range) | {"profile": profile_id} | params, exposed=assets is not None)
     exact = _exact_values([row[0] for row in rows]) if connection.vendor != "postgresql" else {}
     return [
         AccountLevel(
@@ -162,6 +152,23 @@ def accounts_needing_attention(
         )
         for row in rows
     ]
+
+
+def accounts_needing_attention(
+    *,
+    profile_id: int,
+    now: datetime,
+    snapshot_before: datetime,
+    id_range: tuple[int, int] | None = None,
+    assets: list[int] | None = None,
+) -> list[AccountLevel]:
+    """One query over every (or a chunk's, or the exposed) margin account; only those needing action."""
+    tail = """
+        WHERE (lv.debt > 0 AND lv.assets <= lv.debt * t.margin_call * %(slack)s)
+           OR (r.status IS NOT NULL AND r.status <> 'NORMAL')
+           OR (lv.debt > 0 AND (r.snapshot_at IS NULL OR r.snapshot_at < %(snapshot_before)s))"""
+    params = {"slack": FILTER_SLACK, "snapshot_before": connection.ops.adapt_datetimefield_value(snapshot_before)}
+    return _classified(tail, params, profile_id=profile_id, id_range=id_range, assets=assets)
 
 
 def _dec(value) -> Decimal:
@@ -219,37 +226,9 @@ class AccountNearLiquidation:
 def accounts_nearest_liquidation(*, profile_id: int, limit: int = 50) -> list[AccountNearLiquidation]:
     """The margin accounts with debt whose live margin level is lowest, lowest first: the same set-based
     valuation as the sweep, ordered by assets / debt in SQL and limited there."""
-    exposed, levels = _levels(id_range=None, assets=None)
-    sql = f"""
-        WITH {_PRICES_CTE}{exposed},
-        lv AS ({levels})
-        SELECT lv.account_id, lv.assets, lv.debt,
-               t.initial, t.margin_call, t.liquidation, t.transfer_out,
-               COALESCE(r.status, 'NORMAL'), r.margin_call_at, r.snapshot_at
-        FROM lv
-        JOIN trading_account a ON a.id = lv.account_id
-        JOIN trading_risktier t ON t.profile_id = %(profile)s AND t.kind = a.kind AND t.leverage = a.leverage
-        LEFT JOIN risk_accountrisk r ON r.account_id = lv.account_id
-        WHERE lv.debt > 0
-        ORDER BY lv.assets / lv.debt, lv.account_id
-        LIMIT %(limit)s
-    """
-    rows = _fetch(sql, _params(None) | {"profile": profile_id, "limit": int(limit)})
-    exact = _exact_values([row[0] for row in rows]) if connection.vendor != "postgresql" else {}
-    accounts = Account.objects.select_related("user", "pair").in_bulk([row[0] for row in rows])
-    found = []
-    for row in rows:
-        level = AccountLevel(
-            account_id=row[0],
-            assets=exact[row[0]].assets if exact else row[1],
-            debt=exact[row[0]].debt if exact else row[2],
-            ratios=Ratios(
-                initial=_dec(row[3]), margin_call=_dec(row[4]), liquidation=_dec(row[5]), transfer_out=_dec(row[6])
-            ),
-            previous=row[7],
-            margin_call_at=_aware(row[8]),
-            snapshot_at=_aware(row[9]),
-        )
-        found.append(AccountNearLiquidation(account=accounts[row[0]], level=level))
+    tail = "WHERE lv.debt > 0 ORDER BY lv.assets / lv.debt, lv.account_id LIMIT %(limit)s"
+    levels = _classified(tail, {"limit": int(limit)}, profile_id=profile_id, id_range=None, assets=None)
+    accounts = Account.objects.select_related("user", "pair").in_bulk([level.account_id for level in levels])
+    found = [AccountNearLiquidation(account=accounts[level.account_id], level=level) for level in levels]
     # SQLite ordered by floating point: the exact levels decide.
     return sorted(found, key=lambda a: (a.level.level, a.account.pk))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from risk.services import SweepResult, sweep_all, tick_run
+from risk.services import SweepResult, TickResult, sweep_all, tick_run
 from trading.models import MarkPrice
 from trading.services.markets import mark_price_set
 from trading.services.staff import pair_shock_price
@@ -19,15 +19,22 @@ from trading.services.staff import pair_shock_price
 @dataclass(frozen=True)
 class PriceMove:
     mark: MarkPrice
-    sweep: SweepResult
-    tick_skipped: bool
+    tick: TickResult
+
+    @property
+    def sweep(self) -> SweepResult:
+        return self.tick.sweep
+
+    @property
+    def tick_skipped(self) -> bool:
+        return self.tick.skipped
 
 
 def _run_on(mark: MarkPrice) -> PriceMove:
     result = tick_run(moved=[(mark.pair, mark.price)])
     if result.skipped:
-        return PriceMove(mark=mark, sweep=sweep_all(assets=[mark.pair.base_id]), tick_skipped=True)
-    return PriceMove(mark=mark, sweep=result.sweep, tick_skipped=False)
+        result.sweep = sweep_all(assets=[mark.pair.base_id])
+    return PriceMove(mark=mark, tick=result)
 
 
 def price_set_now(*, symbol: str, price) -> PriceMove:
