@@ -124,9 +124,9 @@ _CLASSIFIED = """
            t.initial, t.margin_call, t.liquidation, t.transfer_out,
            COALESCE(r.status, 'NORMAL'), r.margin_call_at, r.snapshot_at
     FROM lv
-    JOIN trading_account a ON a.id = lv.account_id
+    JOIN trading_account a ON a.id = lv.account_id{account_range}
     JOIN trading_risktier t ON t.profile_id = %(profile)s AND t.kind = a.kind AND t.leverage = a.leverage
-    LEFT JOIN risk_accountrisk r ON r.account_id = lv.account_id
+    LEFT JOIN risk_accountrisk r ON r.account_id = lv.account_id{risk_range}
     {tail}"""
 
 
@@ -135,7 +135,16 @@ def _classified(
 ) -> list[AccountLevel]:
     """Every margin account in scope valued, joined to its risk tier and last state, filtered by ``tail``."""
     exposed, levels = _levels(id_range=id_range, assets=assets)
-    sql = _CLASSIFIED.format(prices=_PRICES_CTE, exposed=exposed, levels=levels, tail=tail)
+    # The chunk's id range on the joined tables too, so that they are read by range, not hashed whole.
+    in_range = " AND {}.{} BETWEEN %(lo)s AND %(hi)s" if id_range is not None else ""
+    sql = _CLASSIFIED.format(
+        prices=_PRICES_CTE,
+        exposed=exposed,
+        levels=levels,
+        account_range=in_range.format("a", "id"),
+        risk_range=in_range.format("r", "account_id"),
+        tail=tail,
+    )
     rows = _fetch(sql, _params(id_range) | {"profile": profile_id} | params, exposed=assets is not None)
     exact = _exact_values([row[0] for row in rows]) if connection.vendor != "postgresql" else {}
     return [
