@@ -23,11 +23,13 @@ from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts import api_keys
 from accounts import selectors as account_selectors
 from accounts import services as account_services
 from accounts.errors import ApplicationError, NotFound
 from trading import advice, history, selectors
 from trading.forms import (
+    ApiKeyForm,
     IsolatedOpenForm,
     LeverageForm,
     LoanForm,
@@ -641,3 +643,38 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
         raise Http404("Token not found.") from None
     messages.success(request, "The token was revoked: scripts using it are refused from now on.")
     return redirect("tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_keys_view(request: HttpRequest) -> HttpResponse:
+    """Key pairs for the Binance-compatible API (signed requests); the secret is shown once."""
+    form = ApiKeyForm(request.POST or None)
+    created = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                key, secret = api_keys.api_key_create(
+                    user=request.user, label=form.cleaned_data["label"], can_trade=form.cleaned_data["can_trade"]
+                )
+            except ApplicationError as error:
+                form.add_application_error(error)
+            else:
+                created = {"key": key, "secret": secret}
+                form = ApiKeyForm()
+        if created is None:
+            status = 400
+    context = {"form": form, "created": created, "keys": api_keys.api_key_list(user=request.user)}
+    return render(request, "api_keys.html", context, status=status)
+
+
+@login_required
+@require_POST
+def api_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
+    try:
+        api_keys.api_key_revoke(user=request.user, api_key_id=key_id)
+    except NotFound:
+        raise Http404("API key not found.") from None
+    messages.success(request, "The key pair was revoked: requests signed with it are refused from now on.")
+    return redirect("api-keys")
