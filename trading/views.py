@@ -612,26 +612,33 @@ def _safe_next(request: HttpRequest) -> bool:
 # --- personal API tokens ----------------------------------------------------------------------------
 
 
+def _show_once_page(
+    request: HttpRequest, *, form_class, create: Callable, template: str, listing: dict
+) -> HttpResponse:
+    """A page that makes a credential and lists the user's. What ``create`` returns (with the secret) goes
+    into this response only: the secret is never stored in the clear, so it cannot be shown again."""
+    form = form_class(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = create(form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            form = form_class()
+    status = 400 if request.method == "POST" and created is None else 200
+    return render(request, template, {"form": form, "created": created, **listing}, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST or None)
-    created = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                token, key = account_services.token_create(user=request.user, name=form.cleaned_data["name"])
-            except ApplicationError as error:
-                form.add_application_error(error)
-            else:
-                # The key is shown on this response only: it is never stored, so it cannot be shown again.
-                created = {"token": token, "key": key}
-                form = TokenForm()
-        if created is None:
-            status = 400
-    context = {"form": form, "created": created, "tokens": account_selectors.token_list(user=request.user)}
-    return render(request, "tokens.html", context, status=status)
+    def create(data: dict) -> dict:
+        token, key = account_services.token_create(user=request.user, name=data["name"])
+        return {"token": token, "key": key}
+
+    listing = {"tokens": account_selectors.token_list(user=request.user)}
+    return _show_once_page(request, form_class=TokenForm, create=create, template="tokens.html", listing=listing)
 
 
 @login_required
@@ -649,24 +656,13 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def api_keys_view(request: HttpRequest) -> HttpResponse:
     """Key pairs for the Binance-compatible API (signed requests); the secret is shown once."""
-    form = ApiKeyForm(request.POST or None)
-    created = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                key, secret = api_keys.api_key_create(
-                    user=request.user, label=form.cleaned_data["label"], can_trade=form.cleaned_data["can_trade"]
-                )
-            except ApplicationError as error:
-                form.add_application_error(error)
-            else:
-                created = {"key": key, "secret": secret}
-                form = ApiKeyForm()
-        if created is None:
-            status = 400
-    context = {"form": form, "created": created, "keys": api_keys.api_key_list(user=request.user)}
-    return render(request, "api_keys.html", context, status=status)
+
+    def create(data: dict) -> dict:
+        key, secret = api_keys.api_key_create(user=request.user, label=data["label"], can_trade=data["can_trade"])
+        return {"key": key, "secret": secret}
+
+    listing = {"keys": api_keys.api_key_list(user=request.user)}
+    return _show_once_page(request, form_class=ApiKeyForm, create=create, template="api_keys.html", listing=listing)
 
 
 @login_required
