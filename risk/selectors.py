@@ -18,28 +18,19 @@ from django.db import connection, transaction
 
 from trading import margin
 from trading.margin import Ratios, Status
-from trading.models import Account, AccountKind, Asset, Balance
+from trading.models import Account, AccountKind, Asset, Balance, MarkPrice
 from trading.selectors import QUOTE_ASSET
 
 # The filter lets through accounts up to this factor above the margin-call line, so that a floating
 # point SQL (SQLite) can never hide an account whose exact level is on the line.
 FILTER_SLACK = Decimal("1.000001")
 
-_PRICES_CTE = """
-    px AS (
-        SELECT p.base_id AS asset_id, m.price AS price
-        FROM trading_markprice m JOIN trading_pair p ON p.id = m.pair_id
-        WHERE p.quote_id = %(quote)s
-        UNION ALL
-        SELECT %(quote)s, 1
-    )"""
-
 _LEVELS = """
     SELECT b.account_id AS account_id,
-           SUM((b.free + b.locked) * px.price) AS assets,
-           SUM((b.borrowed + b.interest) * px.price) AS debt
-    FROM {source} JOIN px ON px.asset_id = b.asset_id
-    WHERE NOT b.is_system {where}
+           SUM((b.free + b.locked) * {price}) AS assets,
+           SUM((b.borrowed + b.interest) * {price}) AS debt
+    FROM {source}
+    WHERE NOT b.is_system AND b.asset_id IN ({priced}){where}
     GROUP BY b.account_id"""
 
 # The accounts with a balance row in one of the moved assets (a row left at zero only costs a look), read
@@ -50,6 +41,15 @@ _EXPOSED = """
         SELECT DISTINCT account_id FROM trading_balance
         WHERE asset_id IN ({assets}) AND NOT is_system{range}
     )"""
+
+# Of the exposed accounts, the ones a tick must classify: at or under the profile's highest margin-call
+# line (the exact line of each account's tier is applied after), or not NORMAL, so that a recovery is
+# seen. Only these few are joined to their account, tier and state.
+_EXPOSED_CANDIDATES = """
+    SELECT * FROM ({levels}) v
+    WHERE (v.debt > 0 AND v.assets <= v.debt * %(slack)s
+           * (SELECT MAX(margin_call) FROM trading_risktier WHERE profile_id = %(profile)s))
+       OR v.account_id IN (SELECT account_id FROM risk_accountrisk WHERE status IN ('MARGIN_CALL', 'LIQUIDATION'))"""
 
 
 @dataclass(frozen=True)
@@ -71,22 +71,34 @@ class AccountLevel:
         return margin.classify(self.level, self.ratios)
 
 
-def _levels(*, id_range: tuple[int, int] | None, assets: list[int] | None) -> tuple[str, str]:
+def _levels(
+    *, id_range: tuple[int, int] | None, assets: list[int] | None, prices: dict[int, Decimal]
+) -> tuple[str, str]:
     """The extra CTE and the levels query of a scope: all accounts, a chunk (an account id range),
     and/or only the accounts exposed to the assets that moved."""
     in_range = " AND {col} BETWEEN %(lo)s AND %(hi)s" if id_range is not None else ""
+    # Each balance's price, looked up in a CASE over the few assets: cheaper than a join per balance.
+    price = "CASE b.asset_id " + " ".join(f"WHEN {int(a)} THEN %(price_{int(a)})s" for a in prices) + " END"
+    priced = ",".join(str(int(a)) for a in prices)
     if assets is None:
-        return "", _LEVELS.format(source="trading_balance b", where=in_range.format(col="b.account_id"))
-    exposed = "," + _EXPOSED.format(
+        where = in_range.format(col="b.account_id")
+        return "", _LEVELS.format(price=price, source="trading_balance b", priced=priced, where=where)
+    exposed = _EXPOSED.format(
         assets=",".join(str(int(a)) for a in assets) or "NULL", range=in_range.format(col="account_id")
     )
     source = "exposed e JOIN trading_balance b ON b.account_id = e.account_id"
-    return exposed, _LEVELS.format(source=source, where="")
+    return exposed, _LEVELS.format(price=price, source=source, priced=priced, where="")
 
 
-def _params(id_range) -> dict:
+def _prices() -> dict[int, Decimal]:
+    """The mark price of every priced asset by asset id, in the quote asset (which is 1)."""
     quote = Asset.objects.only("id").get(code=QUOTE_ASSET).pk
-    params = {"quote": quote}
+    rows = MarkPrice.objects.filter(pair__quote_id=quote).values_list("pair__base_id", "price")
+    return {quote: Decimal(1)} | dict(rows)
+
+
+def _params(id_range, prices: dict[int, Decimal]) -> dict:
+    params = {f"price_{asset_id}": price for asset_id, price in prices.items()}
     if id_range is not None:
         params["lo"], params["hi"] = id_range
     return params
@@ -94,17 +106,20 @@ def _params(id_range) -> dict:
 
 def margin_levels_floor(*, id_range: tuple[int, int] | None = None) -> list[tuple[int, Decimal, Decimal]]:
     """The bare query: every account's asset and debt value. The benchmark's floor."""
-    exposed, levels = _levels(id_range=id_range, assets=None)
-    return _fetch(f"WITH {_PRICES_CTE}{exposed} {levels}", _params(id_range))
+    prices = _prices()
+    _, levels = _levels(id_range=id_range, assets=None, prices=prices)
+    return _fetch(levels, _params(id_range, prices))
 
 
 def _fetch(sql: str, params: dict, *, exposed: bool = False) -> list[tuple]:
     """Run a sweep query. On PostgreSQL, with session settings for a big aggregate over warm data:
     enough work_mem for the per-account sums to stay in memory (the default 4 MB spills them to disk),
-    and the random_page_cost of data in memory or on SSD (1.1, not the spinning-disk 4). For the
-    exposed accounts of a one-pair tick, the planner still prefers hashing every balance to walking
-    the valuation index account by account; measured, the walk is the faster, so hash joins are off
-    for that query alone."""
+    and the random_page_cost of data in memory or on SSD (1.1, not the spinning-disk 4).
+
+    The exposed accounts of a tick are a few index probes each, and the candidates among them a few
+    more; but the planner, which cannot foresee how few candidates the level filter leaves, prefers
+    hashing or merging whole tables (and splitting that over parallel workers). Measured, the probes
+    are three times faster, so for that query alone the other strategies are off."""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL work_mem = %s", [django_settings.MARGINLAB_SWEEP_WORK_MEM])
@@ -113,13 +128,14 @@ def _fetch(sql: str, params: dict, *, exposed: bool = False) -> list[tuple]:
             cursor.execute("SET LOCAL jit = off")
             if exposed:
                 cursor.execute("SET LOCAL enable_hashjoin = off")
+                cursor.execute("SET LOCAL enable_mergejoin = off")
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
 _CLASSIFIED = """
-    WITH {prices}{exposed},
-    lv AS ({levels})
+    WITH {exposed}lv AS ({levels})
     SELECT lv.account_id, lv.assets, lv.debt,
            t.initial, t.margin_call, t.liquidation, t.transfer_out,
            COALESCE(r.status, 'NORMAL'), r.margin_call_at, r.snapshot_at
@@ -133,19 +149,25 @@ _CLASSIFIED = """
 def _classified(
     tail: str, params: dict, *, profile_id: int, id_range: tuple[int, int] | None, assets: list[int] | None
 ) -> list[AccountLevel]:
-    """Every margin account in scope valued, joined to its risk tier and last state, filtered by ``tail``."""
-    exposed, levels = _levels(id_range=id_range, assets=assets)
+    """The margin accounts in scope valued, joined to their risk tier and last state, filtered by ``tail``.
+
+    In scope: every account, a chunk's, or (a tick) the candidates among those exposed to moved assets.
+    """
+    prices = _prices()
+    exposed, levels = _levels(id_range=id_range, assets=assets, prices=prices)
+    if assets is not None:
+        exposed, levels = exposed + ",", _EXPOSED_CANDIDATES.format(levels=levels)
     # The chunk's id range on the joined tables too, so that they are read by range, not hashed whole.
     in_range = " AND {}.{} BETWEEN %(lo)s AND %(hi)s" if id_range is not None else ""
     sql = _CLASSIFIED.format(
-        prices=_PRICES_CTE,
         exposed=exposed,
         levels=levels,
         account_range=in_range.format("a", "id"),
         risk_range=in_range.format("r", "account_id"),
         tail=tail,
     )
-    rows = _fetch(sql, _params(id_range) | {"profile": profile_id} | params, exposed=assets is not None)
+    params = _params(id_range, prices) | {"profile": profile_id, "slack": FILTER_SLACK} | params
+    rows = _fetch(sql, params, exposed=assets is not None)
     exact = _exact_values([row[0] for row in rows]) if connection.vendor != "postgresql" else {}
     return [
         AccountLevel(
@@ -171,13 +193,34 @@ def accounts_needing_attention(
     id_range: tuple[int, int] | None = None,
     assets: list[int] | None = None,
 ) -> list[AccountLevel]:
-    """One query over every (or a chunk's, or the exposed) margin account; only those needing action."""
+    """One query over every (or a chunk's) margin account; only those needing action.
+
+    With ``assets`` (a tick), only the accounts exposed to them whose status may have changed: the
+    periodic work on the others (interval snapshots, the 24-hour repeat of a margin call) is the
+    full sweep's, which beat runs every minute.
+    """
+    if assets is not None:
+        return _classified(_MAY_HAVE_CHANGED, {}, profile_id=profile_id, id_range=id_range, assets=assets)
     tail = """
         WHERE (lv.debt > 0 AND lv.assets <= lv.debt * t.margin_call * %(slack)s)
            OR (r.status IS NOT NULL AND r.status <> 'NORMAL')
            OR (lv.debt > 0 AND (r.snapshot_at IS NULL OR r.snapshot_at < %(snapshot_before)s))"""
-    params = {"slack": FILTER_SLACK, "snapshot_before": connection.ops.adapt_datetimefield_value(snapshot_before)}
-    return _classified(tail, params, profile_id=profile_id, id_range=id_range, assets=assets)
+    params = {"snapshot_before": connection.ops.adapt_datetimefield_value(snapshot_before)}
+    return _classified(tail, params, profile_id=profile_id, id_range=id_range, assets=None)
+
+
+# Every account whose status may differ from the one last recorded; one still certainly in margin call
+# (between its liquidation and margin-call lines, by more than the slack) is left out.
+_MAY_HAVE_CHANGED = """
+    WHERE CASE COALESCE(r.status, 'NORMAL')
+        WHEN 'NORMAL' THEN lv.debt > 0 AND lv.assets <= lv.debt * t.margin_call * %(slack)s
+        WHEN 'MARGIN_CALL' THEN NOT (
+            lv.debt > 0
+            AND lv.assets > lv.debt * t.liquidation * %(slack)s
+            AND lv.assets * %(slack)s <= lv.debt * t.margin_call
+        )
+        ELSE TRUE
+    END"""
 
 
 def _dec(value) -> Decimal:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -234,11 +235,26 @@ def _account_name(account: Account) -> str:
 
 
 def _notify(account: Account, *, kind: str, title: str, body: str) -> None:
-    Notification.objects.create(user_id=account.user_id, kind=kind, title=title, body=body, account_ref=account.pk)
-    email = account.user.email if account.user_id else ""
-    if email:
-        # After commit: a rolled-back liquidation must not have mailed anybody.
-        transaction.on_commit(lambda: send_mail(f"[MarginLab] {title}", body, None, [email], fail_silently=True))
+    _notify_all([(account, kind, title, body)])
+
+
+def _notify_all(messages: list[tuple[Account, str, str, str]]) -> None:
+    """In-app notifications in one statement, and an e-mail to each owner who gave an address."""
+    Notification.objects.bulk_create(
+        [
+            Notification(user_id=account.user_id, kind=kind, title=title, body=body, account_ref=account.pk)
+            for account, kind, title, body in messages
+        ]
+    )
+    for account, _kind, title, body in messages:
+        email = account.user.email if account.user_id else ""
+        if email:
+            # After commit: a rolled-back liquidation must not have mailed anybody.
+            transaction.on_commit(
+                lambda title=title, body=body, email=email: send_mail(
+                    f"[MarginLab] {title}", body, None, [email], fail_silently=True
+                )
+            )
 
 
 def _state_set(account_id: int, *, status: str, valuation: margin.Valuation, now: datetime) -> None:
@@ -337,13 +353,11 @@ def sweep_run(
         _states_save(states, now)
         MarginSnapshot.objects.bulk_create(snapshots, batch_size=2000)
         result.snapshots = len(snapshots)
-        for row in calls:
-            if _margin_call(row, settings, now):
-                result.margin_calls.append(row.account_id)
+        result.margin_calls = _margin_calls(calls, settings, now)
     return result
 
 
-# margin_call_at is left out on purpose: only _margin_call's claim moves it (an upsert of what a sweep
+# margin_call_at is left out on purpose: only _margin_calls_claim moves it (an upsert of what a sweep
 # read earlier must never undo a claim another sweep just made).
 STATE_FIELDS = ["status", "margin_level", "asset_value", "debt_value", "checked_at", "snapshot_at"]
 
@@ -375,38 +389,76 @@ def _states_save(states: list, now: datetime) -> None:
         _states_upsert(states_, status_changed=changed)
 
 
-def _margin_call(row: risk_selectors.AccountLevel, settings, now: datetime) -> bool:
-    """Write the margin-call record and tell the owner: once per episode, again every 24 hours.
+def _margin_calls(rows: list[risk_selectors.AccountLevel], settings, now: datetime) -> list[int]:
+    """Write the margin-call records and tell the owners: once per episode, again every 24 hours.
 
-    The call is claimed first with a compare-and-set on the time of the last call the sweep read, so
-    two sweeps that both saw the account enter MARGIN_CALL raise one call between them.
+    Each call is claimed first with a compare-and-set on the time of the last call the sweep read, so
+    two sweeps that both saw an account enter MARGIN_CALL raise one call between them. The records and
+    notifications of the claimed calls are then written in one statement each.
     """
-    claimed = AccountRisk.objects.filter(account_id=row.account_id, margin_call_at=row.margin_call_at)
-    if row.margin_call_at is None:
-        claimed = AccountRisk.objects.filter(account_id=row.account_id, margin_call_at__isnull=True)
-    if not claimed.update(margin_call_at=now):
-        return False
-    account = Account.objects.select_related("user", "pair").get(pk=row.account_id)
-    MarginCall.objects.create(
-        account=account,
-        margin_level=row.level,
-        margin_call_ratio=row.ratios.margin_call,
-        liquidation_ratio=row.ratios.liquidation,
-        profile=settings.risk_profile.name,
-        asset_value=margin.round_half_up(row.assets),
-        debt_value=margin.round_half_up(row.debt),
-        created_at=now,
+    claimed = _margin_calls_claim(rows, now)
+    accounts = Account.objects.select_related("user", "pair").in_bulk([row.account_id for row in claimed])
+    MarginCall.objects.bulk_create(
+        [
+            MarginCall(
+                account=accounts[row.account_id],
+                margin_level=row.level,
+                margin_call_ratio=row.ratios.margin_call,
+                liquidation_ratio=row.ratios.liquidation,
+                profile=settings.risk_profile.name,
+                asset_value=margin.round_half_up(row.assets),
+                debt_value=margin.round_half_up(row.debt),
+                created_at=now,
+            )
+            for row in claimed
+        ]
     )
-    _notify(
-        account,
-        kind=Notification.Kind.MARGIN_CALL,
-        title=f"Margin call on your {_account_name(account)}",
-        body=(
-            f"Margin level {row.level:.4f} is at or below the margin-call ratio {row.ratios.margin_call}; "
-            f"at {row.ratios.liquidation} the account is liquidated. Add collateral or repay debt."
-        ),
+    _notify_all(
+        [
+            (
+                accounts[row.account_id],
+                Notification.Kind.MARGIN_CALL,
+                f"Margin call on your {_account_name(accounts[row.account_id])}",
+                f"Margin level {row.level:.4f} is at or below the margin-call ratio {row.ratios.margin_call}; "
+                f"at {row.ratios.liquidation} the account is liquidated. Add collateral or repay debt.",
+            )
+            for row in claimed
+        ]
     )
-    return True
+    return [row.account_id for row in claimed]
+
+
+class _Contended(Exception):
+    pass
+
+
+def _margin_calls_claim(rows: list[risk_selectors.AccountLevel], now: datetime) -> list[risk_selectors.AccountLevel]:
+    """The rows whose call this sweep claimed: compare-and-set on the time of the last call read.
+
+    Rows that read the same last-call time are claimed in one statement; if another sweep got to some
+    of them first, that statement is rolled back and they are claimed one by one.
+    """
+    groups = defaultdict(list)
+    for row in rows:
+        groups[row.margin_call_at].append(row)
+    claimed = []
+    for last_call, group in groups.items():
+        try:
+            with transaction.atomic():
+                if _claim([row.account_id for row in group], last_call, now) != len(group):
+                    raise _Contended
+            claimed += group
+        except _Contended:
+            claimed += [row for row in group if _claim([row.account_id], last_call, now)]
+    return claimed
+
+
+def _claim(account_ids: list[int], last_call: datetime | None, now: datetime) -> int:
+    states = AccountRisk.objects.filter(account_id__in=account_ids)
+    states = (
+        states.filter(margin_call_at__isnull=True) if last_call is None else states.filter(margin_call_at=last_call)
+    )
+    return states.update(margin_call_at=now)
 
 
 def sweep_chunks(*, size: int | None = None) -> list[tuple[int, int]]:

@@ -8,10 +8,12 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import Notification
+from risk import selectors as risk_selectors
+from risk import services
 from risk.models import AccountRisk, Liquidation, MarginCall, MarginSnapshot
 from risk.services import sweep_all
 from tests.helpers import amounts, assert_ledger_clean
-from trading.models import Asset, SystemAccount
+from trading.models import Asset, PlatformSettings, SystemAccount
 from trading.services.ledger import system_balance
 
 
@@ -118,3 +120,69 @@ def test_a_one_pair_sweep_looks_only_at_accounts_exposed_to_it(seed, set_prices)
     assert sweep_all(assets=[eth.pk]).margin_calls == [a.pk]
     assert not Liquidation.objects.exists()
     assert sweep_all(assets=[bch.pk]).liquidations == [b_bch.pk]
+
+
+def test_a_one_pair_sweep_holds_each_account_to_its_own_margin_call_line(binance_profile, seed, set_prices):
+    """binance-2025: A's 5x cross account calls at 1.16, B's 5x isolated accounts at 1.19, and the
+    profile's highest line (3x cross) is 1.3. ETH at 190 puts both A (1.21875) and B's ETH account
+    (1.1875) under 1.3, but only B's ETH account under its own line."""
+    a, b_eth, b_bch = seed
+    sweep_all()
+    eth = Asset.objects.get(code="ETH")
+    set_prices(ETHUSDT=190)
+    result = sweep_all(assets=[eth.pk])
+    assert (result.margin_calls, result.liquidations) == ([b_eth.pk], [])
+    assert (status(a), status(b_eth), status(b_bch)) == ("NORMAL", "MARGIN_CALL", "NORMAL")
+
+    # ETH back at 200: the one-pair sweep sees B's ETH account recover.
+    set_prices(ETHUSDT=200)
+    result = sweep_all(assets=[eth.pk])
+    assert (result.status_changes, result.margin_calls) == (1, [])
+    assert status(b_eth) == "NORMAL"
+    assert MarginSnapshot.objects.filter(account=b_eth, reason="status_change").count() == 2
+
+    # A new episode, then on from margin call to liquidation (1.125 <= 1.15); A (1.1875) stays NORMAL.
+    set_prices(ETHUSDT=190)
+    assert sweep_all(assets=[eth.pk]).margin_calls == [b_eth.pk]
+    set_prices(ETHUSDT=180)
+    result = sweep_all(assets=[eth.pk])
+    assert (result.margin_calls, result.liquidations) == ([], [b_eth.pk])
+    assert (status(a), status(b_eth), status(b_bch)) == ("NORMAL", "NORMAL", "NORMAL")
+    assert amounts(b_eth, "ETH") == (0, 0, 0, 0)
+    assert_ledger_clean()
+
+
+def test_a_one_pair_sweep_leaves_the_periodic_work_to_the_full_sweep(seed, set_prices):
+    """A tick acts on status changes; interval snapshots and the 24-hour repeat of a margin call are
+    the full sweep's (beat runs one every minute)."""
+    a, b_eth, b_bch = seed
+    sweep_all()
+    set_prices(ETHUSDT=230, BCHUSDT=170)
+    assert sweep_all().margin_calls == [b_bch.pk]
+    bch = Asset.objects.get(code="BCH")
+    later = timezone.now() + timedelta(hours=25)
+    tick = sweep_all(assets=[bch.pk], now=later)
+    assert (tick.checked, tick.margin_calls, tick.snapshots) == (0, [], 0)
+    full = sweep_all(now=later)
+    assert (full.margin_calls, full.snapshots) == ([b_bch.pk], 3)
+    assert status(b_bch) == "MARGIN_CALL"
+
+
+def test_margin_calls_raced_by_another_sweep_are_claimed_one_by_one(seed, set_prices):
+    """Three accounts enter margin call together; another sweep already called one of them: the
+    claim of all three in one statement is rolled back and the other two are claimed one by one."""
+    a, b_eth, b_bch = seed
+    sweep_all()
+    set_prices(ETHUSDT=170, BCHUSDT=170)  # every level 1.0625
+    now = timezone.now()
+    rows = risk_selectors.accounts_needing_attention(
+        profile_id=PlatformSettings.objects.get().risk_profile_id, now=now, snapshot_before=now
+    )
+    assert sorted(row.account_id for row in rows) == sorted([a.pk, b_eth.pk, b_bch.pk])
+    AccountRisk.objects.filter(account=b_eth).update(margin_call_at=now)  # the other sweep's claim
+
+    called = services._margin_calls(rows, PlatformSettings.objects.get(), now)
+
+    assert sorted(called) == sorted([a.pk, b_bch.pk])
+    assert sorted(MarginCall.objects.values_list("account_id", flat=True)) == sorted([a.pk, b_bch.pk])
+    assert Notification.objects.filter(kind="margin_call").count() == 2
