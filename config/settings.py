@@ -4,6 +4,7 @@ Everything comes from environment variables (django-environ) with defaults that 
 SQLite and a file-system Celery broker when DATABASE_URL / REDIS_URL are unset.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -246,3 +247,8 @@ MARGINLAB_SNAPSHOT_RETENTION_DAYS = env.int("MARGINLAB_SNAPSHOT_RETENTION_DAYS",
 MARGINLAB_SWEEP_CHUNK_SIZE = env.int("MARGINLAB_SWEEP_CHUNK_SIZE", default=50000)
 # PostgreSQL work_mem for the sweep's per-account aggregate (set per transaction, nothing else gets it).
 MARGINLAB_SWEEP_WORK_MEM = env("MARGINLAB_SWEEP_WORK_MEM", default="128MB")
+# A full sweep marks the accounts within this factor of the highest margin-call line as watched; a tick
+# then values only the watched accounts (and those the ledger changed since, allowing this many seconds
+# for transactions in flight) while no price has moved by more than the factor since that sweep.
+MARGINLAB_WATCH_FACTOR = Decimal(env("MARGINLAB_WATCH_FACTOR", default="1.25"))
+MARGINLAB_LEDGER_GRACE_SECONDS = env.int("MARGINLAB_LEDGER_GRACE_SECONDS", default=60)

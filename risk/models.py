@@ -74,13 +74,44 @@ class AccountRisk(models.Model):
     status_since = models.DateTimeField()
     margin_call_at = models.DateTimeField(null=True, blank=True)
     snapshot_at = models.DateTimeField(null=True, blank=True)
+    # Within the watch factor of the margin-call line when a full sweep last valued it (see SweepBaseline).
+    watched = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "account risk"
-        indexes = [models.Index(fields=["status", "margin_level"], name="accountrisk_status_level")]
+        indexes = [
+            models.Index(fields=["status", "margin_level"], name="accountrisk_status_level"),
+            # What a tick looks at besides the ledger's changes: watched or not NORMAL.
+            models.Index(
+                fields=["account"], name="accountrisk_watched", condition=Q(watched=True) | ~Q(status="NORMAL")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.account_id} {self.status} {self.margin_level}"
+
+
+class SweepBaseline(models.Model):
+    """What a full-sweep chunk last valued its accounts at: the watch flags of accounts
+    ``first_account``..``last_account`` were set at these prices, against this highest margin-call line.
+
+    A tick trusts the flags of a chunk, and skips its unwatched accounts, while every price is within
+    the watch factor of these and the line has not risen: an account valued above factor x line cannot
+    have reached the line since, unless the ledger changed its balances (those a tick values anyway).
+    """
+
+    first_account = models.BigIntegerField(primary_key=True)
+    last_account = models.BigIntegerField()
+    swept_at = models.DateTimeField()
+    prices = models.JSONField(help_text="Mark price of each asset id, as text.")
+    profile = models.ForeignKey("trading.RiskProfile", on_delete=models.CASCADE, related_name="+")
+    margin_call = models.DecimalField(max_digits=12, decimal_places=8, help_text="The profile's highest line.")
+
+    class Meta:
+        ordering = ["first_account"]
+
+    def __str__(self) -> str:
+        return f"accounts {self.first_account}-{self.last_account} at {self.swept_at:%H:%M:%S}"
 
 
 class MarginSnapshot(models.Model):

@@ -2,54 +2,59 @@
 
 The query values every balance at mark prices, sums per account, joins the account's risk tier and its
 last known state, and returns only the accounts that need the engine's attention: near or past the
-margin-call line, in a non-normal state, or due a snapshot. SQL does the filtering; the exact Decimal
-classification of the few rows returned is ``trading.margin``'s (SQLite's floating point only ever
-makes the filter a little generous).
+margin-call line, in a non-normal state, due a snapshot, or whose watch flag changes. SQL does the
+filtering; the exact Decimal classification of the few rows returned is ``trading.margin``'s (SQLite's
+floating point only ever makes the filter a little generous).
+
+A tick values fewer accounts: those exposed to the assets that moved, and of those, where the last full
+sweep of their chunk still holds (see ``risk.models.SweepBaseline``), only the watched ones and those
+the ledger changed since.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings as django_settings
 from django.db import connection, transaction
 
+from risk.models import SweepBaseline
 from trading import margin
 from trading.margin import Ratios, Status
-from trading.models import Account, AccountKind, Asset, Balance, MarkPrice
+from trading.models import Account, AccountKind, Asset, Balance, JournalEntry, LedgerLine, MarkPrice, RiskTier
 from trading.selectors import QUOTE_ASSET
 
 # The filter lets through accounts up to this factor above the margin-call line, so that a floating
 # point SQL (SQLite) can never hide an account whose exact level is on the line.
 FILTER_SLACK = Decimal("1.000001")
+# A tick reads at most this many ledger lines to find the accounts changed since the baselines; with
+# more (the hourly interest run touches every debt) it values every exposed account instead.
+CHANGED_LINES_MAX = 20000
 
-_LEVELS = """
-    SELECT b.account_id AS account_id,
-           SUM((b.free + b.locked) * {price}) AS assets,
-           SUM((b.borrowed + b.interest) * {price}) AS debt
-    FROM {source}
-    WHERE NOT b.is_system AND b.asset_id IN ({priced}){where}
-    GROUP BY b.account_id"""
 
-# The accounts with a balance row in one of the moved assets (a row left at zero only costs a look), read
-# from the balance_exposure index alone. The levels are then summed from their balances only: a join,
-# so PostgreSQL walks the balance_valuation index per account instead of scanning the table.
-_EXPOSED = """
-    exposed AS (
-        SELECT DISTINCT account_id FROM trading_balance
-        WHERE asset_id IN ({assets}) AND NOT is_system{range}
-    )"""
+@dataclass(frozen=True)
+class Inputs:
+    """What a sweep values at: the mark price of each asset id (the quote asset's is 1), and the risk
+    profile with its highest margin-call line."""
 
-# Of the exposed accounts, the ones a tick must classify: at or under the profile's highest margin-call
-# line (the exact line of each account's tier is applied after), or not NORMAL, so that a recovery is
-# seen. Only these few are joined to their account, tier and state.
-_EXPOSED_CANDIDATES = """
-    SELECT * FROM ({levels}) v
-    WHERE (v.debt > 0 AND v.assets <= v.debt * %(slack)s
-           * (SELECT MAX(margin_call) FROM trading_risktier WHERE profile_id = %(profile)s))
-       OR v.account_id IN (SELECT account_id FROM risk_accountrisk WHERE status IN ('MARGIN_CALL', 'LIQUIDATION'))"""
+    profile_id: int
+    prices: dict[int, Decimal]
+    margin_call: Decimal
+
+    @property
+    def watch_line(self) -> Decimal:
+        """Accounts at or under this margin level are watched."""
+        return self.margin_call * django_settings.MARGINLAB_WATCH_FACTOR * FILTER_SLACK
+
+
+def valuation_inputs(*, profile_id: int) -> Inputs:
+    quote = Asset.objects.only("id").get(code=QUOTE_ASSET).pk
+    rows = MarkPrice.objects.filter(pair__quote_id=quote).values_list("pair__base_id", "price")
+    lines = RiskTier.objects.filter(profile_id=profile_id).values_list("margin_call", flat=True)
+    return Inputs(profile_id=profile_id, prices={quote: Decimal(1)} | dict(rows), margin_call=max(lines, default=0))
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ class AccountLevel:
     previous: str
     margin_call_at: datetime | None
     snapshot_at: datetime | None
+    watched: bool = False  # as last recorded
+    watch: bool = False  # at these values
 
     @property
     def level(self) -> Decimal | None:
@@ -71,103 +78,178 @@ class AccountLevel:
         return margin.classify(self.level, self.ratios)
 
 
-def _levels(
-    *, id_range: tuple[int, int] | None, assets: list[int] | None, prices: dict[int, Decimal]
-) -> tuple[str, str]:
-    """The extra CTE and the levels query of a scope: all accounts, a chunk (an account id range),
-    and/or only the accounts exposed to the assets that moved."""
+_LEVELS = """
+    SELECT b.account_id AS account_id,
+           SUM((b.free + b.locked) * {price}) AS assets,
+           SUM((b.borrowed + b.interest) * {price}) AS debt
+    FROM {source}
+    WHERE NOT b.is_system AND b.asset_id IN ({priced}){where}
+    GROUP BY b.account_id"""
+
+# The accounts with a balance row in one of the moved assets (a row left at zero only costs a look), read
+# from the balance_exposure index alone; of those, the ones the tick must value (``_tick_scope``). Their
+# levels are then summed from their balances only: a join, so PostgreSQL walks the balance_valuation
+# index per account instead of scanning the table.
+_EXPOSED = """
+    exposed AS (
+        SELECT DISTINCT account_id FROM trading_balance
+        WHERE asset_id IN ({assets}) AND NOT is_system{range}
+    ),
+    scope AS (SELECT e.account_id FROM exposed e WHERE {scope}),"""
+
+# Of the accounts a tick values, the ones it must classify: at or under the profile's highest
+# margin-call line (the exact line of each account's tier is applied after), or not NORMAL, so that a
+# recovery is seen. Only these few are joined to their account, tier and state.
+_EXPOSED_CANDIDATES = """
+    SELECT * FROM ({levels}) v
+    WHERE (v.debt > 0 AND v.assets <= v.debt * %(margin_call)s * %(slack)s)
+       OR v.account_id IN (SELECT account_id FROM risk_accountrisk WHERE status IN ('MARGIN_CALL', 'LIQUIDATION'))"""
+
+
+def _levels(*, id_range: tuple[int, int] | None, exposed: str, prices: dict[int, Decimal]) -> tuple[str, str]:
+    """The extra CTEs and the levels query of a scope: all accounts, a chunk (an account id range),
+    and/or (``exposed``: the asset list and scope condition of a tick) the accounts a tick values."""
     in_range = " AND {col} BETWEEN %(lo)s AND %(hi)s" if id_range is not None else ""
     # Each balance's price, looked up in a CASE over the few assets: cheaper than a join per balance.
     price = "CASE b.asset_id " + " ".join(f"WHEN {int(a)} THEN %(price_{int(a)})s" for a in prices) + " END"
     priced = ",".join(str(int(a)) for a in prices)
-    if assets is None:
+    if not exposed:
         where = in_range.format(col="b.account_id")
         return "", _LEVELS.format(price=price, source="trading_balance b", priced=priced, where=where)
-    exposed = _EXPOSED.format(
-        assets=",".join(str(int(a)) for a in assets) or "NULL", range=in_range.format(col="account_id")
-    )
-    source = "exposed e JOIN trading_balance b ON b.account_id = e.account_id"
-    return exposed, _LEVELS.format(price=price, source=source, priced=priced, where="")
+    assets, scope = exposed
+    ctes = _EXPOSED.format(assets=assets, range=in_range.format(col="account_id"), scope=scope)
+    source = "scope e JOIN trading_balance b ON b.account_id = e.account_id"
+    return ctes, _LEVELS.format(price=price, source=source, priced=priced, where="")
 
 
-def _prices() -> dict[int, Decimal]:
-    """The mark price of every priced asset by asset id, in the quote asset (which is 1)."""
-    quote = Asset.objects.only("id").get(code=QUOTE_ASSET).pk
-    rows = MarkPrice.objects.filter(pair__quote_id=quote).values_list("pair__base_id", "price")
-    return {quote: Decimal(1)} | dict(rows)
-
-
-def _params(id_range, prices: dict[int, Decimal]) -> dict:
-    params = {f"price_{asset_id}": price for asset_id, price in prices.items()}
+def _params(id_range, inputs: Inputs) -> dict:
+    params = {f"price_{asset_id}": price for asset_id, price in inputs.prices.items()}
+    params |= {"profile": inputs.profile_id, "slack": FILTER_SLACK, "margin_call": inputs.margin_call}
+    params["watch_line"] = inputs.watch_line
     if id_range is not None:
         params["lo"], params["hi"] = id_range
     return params
 
 
-def margin_levels_floor(*, id_range: tuple[int, int] | None = None) -> list[tuple[int, Decimal, Decimal]]:
+def margin_levels_floor(*, inputs: Inputs, id_range: tuple[int, int] | None = None) -> list[tuple]:
     """The bare query: every account's asset and debt value. The benchmark's floor."""
-    prices = _prices()
-    _, levels = _levels(id_range=id_range, assets=None, prices=prices)
-    return _fetch(levels, _params(id_range, prices))
+    _, levels = _levels(id_range=id_range, exposed="", prices=inputs.prices)
+    with _sweep_transaction(exposed=False) as cursor:
+        cursor.execute(levels, _params(id_range, inputs))
+        return cursor.fetchall()
 
 
-def _fetch(sql: str, params: dict, *, exposed: bool = False) -> list[tuple]:
-    """Run a sweep query. On PostgreSQL, with session settings for a big aggregate over warm data:
+@contextmanager
+def _sweep_transaction(*, exposed: bool):
+    """A transaction for sweep queries. On PostgreSQL, with settings for a big aggregate over warm data:
     enough work_mem for the per-account sums to stay in memory (the default 4 MB spills them to disk),
     and the random_page_cost of data in memory or on SSD (1.1, not the spinning-disk 4).
 
-    The exposed accounts of a tick are a few index probes each, and the candidates among them a few
-    more; but the planner, which cannot foresee how few candidates the level filter leaves, prefers
-    hashing or merging whole tables (and splitting that over parallel workers). Measured, the probes
-    are three times faster, so for that query alone the other strategies are off."""
+    A tick reads the baselines, the watch flags, the ledger and the balances in one snapshot (repeatable
+    read). The accounts it values are a few index probes each, but the planner, which cannot foresee how
+    few, prefers hashing or merging whole tables; measured, the probes are three times faster, so for a
+    tick the other strategies are off."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL work_mem = %s", [django_settings.MARGINLAB_SWEEP_WORK_MEM])
-            cursor.execute("SET LOCAL random_page_cost = 1.1")
+            if exposed and outermost:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            settings = {"work_mem": django_settings.MARGINLAB_SWEEP_WORK_MEM, "random_page_cost": "1.1"}
             # JIT compiling costs more (tens of ms per chunk) than it saves on these short aggregates.
-            cursor.execute("SET LOCAL jit = off")
+            settings["jit"] = "off"
             if exposed:
-                cursor.execute("SET LOCAL enable_hashjoin = off")
-                cursor.execute("SET LOCAL enable_mergejoin = off")
-                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+                settings |= {"enable_hashjoin": "off", "enable_mergejoin": "off"}
+                settings["max_parallel_workers_per_gather"] = "0"
+            calls = ", ".join("set_config(%s, %s, true)" for _ in settings)
+            cursor.execute(f"SELECT {calls}", [item for pair in settings.items() for item in pair])
+        yield cursor
+
+
+def _tick_scope(inputs: Inputs) -> tuple[str, dict]:
+    """The condition on an exposed account ``e`` for a tick to value it, with its parameters.
+
+    In a chunk whose baseline still holds (same profile, its highest line not raised, every price
+    within the watch factor of the baseline's): only the watched accounts, those not NORMAL, and those
+    the ledger changed since the baseline (less a grace for transactions in flight). Anywhere else:
+    every exposed account.
+    """
+    factor = django_settings.MARGINLAB_WATCH_FACTOR
+    holding = [
+        baseline
+        for baseline in SweepBaseline.objects.all()
+        if baseline.profile_id == inputs.profile_id
+        and inputs.margin_call <= baseline.margin_call
+        and margin.price_drift(_prices_of(baseline), inputs.prices) * factor >= 1
+    ]
+    if not holding:
+        return "TRUE", {}
+    grace = timedelta(seconds=django_settings.MARGINLAB_LEDGER_GRACE_SECONDS)
+    since = min(baseline.swept_at for baseline in holding) - grace
+    changed_from = JournalEntry.objects.filter(created_at__gte=since).order_by("id").values_list("id", flat=True)
+    changed_from = changed_from.first()
+    changed = ""
+    if changed_from is not None:
+        if LedgerLine.objects.filter(entry_id__gte=changed_from)[: CHANGED_LINES_MAX + 1].count() > CHANGED_LINES_MAX:
+            return "TRUE", {}
+        changed = """
+            OR e.account_id IN (
+                SELECT b.account_id FROM trading_ledgerline l JOIN trading_balance b ON b.id = l.balance_id
+                WHERE l.entry_id >= %(changed_from)s)"""
+    covered = " OR ".join(f"e.account_id BETWEEN {int(b.first_account)} AND {int(b.last_account)}" for b in holding)
+    scope = f"""NOT ({covered})
+        OR EXISTS (
+            SELECT 1 FROM risk_accountrisk w
+            WHERE w.account_id = e.account_id AND (w.watched OR w.status <> 'NORMAL')){changed}"""
+    return scope, {"changed_from": changed_from}
+
+
+def _prices_of(baseline: SweepBaseline) -> dict[int, Decimal]:
+    return {int(asset_id): Decimal(price) for asset_id, price in baseline.prices.items()}
 
 
 _CLASSIFIED = """
     WITH {exposed}lv AS ({levels})
     SELECT lv.account_id, lv.assets, lv.debt,
            t.initial, t.margin_call, t.liquidation, t.transfer_out,
-           COALESCE(r.status, 'NORMAL'), r.margin_call_at, r.snapshot_at
+           COALESCE(r.status, 'NORMAL'), r.margin_call_at, r.snapshot_at,
+           COALESCE(r.watched, FALSE), {watch}
     FROM lv
     JOIN trading_account a ON a.id = lv.account_id{account_range}
     JOIN trading_risktier t ON t.profile_id = %(profile)s AND t.kind = a.kind AND t.leverage = a.leverage
     LEFT JOIN risk_accountrisk r ON r.account_id = lv.account_id{risk_range}
     {tail}"""
 
+_WATCH = "(lv.debt > 0 AND lv.assets <= lv.debt * %(watch_line)s)"
+
 
 def _classified(
-    tail: str, params: dict, *, profile_id: int, id_range: tuple[int, int] | None, assets: list[int] | None
+    tail: str, params: dict, *, inputs: Inputs, id_range: tuple[int, int] | None, assets: list[int] | None
 ) -> list[AccountLevel]:
     """The margin accounts in scope valued, joined to their risk tier and last state, filtered by ``tail``.
 
     In scope: every account, a chunk's, or (a tick) the candidates among those exposed to moved assets.
     """
-    prices = _prices()
-    exposed, levels = _levels(id_range=id_range, assets=assets, prices=prices)
-    if assets is not None:
-        exposed, levels = exposed + ",", _EXPOSED_CANDIDATES.format(levels=levels)
-    # The chunk's id range on the joined tables too, so that they are read by range, not hashed whole.
-    in_range = " AND {}.{} BETWEEN %(lo)s AND %(hi)s" if id_range is not None else ""
-    sql = _CLASSIFIED.format(
-        exposed=exposed,
-        levels=levels,
-        account_range=in_range.format("a", "id"),
-        risk_range=in_range.format("r", "account_id"),
-        tail=tail,
-    )
-    params = _params(id_range, prices) | {"profile": profile_id, "slack": FILTER_SLACK} | params
-    rows = _fetch(sql, params, exposed=assets is not None)
+    params = _params(id_range, inputs) | params
+    with _sweep_transaction(exposed=assets is not None) as cursor:
+        exposed = ""
+        if assets is not None:
+            scope, scope_params = _tick_scope(inputs)
+            exposed, params = (",".join(str(int(a)) for a in assets) or "NULL", scope), params | scope_params
+        ctes, levels = _levels(id_range=id_range, exposed=exposed, prices=inputs.prices)
+        if assets is not None:
+            levels = _EXPOSED_CANDIDATES.format(levels=levels)
+        # The chunk's id range on the joined tables too, so that they are read by range, not hashed whole.
+        in_range = " AND {}.{} BETWEEN %(lo)s AND %(hi)s" if id_range is not None else ""
+        sql = _CLASSIFIED.format(
+            exposed=ctes,
+            levels=levels,
+            watch=_WATCH,
+            account_range=in_range.format("a", "id"),
+            risk_range=in_range.format("r", "account_id"),
+            tail=tail.format(watch=_WATCH),
+        )
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     exact = _exact_values([row[0] for row in rows]) if connection.vendor != "postgresql" else {}
     return [
         AccountLevel(
@@ -180,6 +262,8 @@ def _classified(
             previous=row[7],
             margin_call_at=_aware(row[8]),
             snapshot_at=_aware(row[9]),
+            watched=bool(row[10]),
+            watch=bool(row[11]),
         )
         for row in rows
     ]
@@ -187,7 +271,7 @@ def _classified(
 
 def accounts_needing_attention(
     *,
-    profile_id: int,
+    inputs: Inputs,
     now: datetime,
     snapshot_before: datetime,
     id_range: tuple[int, int] | None = None,
@@ -196,17 +280,18 @@ def accounts_needing_attention(
     """One query over every (or a chunk's) margin account; only those needing action.
 
     With ``assets`` (a tick), only the accounts exposed to them whose status may have changed: the
-    periodic work on the others (interval snapshots, the 24-hour repeat of a margin call) is the
-    full sweep's, which beat runs every minute.
+    periodic work on the others (interval snapshots, the 24-hour repeat of a margin call, watch flags)
+    is the full sweep's, which beat runs every minute.
     """
     if assets is not None:
-        return _classified(_MAY_HAVE_CHANGED, {}, profile_id=profile_id, id_range=id_range, assets=assets)
+        return _classified(_MAY_HAVE_CHANGED, {}, inputs=inputs, id_range=id_range, assets=assets)
     tail = """
         WHERE (lv.debt > 0 AND lv.assets <= lv.debt * t.margin_call * %(slack)s)
            OR (r.status IS NOT NULL AND r.status <> 'NORMAL')
-           OR (lv.debt > 0 AND (r.snapshot_at IS NULL OR r.snapshot_at < %(snapshot_before)s))"""
+           OR (lv.debt > 0 AND (r.snapshot_at IS NULL OR r.snapshot_at < %(snapshot_before)s))
+           OR {watch} <> COALESCE(r.watched, FALSE)"""
     params = {"snapshot_before": connection.ops.adapt_datetimefield_value(snapshot_before)}
-    return _classified(tail, params, profile_id=profile_id, id_range=id_range, assets=None)
+    return _classified(tail, params, inputs=inputs, id_range=id_range, assets=None)
 
 
 # Every account whose status may differ from the one last recorded; one still certainly in margin call
@@ -279,7 +364,8 @@ def accounts_nearest_liquidation(*, profile_id: int, limit: int = 50) -> list[Ac
     """The margin accounts with debt whose live margin level is lowest, lowest first: the same set-based
     valuation as the sweep, ordered by assets / debt in SQL and limited there."""
     tail = "WHERE lv.debt > 0 ORDER BY lv.assets / lv.debt, lv.account_id LIMIT %(limit)s"
-    levels = _classified(tail, {"limit": int(limit)}, profile_id=profile_id, id_range=None, assets=None)
+    inputs = valuation_inputs(profile_id=profile_id)
+    levels = _classified(tail, {"limit": int(limit)}, inputs=inputs, id_range=None, assets=None)
     accounts = Account.objects.select_related("user", "pair").in_bulk([level.account_id for level in levels])
     found = [AccountNearLiquidation(account=accounts[level.account_id], level=level) for level in levels]
     # SQLite ordered by floating point: the exact levels decide.

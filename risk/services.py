@@ -26,7 +26,15 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from risk import selectors as risk_selectors
-from risk.models import AccountRisk, EngineLock, Liquidation, MarginCall, MarginSnapshot, RiskStatus
+from risk.models import (
+    AccountRisk,
+    EngineLock,
+    Liquidation,
+    MarginCall,
+    MarginSnapshot,
+    RiskStatus,
+    SweepBaseline,
+)
 from trading import margin, selectors
 from trading.margin import ZERO, Status
 from trading.models import Account, Balance, JournalEntry, Order, SystemAccount
@@ -303,11 +311,18 @@ class SweepResult:
 def sweep_run(
     *, id_range: tuple[int, int] | None = None, assets: list[int] | None = None, now: datetime | None = None
 ) -> SweepResult:
-    """Classify the accounts in scope and act: snapshots, margin calls, liquidations."""
+    """Classify the accounts in scope and act: snapshots, margin calls, liquidations.
+
+    A chunk of the full sweep (an id range, every asset) also keeps its accounts' watch flags and
+    records its baseline. Other sweeps only ever raise a flag: they have no baseline to clear one by.
+    """
     now = now or timezone.now()
+    swept_at = timezone.now()  # before anything is read: what the ledger changes from here on, a tick sees
     settings = selectors.platform_settings_get()
+    inputs = risk_selectors.valuation_inputs(profile_id=settings.risk_profile_id)
+    keeps_watch = id_range is not None and assets is None
     rows = risk_selectors.accounts_needing_attention(
-        profile_id=settings.risk_profile_id,
+        inputs=inputs,
         now=now,
         snapshot_before=now - snapshot_interval(),
         id_range=id_range,
@@ -345,16 +360,32 @@ def sweep_run(
             )
         if call_due:
             calls.append(row)
-        if changed or call_due or snapshot_due:
+        if changed or call_due or snapshot_due or (keeps_watch and row.watch != row.watched):
             # An account that stays in the same state needs no write: the sweep's cost stays the query's.
             states.append((row, status, changed, snapshot_due))
 
     with transaction.atomic():
-        _states_save(states, now)
+        _states_save(states, now, keeps_watch=keeps_watch)
         MarginSnapshot.objects.bulk_create(snapshots, batch_size=2000)
         result.snapshots = len(snapshots)
         result.margin_calls = _margin_calls(calls, settings, now)
+        if keeps_watch:
+            _baseline_record(id_range, inputs, swept_at)
     return result
+
+
+def _baseline_record(id_range: tuple[int, int], inputs: risk_selectors.Inputs, swept_at: datetime) -> None:
+    """This chunk's baseline, replacing any that overlaps it (left by another chunk size)."""
+    lo, hi = id_range
+    SweepBaseline.objects.filter(first_account__lte=hi, last_account__gte=lo).delete()
+    SweepBaseline.objects.create(
+        first_account=lo,
+        last_account=hi,
+        swept_at=swept_at,
+        prices={str(asset_id): str(price) for asset_id, price in inputs.prices.items()},
+        profile_id=inputs.profile_id,
+        margin_call=inputs.margin_call,
+    )
 
 
 # margin_call_at is left out on purpose: only _margin_calls_claim moves it (an upsert of what a sweep
@@ -362,31 +393,34 @@ def sweep_run(
 STATE_FIELDS = ["status", "margin_level", "asset_value", "debt_value", "checked_at", "snapshot_at"]
 
 
-def _states_upsert(states: list[AccountRisk], *, status_changed: bool) -> None:
-    """Insert or update states in one statement: two sweeps racing on one account cannot collide."""
-    fields = [*STATE_FIELDS, "status_since"] if status_changed else STATE_FIELDS
+def _states_upsert(states: list[AccountRisk], *, status_changed: bool, watched: bool = False) -> None:
+    """Insert or update states in one statement: two sweeps racing on one account cannot collide.
+    The watch flag is updated only with ``watched`` (an insert always writes it)."""
+    fields = [*STATE_FIELDS, "status_since"] if status_changed else list(STATE_FIELDS)
+    if watched:
+        fields.append("watched")
     AccountRisk.objects.bulk_create(
         states, update_conflicts=True, unique_fields=["account"], update_fields=fields, batch_size=2000
     )
 
 
-def _states_save(states: list, now: datetime) -> None:
-    rows = {True: [], False: []}
+def _states_save(states: list, now: datetime, *, keeps_watch: bool) -> None:
+    groups = defaultdict(list)
     for row, status, changed, snapshot_due in states:
-        rows[changed].append(
-            AccountRisk(
-                account_id=row.account_id,
-                status=status,
-                margin_level=row.level,
-                asset_value=margin.round_half_up(row.assets),
-                debt_value=margin.round_half_up(row.debt),
-                checked_at=now,
-                status_since=now,
-                snapshot_at=now if snapshot_due else row.snapshot_at,
-            )
+        state = AccountRisk(
+            account_id=row.account_id,
+            status=status,
+            margin_level=row.level,
+            asset_value=margin.round_half_up(row.assets),
+            debt_value=margin.round_half_up(row.debt),
+            checked_at=now,
+            status_since=now,
+            snapshot_at=now if snapshot_due else row.snapshot_at,
+            watched=row.watch,
         )
-    for changed, states_ in rows.items():
-        _states_upsert(states_, status_changed=changed)
+        groups[(changed, keeps_watch or row.watch)].append(state)
+    for (changed, watched), states_ in groups.items():
+        _states_upsert(states_, status_changed=changed, watched=watched)
 
 
 def _margin_calls(rows: list[risk_selectors.AccountLevel], settings, now: datetime) -> list[int]:

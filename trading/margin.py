@@ -109,6 +109,19 @@ def classify(level: Decimal | None, ratios: Ratios) -> Status:
     return Status.NORMAL
 
 
+def price_drift(before: dict, after: dict) -> Decimal:
+    """The factor by which any margin level can at most have fallen from prices ``before`` to ``after``,
+    balances unchanged: the smallest price ratio over the largest (the quote asset's ratio 1 counts).
+
+    Each asset's value moves by its own ratio, so the asset total falls at most by the smallest ratio and
+    the debt total rises at most by the largest. An asset priced on one side only gives 0: no bound.
+    """
+    if before.keys() != after.keys() or any(price <= 0 for price in before.values()):
+        return ZERO
+    ratios = [ONE, *(after[asset] / before[asset] for asset in before)]
+    return min(ratios) / max(ratios)
+
+
 def value(holdings: list[Holding], prices: dict[str, Decimal]) -> Valuation:
     """Asset value (free + locked) and debt value (borrowed + interest) at the given prices."""
     assets = ZERO

@@ -175,9 +175,8 @@ def test_margin_calls_raced_by_another_sweep_are_claimed_one_by_one(seed, set_pr
     sweep_all()
     set_prices(ETHUSDT=170, BCHUSDT=170)  # every level 1.0625
     now = timezone.now()
-    rows = risk_selectors.accounts_needing_attention(
-        profile_id=PlatformSettings.objects.get().risk_profile_id, now=now, snapshot_before=now
-    )
+    inputs = risk_selectors.valuation_inputs(profile_id=PlatformSettings.objects.get().risk_profile_id)
+    rows = risk_selectors.accounts_needing_attention(inputs=inputs, now=now, snapshot_before=now)
     assert sorted(row.account_id for row in rows) == sorted([a.pk, b_eth.pk, b_bch.pk])
     AccountRisk.objects.filter(account=b_eth).update(margin_call_at=now)  # the other sweep's claim
 

@@ -104,7 +104,7 @@ class Command(BaseCommand):
     def _inner(self, *, users: int, repeat: int, reuse: bool) -> None:
         from risk import selectors as risk_selectors
         from risk import services
-        from trading.models import Account, Balance, Pair
+        from trading.models import Account, Balance, Pair, PlatformSettings
         from trading.services.markets import platform_bootstrap
 
         if not reuse:
@@ -130,7 +130,11 @@ class Command(BaseCommand):
             f"accounts in or near margin call, liquidates {len(warm.liquidations):,}"
         )
 
-        floor = self._timed(lambda: risk_selectors.margin_levels_floor(), repeat)
+        profile_id = PlatformSettings.objects.get().risk_profile_id
+        floor = self._timed(
+            lambda: risk_selectors.margin_levels_floor(inputs=risk_selectors.valuation_inputs(profile_id=profile_id)),
+            repeat,
+        )
         one_query = self._timed(lambda: services.sweep_run(), repeat)
         sweep = self._timed(lambda: services.sweep_all(), repeat)
 
