@@ -3,6 +3,8 @@
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from trading import margin
 from trading.margin import Holding, Ratios, Status, Valuation
@@ -175,3 +177,38 @@ def test_isolated_liquidation_price():
         )
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "drift"),
+    [
+        ({"USDT": "1", "BTC": "100"}, {"USDT": "1", "BTC": "100"}, "1"),
+        ({"USDT": "1", "BTC": "100"}, {"USDT": "1", "BTC": "80"}, "0.8"),
+        ({"USDT": "1", "BTC": "100"}, {"USDT": "1", "BTC": "125"}, "0.8"),
+        # one asset down 10 %, another up 25 %: assets can fall by 0.9 while debt grows by 1.25
+        ({"USDT": "1", "BTC": "100", "ETH": "10"}, {"USDT": "1", "BTC": "90", "ETH": "12.5"}, "0.72"),
+        # priced on one side only: no bound
+        ({"USDT": "1", "BTC": "100"}, {"USDT": "1", "BTC": "100", "ETH": "10"}, "0"),
+        ({"USDT": "1", "BTC": "100", "ETH": "10"}, {"USDT": "1", "BTC": "100"}, "0"),
+    ],
+)
+def test_price_drift_bounds_how_far_a_margin_level_can_fall(before, after, drift):
+    before, after = ({asset: D(price) for asset, price in prices.items()} for prices in (before, after))
+    assert margin.price_drift(before, after) == D(drift)
+
+
+@given(
+    quantities=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), min_size=3, max_size=3),
+    moves=st.lists(st.integers(50, 200), min_size=2, max_size=2),
+)
+def test_no_margin_level_falls_by_more_than_the_drift(quantities, moves):
+    """For any holdings and debts in two assets and USDT, and any moves of the two prices."""
+    before = {"USDT": D(1), "BTC": D(100), "ETH": D(10)}
+    after = {"USDT": D(1), "BTC": D(moves[0]), "ETH": D(moves[1]) / 10}
+    holdings = [
+        Holding(asset, D(held), D(0), D(owed), D(0)) for asset, (held, owed) in zip(before, quantities, strict=True)
+    ]
+    then, now = margin.value(holdings, before), margin.value(holdings, after)
+    if then.level is None or now.level is None:
+        return
+    assert now.level >= then.level * margin.price_drift(before, after) * (1 - D("1e-20"))
