@@ -23,6 +23,7 @@ from risk.models import (
     MarginSnapshot,
     PriceFeed,
     PriceSourceState,
+    SweepBaseline,
 )
 from risk.selectors import accounts_nearest_liquidation
 from risk.services import SweepResult
@@ -190,8 +191,9 @@ class AccountRiskAdmin(ReadOnlyRiskAdmin):
         "status_since",
         "margin_call_at",
         "checked_at",
+        "watched",
     ]
-    list_filter = ["status", "account__kind"]
+    list_filter = ["status", "watched", "account__kind"]
     search_fields = ["=account__id", "account__user__username"]
     list_select_related = ["account__user", "account__pair"]
     ordering = ["margin_level"]
@@ -279,6 +281,14 @@ class EngineLockAdmin(ReadOnlyAdmin):
     """The engine's leases: who holds which, until when (an expired one is free)."""
 
     list_display = ["name", "holder", "expires_at"]
+
+
+@admin.register(SweepBaseline)
+class SweepBaselineAdmin(ReadOnlyAdmin):
+    """What each chunk of the last full sweep valued its accounts at; ticks skip the unwatched accounts
+    of a chunk while its baseline holds."""
+
+    list_display = ["first_account", "last_account", "swept_at", "profile", "margin_call"]
 
 
 @admin.register(PriceFeed)
