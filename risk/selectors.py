@@ -195,12 +195,24 @@ def _tick_scope(inputs: Inputs) -> tuple[str, dict]:
             OR e.account_id IN (
                 SELECT b.account_id FROM trading_ledgerline l JOIN trading_balance b ON b.id = l.balance_id
                 WHERE l.entry_id >= %(changed_from)s)"""
-    covered = " OR ".join(f"e.account_id BETWEEN {int(b.first_account)} AND {int(b.last_account)}" for b in holding)
+    covered = " OR ".join(f"e.account_id BETWEEN {lo} AND {hi}" for lo, hi in _adjacent_merged(holding))
     scope = f"""NOT ({covered})
         OR EXISTS (
             SELECT 1 FROM risk_accountrisk w
             WHERE w.account_id = e.account_id AND (w.watched OR w.status <> 'NORMAL')){changed}"""
     return scope, {"changed_from": changed_from}
+
+
+def _adjacent_merged(baselines: list[SweepBaseline]) -> list[tuple[int, int]]:
+    """The id ranges of the baselines, adjacent ones merged (the chunks of one sweep make one range)."""
+    ranges = []
+    for baseline in sorted(baselines, key=lambda b: b.first_account):
+        lo, hi = int(baseline.first_account), int(baseline.last_account)
+        if ranges and lo == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], hi)
+        else:
+            ranges.append((lo, hi))
+    return ranges
 
 
 def _prices_of(baseline: SweepBaseline) -> dict[int, Decimal]:

@@ -313,14 +313,16 @@ def sweep_run(
 ) -> SweepResult:
     """Classify the accounts in scope and act: snapshots, margin calls, liquidations.
 
-    A chunk of the full sweep (an id range, every asset) also keeps its accounts' watch flags and
-    records its baseline. Other sweeps only ever raise a flag: they have no baseline to clear one by.
+    A sweep of every asset (all accounts or a chunk) also keeps its accounts' watch flags and records
+    its baseline. A tick only ever raises a flag: it has no baseline to clear one by.
     """
     now = now or timezone.now()
     swept_at = timezone.now()  # before anything is read: what the ledger changes from here on, a tick sees
     settings = selectors.platform_settings_get()
     inputs = risk_selectors.valuation_inputs(profile_id=settings.risk_profile_id)
-    keeps_watch = id_range is not None and assets is None
+    keeps_watch = assets is None
+    # The accounts this sweep values (an account opened after this read is outside its baseline).
+    covered = id_range or (risk_selectors.margin_account_id_bounds() if keeps_watch else None)
     rows = risk_selectors.accounts_needing_attention(
         inputs=inputs,
         now=now,
@@ -369,22 +371,24 @@ def sweep_run(
         MarginSnapshot.objects.bulk_create(snapshots, batch_size=2000)
         result.snapshots = len(snapshots)
         result.margin_calls = _margin_calls(calls, settings, now)
-        if keeps_watch:
-            _baseline_record(id_range, inputs, swept_at)
+        if keeps_watch and covered is not None:
+            _baseline_record(covered, inputs, swept_at)
     return result
 
 
 def _baseline_record(id_range: tuple[int, int], inputs: risk_selectors.Inputs, swept_at: datetime) -> None:
-    """This chunk's baseline, replacing any that overlaps it (left by another chunk size)."""
+    """The baseline of these accounts, replacing any that overlaps them (left by another chunk size)."""
     lo, hi = id_range
-    SweepBaseline.objects.filter(first_account__lte=hi, last_account__gte=lo).delete()
-    SweepBaseline.objects.create(
+    SweepBaseline.objects.filter(first_account__lte=hi, last_account__gte=lo).exclude(first_account=lo).delete()
+    SweepBaseline.objects.update_or_create(
         first_account=lo,
-        last_account=hi,
-        swept_at=swept_at,
-        prices={str(asset_id): str(price) for asset_id, price in inputs.prices.items()},
-        profile_id=inputs.profile_id,
-        margin_call=inputs.margin_call,
+        defaults={
+            "last_account": hi,
+            "swept_at": swept_at,
+            "prices": {str(asset_id): str(price) for asset_id, price in inputs.prices.items()},
+            "profile_id": inputs.profile_id,
+            "margin_call": inputs.margin_call,
+        },
     )
 
 
