@@ -106,14 +106,17 @@ _EXPOSED_CANDIDATES = """
        OR v.account_id IN (SELECT account_id FROM risk_accountrisk WHERE status IN ('MARGIN_CALL', 'LIQUIDATION'))"""
 
 
-def _levels(*, id_range: tuple[int, int] | None, exposed: str, prices: dict[int, Decimal]) -> tuple[str, str]:
+def _levels(
+    *, id_range: tuple[int, int] | None, exposed: tuple[str, str] | None, prices: dict[int, Decimal]
+) -> tuple[str, str]:
     """The extra CTEs and the levels query of a scope: all accounts, a chunk (an account id range),
-    and/or (``exposed``: the asset list and scope condition of a tick) the accounts a tick values."""
+    and/or (``exposed``: the moved assets' ids and the scope condition of a tick) the accounts a tick
+    values."""
     in_range = " AND {col} BETWEEN %(lo)s AND %(hi)s" if id_range is not None else ""
     # Each balance's price, looked up in a CASE over the few assets: cheaper than a join per balance.
     price = "CASE b.asset_id " + " ".join(f"WHEN {int(a)} THEN %(price_{int(a)})s" for a in prices) + " END"
     priced = ",".join(str(int(a)) for a in prices)
-    if not exposed:
+    if exposed is None:
         where = in_range.format(col="b.account_id")
         return "", _LEVELS.format(price=price, source="trading_balance b", priced=priced, where=where)
     assets, scope = exposed
@@ -133,7 +136,7 @@ def _params(id_range, inputs: Inputs) -> dict:
 
 def margin_levels_floor(*, inputs: Inputs, id_range: tuple[int, int] | None = None) -> list[tuple]:
     """The bare query: every account's asset and debt value. The benchmark's floor."""
-    _, levels = _levels(id_range=id_range, exposed="", prices=inputs.prices)
+    _, levels = _levels(id_range=id_range, exposed=None, prices=inputs.prices)
     with _sweep_transaction(exposed=False) as cursor:
         cursor.execute(levels, _params(id_range, inputs))
         return cursor.fetchall()
@@ -243,7 +246,7 @@ def _classified(
     """
     params = _params(id_range, inputs) | params
     with _sweep_transaction(exposed=assets is not None) as cursor:
-        exposed = ""
+        exposed = None
         if assets is not None:
             scope, scope_params = _tick_scope(inputs)
             exposed, params = (",".join(str(int(a)) for a in assets) or "NULL", scope), params | scope_params
