@@ -12,7 +12,8 @@ levels spread from the liquidation line to 3, then prints, best of --repeat runs
   (chunked by account id, the chunks run one after another here);
 - one-pair tick: BTCUSDT alone moves: new mark price, matching, and the sweep of the exposed accounts
   (of those, the ones the full sweep left watched, and any the ledger changed since; the moves stay
-  well within the watch factor, as a tick's do).
+  well within the watch factor, as a tick's do); and the same tick with no baseline holding, which
+  values every exposed account (after a move beyond the watch factor, until the next full sweep).
 
 Targets (from the risk-engine issue): full sweep <= 1.5 x floor; one-pair tick <= 0.2 x full sweep.
 """
@@ -106,7 +107,7 @@ class Command(BaseCommand):
     def _inner(self, *, users: int, repeat: int, reuse: bool) -> None:
         from risk import selectors as risk_selectors
         from risk import services
-        from risk.models import AccountRisk
+        from risk.models import AccountRisk, SweepBaseline
         from trading.models import Account, Balance, Pair, PlatformSettings
         from trading.services.markets import platform_bootstrap
 
@@ -143,7 +144,7 @@ class Command(BaseCommand):
 
         btc = Pair.objects.select_related("base").get(symbol="BTCUSDT")
         price = btc.mark.price
-        moves = iter([price * Decimal(f) for f in ("1.001", "0.999", "1.002", "0.998", "1.001", "0.999") * repeat])
+        moves = iter([price * Decimal(f) for f in ("1.001", "0.999", "1.002", "0.998", "1.001", "0.999") * 2 * repeat])
 
         def one_pair_tick():
             from trading.services.markets import mark_price_set
@@ -153,6 +154,11 @@ class Command(BaseCommand):
             return services.tick_run(moved=[(btc, new)])
 
         tick = self._timed(one_pair_tick, repeat)
+        # Without a baseline that holds (as after a move beyond the watch factor), a tick values every
+        # exposed account; the next full sweep records the baselines again.
+        SweepBaseline.objects.all().delete()
+        unbounded = self._timed(one_pair_tick, repeat)
+        services.sweep_all()
         exposed = Balance.objects.filter(asset_id=btc.base_id, is_system=False).values("account").distinct()
         watched = AccountRisk.objects.filter(account__in=exposed, watched=True).count()
 
@@ -166,6 +172,10 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"one-pair tick (BTCUSDT moved)                  {tick:8.3f} s  = {tick / sweep:.2f} x full sweep (target <= 0.2)"
+        )
+        self.stdout.write(
+            f"one-pair tick, no baseline holding             {unbounded:8.3f} s  = {unbounded / sweep:.2f} x full sweep "
+            "(every exposed account valued)"
         )
         self.stdout.write(
             f"(accounts holding or owing BTC: {exposed.count():,} of {margin_accounts:,} margin accounts, "
