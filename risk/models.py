@@ -92,10 +92,10 @@ class AccountRisk(models.Model):
 
 
 class SweepBaseline(models.Model):
-    """What a full-sweep chunk last valued its accounts at: the watch flags of accounts
+    """What a full sweep (or one of its chunks) last valued its accounts at: the watch flags of accounts
     ``first_account``..``last_account`` were set at these prices, against this highest margin-call line.
 
-    A tick trusts the flags of a chunk, and skips its unwatched accounts, while every price is within
+    A tick trusts these flags, and skips the unwatched accounts, while every price is within
     the watch factor of these and the line has not risen: an account valued above factor x line cannot
     have reached the line since, unless the ledger changed its balances (those a tick values anyway).
     """
