@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.errors import ApplicationError, NotFound
 from accounts.models import ApiKey
+from core.errors import ApplicationError, NotFound
 
 # Binance's keys and secrets are 64 letters and digits; bots and their config files expect that shape.
 KEY_LENGTH = 64

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import api_keys
-from accounts.api_common import PagePagination, paginated_response
+from core.pagination import PagePagination, paginated_response
 
 TAGS = ["auth"]
 

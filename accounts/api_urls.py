@@ -1,6 +1,5 @@
 from django.urls import path
 
-import accounts.api_common  # noqa: F401  (registers the `id` path converter)
 from accounts import apis
 
 urlpatterns = [

@@ -8,14 +8,30 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from accounts.api_common import CredentialsApi, CredentialsInputSerializer, PagePagination, paginated_response
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
+from core.pagination import PagePagination, paginated_response
 
 TAGS = ["auth"]
+
+
+class CredentialsApi(APIView):
+    """A door for anybody with a username and a password: sign-up and token creation share a tighter
+    throttle (`auth`, per address or user) on top of the usual ones."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+class CredentialsInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
 
 class TokenOutputSerializer(serializers.Serializer):

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from accounts.errors import ApplicationError, NotFound
 from accounts.models import ApiToken
 from accounts.selectors import token_hash
+from core.errors import ApplicationError, NotFound
 
 MAX_TOKENS_PER_USER = 100
 NAME_MAX_LENGTH = 64

@@ -13,7 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 
 NON_FIELD = "non_field_errors"
 

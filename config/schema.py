@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
 
-from accounts.api_common import ErrorSerializer
+from core.fields import ErrorSerializer
 
 # What any operation may answer besides its success (config.exceptions renders them all the same way).
 ERROR_RESPONSES = {

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "django_htmx",
+    "core",
     "accounts",
     "trading",
     "risk",
@@ -154,8 +155,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
-    # Every list is paginated (accounts.api_common: pages for short lists, cursors for histories).
-    "DEFAULT_PAGINATION_CLASS": "accounts.api_common.PagePagination",
+    # Every list is paginated (core.pagination: pages for short lists, cursors for histories).
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Per user (per address before sign-in); `auth` is sign-up and token creation, per address or user.
@@ -182,7 +183,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"OrderSideEnum": "trading.models.Order.Side", "PositionSideEnum": ["LONG", "SHORT"]},
-    # The API's path converters (accounts.api_common): ids of 1 to 18 digits, codes of letters and digits.
+    # The API's path converters (core.fields, registered by core.apps): ids of 1 to 18 digits, codes of letters and digits.
     "PATH_CONVERTER_OVERRIDES": {
         "id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
         "code": {"type": "string", "pattern": "^[A-Za-z0-9]{1,32}$"},

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from risk import history
 from risk.models import (
     AccountRisk,

@@ -9,16 +9,9 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api_common import (
-    ACCOUNT_PARAM,
-    AmountInputField,
-    HistoryPagination,
-    RatioField,
-    amount_field,
-    paginated_response,
-    query,
-)
 from accounts.models import Notification
+from core.fields import ACCOUNT_PARAM, AmountInputField, RatioField, amount_field, query
+from core.pagination import HistoryPagination, paginated_response
 from risk import history
 from risk.models import MarginSnapshot, RiskStatus
 from risk.services import sweep_all

@@ -3,7 +3,6 @@ chart data (the account page itself is ``trading.views``; it loads these)."""
 
 from django.urls import path
 
-import accounts.api_common  # noqa: F401  (registers the `id` path converter)
 from risk import views
 
 urlpatterns = [

@@ -8,8 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.errors import NotFound
 from accounts.selectors import notification_list
+from core.errors import NotFound
 from risk import history
 from trading import selectors
 from trading.views import login_required_live

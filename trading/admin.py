@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from trading.models import (
     Account,
     AccountKind,

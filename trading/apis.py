@@ -14,22 +14,18 @@ from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api_common import (
+from accounts.apis import CredentialsApi, CredentialsInputSerializer
+from core.fields import (
     ACCOUNT_PARAM,
     ASSET_PARAM,
     SYMBOL_PARAM,
     AmountInputField,
-    CandlePagination,
-    CredentialsApi,
-    CredentialsInputSerializer,
-    HistoryPagination,
-    PagePagination,
     RatioField,
     amount_field,
     id_field,
-    paginated_response,
     query,
 )
+from core.pagination import CandlePagination, HistoryPagination, PagePagination, paginated_response
 from trading import history, selectors
 from trading.margin import Status
 from trading.models import AccountKind, Bucket, JournalEntry, LoanEvent, Order, PriceCandle

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from trading.models import Order, Pair
 
 # A service names a field by its API name; the form that shows it may call it something else.

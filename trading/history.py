@@ -14,8 +14,8 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from accounts.api_common import MAX_ID
-from accounts.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, NotFound
+from core.fields import MAX_ID
 from trading.models import (
     Asset,
     JournalEntry,

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-# The one precision of stored amounts and prices (Binance's 8 decimal places).
-AMOUNT_PLACES = 8
-Q8 = Decimal(1).scaleb(-AMOUNT_PLACES)
+from core.money import Q8  # the one precision of stored amounts and prices (8 places)
+
 ZERO = Decimal(0)
 ONE = Decimal(1)
 HOURS_PER_DAY = Decimal(24)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from trading.margin import AMOUNT_PLACES
+from core.money import AMOUNT_PLACES
 
 
 def amount_field(**kwargs) -> models.DecimalField:

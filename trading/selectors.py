@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from accounts.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, NotFound
 from trading import margin
 from trading.margin import Holding, Ratios, Status, Valuation
 from trading.models import (

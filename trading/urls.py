@@ -1,7 +1,6 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-import accounts.api_common  # noqa: F401  (registers the `id` and `code` path converters)
 from trading import views
 
 urlpatterns = [

@@ -26,7 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts import api_keys
 from accounts import selectors as account_selectors
 from accounts import services as account_services
-from accounts.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, NotFound
 from trading import advice, history, selectors
 from trading.forms import (
     ApiKeyForm,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.errors import ApplicationError, Conflict, InsufficientBalance, MarginRuleViolation, NotFound
+from core.errors import ApplicationError, Conflict, InsufficientBalance, MarginRuleViolation, NotFound
 from tests.binance.conftest import signed
 from tests.helpers import amounts, cross, spot
 from trading.binance import errors

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
-from accounts.errors import ApplicationError, Conflict, InsufficientBalance, NotFound
 from config.exceptions import exception_handler
+from core.errors import ApplicationError, Conflict, InsufficientBalance, NotFound
 
 
 class QuantitySerializer(serializers.Serializer):

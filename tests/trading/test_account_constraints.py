@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 
-from accounts.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict
 from tests.helpers import PASSWORD, amounts, assert_ledger_clean, spot
 from trading.models import (
     Account,

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from accounts.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict
 from tests.helpers import PASSWORD, amounts, assert_ledger_clean, cross, spot
 from trading.models import Account, AccountKind, JournalEntry, LedgerLine, Order, Transfer
 from trading.services.accounts import account_leverage_set, account_reset, isolated_account_open, user_signup

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from accounts.errors import ApplicationError, Conflict, InsufficientBalance, MarginRuleViolation, NotFound
+from core.errors import ApplicationError, Conflict, InsufficientBalance, MarginRuleViolation, NotFound
 from tests.helpers import assert_ledger_clean, cross, spot
 from trading.models import (
     Account,

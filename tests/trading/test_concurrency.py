@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 import trading.services.orders  # noqa: F401 - loads every module that posts to the ledger
-from accounts.errors import ApplicationError, Conflict, InsufficientBalance, MarginRuleViolation
+from core.errors import ApplicationError, Conflict, InsufficientBalance, MarginRuleViolation
 from tests.helpers import PASSWORD, amounts, cross, require_postgres, spot
 from trading import selectors
 from trading.models import Account, AccountKind, Asset, Balance, LoanEvent, Order, SystemAccount, Trade, Transfer

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.helpers import cross, spot
 from trading import margin, selectors
 from trading.models import Account, Balance, Bucket, LedgerLine, MarkPrice, Order, Pair, PlatformSettings

@@ -5,7 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.helpers import amounts, assert_ledger_clean, bal, cross, spot
 from trading.models import Asset, LoanEvent, SystemAccount
 from trading.services.ledger import system_balance

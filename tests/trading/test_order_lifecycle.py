@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from accounts.errors import ApplicationError, InsufficientBalance
+from core.errors import ApplicationError, InsufficientBalance
 from tests.helpers import amounts, assert_ledger_clean, bal, cross, spot
 from trading.models import JournalEntry, Order, OrderList, Pair
 from trading.selectors import account_summary_get

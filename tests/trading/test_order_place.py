@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from accounts.errors import InsufficientBalance, MarginRuleViolation
+from core.errors import InsufficientBalance, MarginRuleViolation
 from tests.helpers import amounts, assert_ledger_clean, bal, cross, spot
 from trading.models import Asset, JournalEntry, LoanEvent, Order, SystemAccount, Trade
 from trading.services.accounts import isolated_account_open

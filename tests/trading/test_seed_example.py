@@ -8,7 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from accounts.errors import MarginRuleViolation
+from core.errors import MarginRuleViolation
 from tests.helpers import amounts, assert_ledger_clean, bal, cross, spot
 from trading import margin
 from trading.margin import Status

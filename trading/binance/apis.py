@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.errors import Conflict
+from core.errors import Conflict
 from trading import selectors as trading_selectors
 from trading.binance import errors, formats, selectors, throttling
 from trading.binance.auth import ApiKeyAuthentication, CanTrade, SignedAuthentication, now_ms, params_of

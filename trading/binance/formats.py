@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from trading.margin import Q8, Status
+from core.money import Q8
+from trading.margin import Status
 from trading.models import AccountKind, Asset, Balance, Order, Pair, Trade
 from trading.selectors import AccountSummary
 from trading.services.common import MAX_AMOUNT

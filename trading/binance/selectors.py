@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from accounts.errors import NotFound
+from core.errors import NotFound
 from trading import selectors
 from trading.binance import errors
 from trading.models import Account, AccountKind, Asset, Order, Pair, PriceCandle, Trade

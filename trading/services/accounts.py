@@ -9,7 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict
 from trading import margin, selectors
 from trading.models import Account, AccountKind, Asset, Bucket, JournalEntry, Order, Pair, SystemAccount
 from trading.services.common import clean_amount

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from accounts.errors import ApplicationError
-from trading.margin import AMOUNT_PLACES
+from core.errors import ApplicationError
+from core.money import AMOUNT_PLACES
 
 # Larger than any paper balance can be, small enough to fit the 32-digit columns.
 MAX_AMOUNT = Decimal("1e15")

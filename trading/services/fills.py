@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from accounts.errors import MarginRuleViolation
+from core.errors import MarginRuleViolation
 from trading import margin, selectors
 from trading.margin import ZERO
 from trading.models import Balance, Bucket, JournalEntry, Order, PlatformSettings, SystemAccount, Trade

@@ -22,8 +22,8 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Round
 
-from accounts.errors import InsufficientBalance
-from trading.margin import AMOUNT_PLACES
+from core.errors import InsufficientBalance
+from core.money import AMOUNT_PLACES
 from trading.models import (
     BUCKET_WEIGHT,
     Account,

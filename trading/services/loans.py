@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.errors import ApplicationError, InsufficientBalance, MarginRuleViolation
+from core.errors import ApplicationError, InsufficientBalance, MarginRuleViolation
 from trading import margin, selectors
 from trading.margin import ZERO, Ratios
 from trading.models import Account, AccountKind, Asset, Balance, JournalEntry, LoanEvent, Order, SystemAccount

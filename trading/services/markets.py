@@ -10,7 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from trading import selectors
 from trading.models import Account, AccountKind, Asset, JournalEntry, MarkPrice, PriceCandle, SystemAccount
 from trading.services.common import clean_amount

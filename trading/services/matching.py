@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from trading import margin, selectors
 from trading.models import JournalEntry, Order, OrderList, Pair, PlatformSettings
 from trading.services import fills

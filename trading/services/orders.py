@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict
 from trading import margin, selectors
 from trading.models import Account, AccountKind, JournalEntry, Order, OrderList, Pair
 from trading.services import fills

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, NotFound
 from trading.models import Asset, PlatformSettings, RiskProfile
 from trading.services.common import clean_amount
 

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from accounts.errors import ApplicationError, NotFound
+from core.errors import ApplicationError, NotFound
 from trading import margin, selectors
 from trading.models import Account, AccountKind, MarkPrice
 from trading.services.ledger import accounts_lock

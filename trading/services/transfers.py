@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from accounts.errors import ApplicationError, MarginRuleViolation
+from core.errors import ApplicationError, MarginRuleViolation
 from trading import margin, selectors
 from trading.models import AccountKind, JournalEntry, Transfer
 from trading.services.common import clean_amount

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from risk.price_feed import prices_advance
 from risk.price_sources import ReplayFileError
 

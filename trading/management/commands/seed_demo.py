@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from trading.models import Account, AccountKind, MarkPrice, Order
 from trading.services.accounts import account_provision, isolated_account_open, user_signup
 from trading.services.orders import order_place

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from trading.services.markets import mark_price_set
 
 

@@ -1,29 +1,14 @@
-"""What every app's REST API (``<app>/apis.py``) shares: pagination, ids in paths, amount fields and the
-error shape as the OpenAPI schema shows it.
-
-It lives in the lowest app so that accounts, trading and risk can all use it without an import that
-points up (``config`` -> ``risk`` -> ``trading`` -> ``accounts`` -> the margin math).
-"""
+"""What every app's REST API shares: ids in paths, query parameters, amount and ratio fields, and the
+error shape as the OpenAPI schema shows it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from django.db.models import QuerySet
-from django.urls import register_converter
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination, PageNumberPagination
-from rest_framework.permissions import AllowAny
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
-from rest_framework.views import APIView
 
-from trading.margin import AMOUNT_PLACES
+from core.money import AMOUNT_PLACES
 
 # Ids are 64-bit: 18 digits always fit, and a longer number in a path is simply no such object (404),
 # never a value the database cannot hold.
@@ -54,11 +39,6 @@ class CodeConverter:
         return str(value)
 
 
-register_converter(IdConverter, "id")
-register_converter(CodeConverter, "code")
-# The schema shows both as SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"] says.
-
-
 def query(name: str, description: str, *, type=str, enum=None, required: bool = False) -> OpenApiParameter:
     """A query parameter, for the schema."""
     if type is int:
@@ -73,56 +53,6 @@ ACCOUNT_PARAM = query(
 )
 ASSET_PARAM = query("asset", "Only this asset, e.g. USDT.")
 SYMBOL_PARAM = query("symbol", "Only this pair, e.g. BTCUSDT.")
-
-
-# --- pagination ---------------------------------------------------------------------------------------
-
-
-class PagePagination(PageNumberPagination):
-    """Short lists that are not histories (markets, accounts, positions, tokens)."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
-class HistoryPagination(CursorPagination):
-    """Histories: newest first, a stable cursor however fast rows are added."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-    ordering = "-id"
-
-    def decode_cursor(self, request):
-        # DRF hands the cursor's position to the database unchecked: a forged cursor whose position is
-        # not an id (or a time) would be a 500. Anything but a well-formed position is an invalid cursor.
-        cursor = super().decode_cursor(request)
-        if cursor is not None and cursor.position is not None and not self.position_is_valid(cursor.position):
-            raise NotFound(self.invalid_cursor_message)
-        return cursor
-
-    def position_is_valid(self, position: str) -> bool:
-        return position.isascii() and position.isdigit() and len(position) <= 18
-
-
-class CandlePagination(HistoryPagination):
-    ordering = "-open_time"
-
-    def position_is_valid(self, position: str) -> bool:
-        try:
-            return parse_datetime(position) is not None
-        except ValueError:
-            return False
-
-
-def paginated_response(
-    *, view: APIView, request: Request, items: QuerySet | Sequence, serializer_class: type[serializers.Serializer]
-) -> Response:
-    """One page of ``items`` through ``view.pagination_class``, serialized by ``serializer_class``."""
-    paginator = view.pagination_class()
-    page = paginator.paginate_queryset(items, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 # --- fields -------------------------------------------------------------------------------------------
@@ -188,23 +118,6 @@ class RatioField(serializers.Field):
         with localcontext(prec=80):  # a level over a tiny debt can be large: never an InvalidOperation
             rounded = Decimal(value).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP).normalize()
         return f"{rounded:f}"
-
-
-# --- sign-up and sign-in -----------------------------------------------------------------------------
-
-
-class CredentialsApi(APIView):
-    """A door for anybody with a username and a password: sign-up and token creation share a tighter
-    throttle (`auth`, per address or user) on top of the usual ones."""
-
-    permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle]
-    throttle_scope = "auth"
-
-
-class CredentialsInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
 
 # --- the error shape, for the schema ------------------------------------------------------------------

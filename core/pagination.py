@@ -1,0 +1,61 @@
+"""Pagination of every list: pages for short lists, cursors for histories."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+class PagePagination(PageNumberPagination):
+    """Short lists that are not histories (markets, accounts, positions, tokens)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class HistoryPagination(CursorPagination):
+    """Histories: newest first, a stable cursor however fast rows are added."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "-id"
+
+    def decode_cursor(self, request):
+        # DRF hands the cursor's position to the database unchecked: a forged cursor whose position is
+        # not an id (or a time) would be a 500. Anything but a well-formed position is an invalid cursor.
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None and not self.position_is_valid(cursor.position):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
+
+    def position_is_valid(self, position: str) -> bool:
+        return position.isascii() and position.isdigit() and len(position) <= 18
+
+
+class CandlePagination(HistoryPagination):
+    ordering = "-open_time"
+
+    def position_is_valid(self, position: str) -> bool:
+        try:
+            return parse_datetime(position) is not None
+        except ValueError:
+            return False
+
+
+def paginated_response(
+    *, view: APIView, request: Request, items: QuerySet | Sequence, serializer_class: type[serializers.Serializer]
+) -> Response:
+    """One page of ``items`` through ``view.pagination_class``, serialized by ``serializer_class``."""
+    paginator = view.pagination_class()
+    page = paginator.paginate_queryset(items, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
