@@ -81,7 +81,11 @@ def round_up(value: Decimal, step: Decimal = Q8) -> Decimal:
 
 
 def round_half_up(value: Decimal, step: Decimal = Q8) -> Decimal:
-    return value.quantize(step, rounding=ROUND_HALF_UP)
+    """The nearest multiple of ``step`` (halves away from zero): 389.488 on a tick of 0.1 is 389.5.
+
+    Not ``value.quantize(step)``: that rounds to the step's exponent (8 places for a stored tick of
+    0.10000000), not to a multiple of the step."""
+    return (value / step).to_integral_value(rounding=ROUND_HALF_UP) * step
 
 
 def is_multiple(value: Decimal, step: Decimal) -> bool:

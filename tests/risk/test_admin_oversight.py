@@ -97,6 +97,26 @@ def test_shock_a_pair_liquidates_and_leaves_the_cross_account_alone(staff, alice
     assert_ledger_clean()
 
 
+@pytest.mark.parametrize(
+    ("tick", "price", "percent", "shocked"),
+    [
+        ("0.1", "370.9", "5", "389.4"),  # 389.445 -> 389.4
+        ("0.1", "370.9", "5.01", "389.5"),  # 389.48209 -> 389.5: the reported "389.48800000" case
+        ("0.01", "3500.00", "-12.345", "3067.93"),  # 3067.925 -> 3067.93 (half away from zero)
+        ("1", "95001", "-7.77", "87619"),  # 87619.4223 -> 87619 on a tick of 1
+        ("1", "3", "-99.99", "1"),  # never below one tick
+    ],
+)
+def test_a_shock_lands_on_the_pair_tick(staff, eth_long, tick, price, percent, shocked):
+    eth = Pair.objects.get(symbol="ETHUSDT")
+    Pair.objects.filter(pk=eth.pk).update(tick_size=Decimal(tick))
+    MarkPrice.objects.filter(pair=eth).update(price=Decimal(price))
+
+    act(staff, "trading.pair", "shock_price", [eth.pk], percent=percent, apply="1")
+
+    assert MarkPrice.objects.get(pair=eth).price == Decimal(shocked)
+
+
 @pytest.mark.parametrize("percent", ["0", "-100", "abc", "1e9"])
 def test_a_bad_shock_is_refused_beside_the_field(staff, eth_long, percent):
     eth = Pair.objects.get(symbol="ETHUSDT")
