@@ -103,7 +103,7 @@ def trade_as_demo():
 
 def live_ticks(seconds: int, btc_account) -> None:
     """Real-time price ticks with the risk engine (snapshots every few seconds), then a BTC dip."""
-    from risk.services import tick_run
+    from risk.services.tick import tick_run
     from risk.staff import price_set_now
     from trading.selectors import account_summary_get
 

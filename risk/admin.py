@@ -26,7 +26,7 @@ from risk.models import (
     SweepBaseline,
 )
 from risk.selectors import accounts_nearest_liquidation
-from risk.services import SweepResult
+from risk.services.sweep import SweepResult
 from risk.staff import PriceMove, price_set_now, price_shock_now, sweep_now
 from trading.admin import PairAdmin, ReadOnlyAdmin, action_form, place_error
 from trading.models import Pair

@@ -14,7 +14,7 @@ from core.fields import ACCOUNT_PARAM, AmountInputField, RatioField, amount_fiel
 from core.pagination import HistoryPagination, paginated_response
 from risk import history
 from risk.models import MarginSnapshot, RiskStatus
-from risk.services import sweep_all
+from risk.services.sweep import sweep_all
 from risk.staff import price_set_now
 
 RISK, ADMIN = "risk", "admin"

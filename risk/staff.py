@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from risk.services import SweepResult, TickResult, sweep_all, tick_run
+from risk.services.sweep import SweepResult, sweep_all
+from risk.services.tick import TickResult, tick_run
 from trading.models import MarkPrice
 from trading.services.markets import mark_price_set
 from trading.services.staff import pair_shock_price

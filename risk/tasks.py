@@ -2,7 +2,9 @@
 
 from celery import group, shared_task
 
-from risk import services
+from risk.services.state import history_prune
+from risk.services.sweep import sweep_all, sweep_chunk_run
+from risk.services.tick import tick_run
 from trading.services.loans import interest_accrue_due
 
 
@@ -20,22 +22,22 @@ def _fan_out(chunks: list[tuple[int, int]], assets: list[int] | None) -> None:
 @shared_task(name="risk.tasks.tick", acks_late=True)
 def tick() -> dict:
     """Beat's heartbeat: new prices, matching, then the sweep, in chunks several workers can share."""
-    return services.tick_run(fan_out=_fan_out).as_dict()
+    return tick_run(fan_out=_fan_out).as_dict()
 
 
 @shared_task(name="risk.tasks.sweep_chunk", acks_late=True)
 def sweep_chunk(lo: int, hi: int, assets: list[int] | None = None) -> dict:
     """Sweep one range of account ids; a chunk already being swept is skipped, not run twice."""
-    return services.sweep_chunk_run(id_range=(lo, hi), assets=assets).as_dict()
+    return sweep_chunk_run(id_range=(lo, hi), assets=assets).as_dict()
 
 
 @shared_task(name="risk.tasks.full_sweep", acks_late=True)
 def full_sweep() -> dict:
     """Every margin account at current prices (after interest accrual, trades, profile changes)."""
-    return services.sweep_all(fan_out=_fan_out).as_dict()
+    return sweep_all(fan_out=_fan_out).as_dict()
 
 
 @shared_task(name="risk.tasks.prune_history", acks_late=True)
 def prune_history() -> int:
     """Daily: old candles and interval snapshots go; status-change and liquidation snapshots stay."""
-    return services.history_prune()
+    return history_prune()

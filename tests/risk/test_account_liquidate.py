@@ -5,7 +5,7 @@ from decimal import Decimal as D
 import pytest
 
 from risk.models import Liquidation
-from risk.services import account_liquidate
+from risk.services.liquidation import account_liquidate
 from tests.helpers import amounts, assert_ledger_clean, cross, spot
 from trading.models import Asset, Order, SystemAccount, Trade
 from trading.services.accounts import isolated_account_open

@@ -13,9 +13,10 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from risk import services
 from risk.models import Liquidation, MarginCall
-from risk.services import account_liquidate, sweep_all
+from risk.services import notifications, sweep
+from risk.services.liquidation import account_liquidate
+from risk.services.sweep import sweep_all
 from tests.helpers import amounts, assert_ledger_clean, require_postgres
 from trading.models import JournalEntry
 
@@ -35,7 +36,7 @@ def _liquidate_and_hang(account_id: int, inside) -> None:
         inside.set()
         threading.Event().wait(600)
 
-    services._notify = hang
+    notifications.notify = hang
     account_liquidate(account_id=account_id)
 
 
@@ -81,7 +82,7 @@ def race_two_sweeps() -> list:
         try:
             barrier.wait(10)
             # Straight at the service, past the chunk lease, so the two really run at once.
-            results.append(services.sweep_run())
+            results.append(sweep.sweep_run())
         finally:
             connection.close()
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from risk import selectors as risk_selectors
-from risk import services
 from risk.models import AccountRisk, Liquidation, MarginCall, MarginSnapshot
-from risk.services import sweep_all
+from risk.services import sweep as sweep_service
+from risk.services.sweep import sweep_all
 from tests.helpers import amounts, assert_ledger_clean
 from trading.models import Asset, PlatformSettings, SystemAccount
 from trading.services.ledger import system_balance
@@ -180,7 +180,7 @@ def test_margin_calls_raced_by_another_sweep_are_claimed_one_by_one(seed, set_pr
     assert sorted(row.account_id for row in rows) == sorted([a.pk, b_eth.pk, b_bch.pk])
     AccountRisk.objects.filter(account=b_eth).update(margin_call_at=now)  # the other sweep's claim
 
-    called = services._margin_calls(rows, PlatformSettings.objects.get(), now)
+    called = sweep_service._margin_calls(rows, PlatformSettings.objects.get(), now)
 
     assert sorted(called) == sorted([a.pk, b_bch.pk])
     assert sorted(MarginCall.objects.values_list("account_id", flat=True)) == sorted([a.pk, b_bch.pk])

@@ -13,7 +13,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from risk.models import AccountRisk, MarginCall, SweepBaseline
-from risk.services import sweep_all, tick_run
+from risk.services.sweep import sweep_all
+from risk.services.tick import tick_run
 from trading import margin, selectors
 from trading.models import Account, Asset, Balance, JournalEntry, Pair, PlatformSettings, RiskProfile, SystemAccount
 from trading.services.ledger import Posting, ledger_post, system_balance

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from risk.services import account_liquidate
+from risk.services.liquidation import account_liquidate
 from tests.helpers import cross, spot
 from trading import margin
 from trading.margin import Status

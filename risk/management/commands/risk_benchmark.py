@@ -106,8 +106,9 @@ class Command(BaseCommand):
 
     def _inner(self, *, users: int, repeat: int, reuse: bool) -> None:
         from risk import selectors as risk_selectors
-        from risk import services
         from risk.models import AccountRisk, SweepBaseline
+        from risk.services.sweep import sweep_all, sweep_run
+        from risk.services.tick import tick_run
         from trading.models import Account, Balance, Pair, PlatformSettings
         from trading.services.markets import platform_bootstrap
 
@@ -122,13 +123,13 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
             self.stdout.write(f"seeded in {time.perf_counter() - started:.1f}s")
-            first = self._timed(lambda: services.sweep_all(), 1)
+            first = self._timed(lambda: sweep_all(), 1)
             self.stdout.write(f"first sweep (a state and a snapshot for every account with debt): {first:.3f}s")
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
         margin_accounts = Account.objects.filter(kind__in=["cross", "isolated"]).count()
         balances = Balance.objects.filter(is_system=False).count()
-        warm = services.sweep_all()
+        warm = sweep_all()
         self.stdout.write(
             f"{margin_accounts:,} margin accounts, {balances:,} balances; a steady sweep finds {warm.checked:,} "
             f"accounts in or near margin call, liquidates {len(warm.liquidations):,}"
@@ -139,8 +140,8 @@ class Command(BaseCommand):
             lambda: risk_selectors.margin_levels_floor(inputs=risk_selectors.valuation_inputs(profile_id=profile_id)),
             repeat,
         )
-        one_query = self._timed(lambda: services.sweep_run(), repeat)
-        sweep = self._timed(lambda: services.sweep_all(), repeat)
+        one_query = self._timed(lambda: sweep_run(), repeat)
+        sweep = self._timed(lambda: sweep_all(), repeat)
 
         btc = Pair.objects.select_related("base").get(symbol="BTCUSDT")
         price = btc.mark.price
@@ -151,14 +152,14 @@ class Command(BaseCommand):
 
             new = round_down(next(moves), btc.tick_size)
             mark_price_set(symbol=btc.symbol, price=new)
-            return services.tick_run(moved=[(btc, new)])
+            return tick_run(moved=[(btc, new)])
 
         tick = self._timed(one_pair_tick, repeat)
         # Without a baseline that holds (as after a move beyond the watch factor), a tick values every
         # exposed account; the next full sweep records the baselines again.
         SweepBaseline.objects.all().delete()
         unbounded = self._timed(one_pair_tick, repeat)
-        services.sweep_all()
+        sweep_all()
         exposed = Balance.objects.filter(asset_id=btc.base_id, is_system=False).values("account").distinct()
         watched = AccountRisk.objects.filter(account__in=exposed, watched=True).count()
 

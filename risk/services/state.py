@@ -1,0 +1,75 @@
+"""Each margin account's risk state (``AccountRisk``) and its history of snapshots, written in bulk."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings as django_settings
+from django.utils import timezone
+
+from risk.models import AccountRisk, MarginSnapshot
+from trading import margin
+
+# margin_call_at is left out on purpose: only the sweep's margin-call claim moves it (an upsert of what
+# a sweep read earlier must never undo a claim another sweep just made).
+STATE_FIELDS = ["status", "margin_level", "asset_value", "debt_value", "checked_at", "snapshot_at"]
+
+
+def snapshot_interval() -> timedelta:
+    return timedelta(seconds=getattr(django_settings, "MARGINLAB_SNAPSHOT_INTERVAL", 3600))
+
+
+def state_set(account_id: int, *, status: str, valuation: margin.Valuation, now: datetime) -> None:
+    state = AccountRisk(
+        account_id=account_id,
+        status=status,
+        margin_level=valuation.level,
+        asset_value=margin.round_half_up(valuation.assets),
+        debt_value=margin.round_half_up(valuation.debt),
+        checked_at=now,
+        status_since=now,
+        snapshot_at=now,
+    )
+    states_upsert([state], status_changed=True)
+
+
+def states_upsert(states: list[AccountRisk], *, status_changed: bool, watched: bool = False) -> None:
+    """Insert or update states in one statement: two sweeps racing on one account cannot collide.
+    The watch flag is updated only with ``watched`` (an insert always writes it)."""
+    fields = [*STATE_FIELDS, "status_since"] if status_changed else list(STATE_FIELDS)
+    if watched:
+        fields.append("watched")
+    AccountRisk.objects.bulk_create(
+        states, update_conflicts=True, unique_fields=["account"], update_fields=fields, batch_size=2000
+    )
+
+
+def states_save(states: list, now: datetime, *, keeps_watch: bool) -> None:
+    groups = defaultdict(list)
+    for row, status, changed, snapshot_due in states:
+        state = AccountRisk(
+            account_id=row.account_id,
+            status=status,
+            margin_level=row.level,
+            asset_value=margin.round_half_up(row.assets),
+            debt_value=margin.round_half_up(row.debt),
+            checked_at=now,
+            status_since=now,
+            snapshot_at=now if snapshot_due else row.snapshot_at,
+            watched=row.watch,
+        )
+        groups[(changed, keeps_watch or row.watch)].append(state)
+    for (changed, watched), states_ in groups.items():
+        states_upsert(states_, status_changed=changed, watched=watched)
+
+
+def history_prune(*, now: datetime | None = None) -> int:
+    from trading.services.markets import price_history_prune
+
+    now = now or timezone.now()
+    keep = timedelta(days=getattr(django_settings, "MARGINLAB_SNAPSHOT_RETENTION_DAYS", 90))
+    deleted = MarginSnapshot.objects.filter(reason=MarginSnapshot.Reason.INTERVAL, created_at__lt=now - keep).delete()[
+        0
+    ]
+    return deleted + price_history_prune(now=now)
