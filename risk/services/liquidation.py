@@ -6,7 +6,7 @@ half-way, can never liquidate twice or leave an account half-liquidated.
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -20,7 +20,7 @@ from risk.services import notifications
 from risk.services.state import state_set
 from trading import margin, selectors
 from trading.margin import ZERO, Status
-from trading.models import Account, Asset, Balance, JournalEntry, Order, Pair, SystemAccount
+from trading.models import Asset, Balance, JournalEntry, Order, Pair, SystemAccount
 from trading.services import fills
 from trading.services.fills import OPEN_STATUSES, Operation
 from trading.services.ledger import LockedAccount, accounts_lock, system_balance
@@ -109,39 +109,40 @@ def _orders_cancel(op: Operation) -> list[Order]:
 
 def _position_close(op: Operation, balance: Balance, quote_balance: Balance, outcome: _Outcome) -> None:
     """One base asset: net it against its own debt, sell a long, buy back a short."""
-    locked, now, prices, slippage = op.locked, op.now, op.prices, op.settings.slippage_bps
-    account, asset = locked.account, balance.asset
+    asset = balance.asset
     pair = _pair_of(asset)
-    owed = balance.borrowed + balance.interest
-    netted = min(balance.free, owed)
+    netted = min(balance.free, balance.borrowed + balance.interest)
     if netted:
-        repay_locked(locked=locked, asset=asset, amount=netted, posting=op.posting, book=op.book, now=now)
+        repay_locked(locked=op.locked, asset=asset, amount=netted, posting=op.posting, book=op.book, now=op.now)
     if balance.free > 0:  # a long: sell what is left
-        order = _liquidation_order(account, pair, Order.Side.SELL, balance.free)
-        price = margin.slipped_price(mark=prices[asset.code], is_buy=False, slippage_bps=slippage, tick=pair.tick_size)
-        fill = margin.fill_at(is_buy=False, price=price, quantity=balance.free, fee_rate=ZERO)
-        fills.fill(op, order, fill, is_maker=False)
-        outcome.orders.append(order)
-        outcome.value += fill.quote_quantity
+        outcome.value += _close(op, pair, Order.Side.SELL, balance.free, outcome).quote_quantity
     still_owed = balance.borrowed + balance.interest
     if still_owed > 0:  # a short: buy back the debt, with the insurance fund's help if need be
-        price = margin.slipped_price(mark=prices[asset.code], is_buy=True, slippage_bps=slippage, tick=pair.tick_size)
+
+        def fund(buy: margin.Fill) -> None:
+            outcome.shortfall += _cover_from_insurance(op, quote_balance, buy.quote_quantity)
+
         quantity = margin.round_up(still_owed, pair.step_size)
-        fill = margin.fill_at(is_buy=True, price=price, quantity=quantity, fee_rate=ZERO)
-        outcome.shortfall += _cover_from_insurance(op, quote_balance, fill.quote_quantity)
-        order = _liquidation_order(account, pair, Order.Side.BUY, quantity)
-        fills.fill(op, order, fill, is_maker=False)
-        outcome.orders.append(order)
-        repay_locked(locked=locked, asset=asset, amount=still_owed, posting=op.posting, book=op.book, now=now)
-        outcome.value += fill.quote_quantity
-        if balance.free > 0:  # the step-size rounding left a crumb of base: sell it back
-            bid = margin.slipped_price(
-                mark=prices[asset.code], is_buy=False, slippage_bps=slippage, tick=pair.tick_size
-            )
-            crumb = margin.fill_at(is_buy=False, price=bid, quantity=balance.free, fee_rate=ZERO)
-            crumb_order = _liquidation_order(account, pair, Order.Side.SELL, balance.free)
-            fills.fill(op, crumb_order, crumb, is_maker=False)
-            outcome.orders.append(crumb_order)
+        outcome.value += _close(op, pair, Order.Side.BUY, quantity, outcome, before_fill=fund).quote_quantity
+        repay_locked(locked=op.locked, asset=asset, amount=still_owed, posting=op.posting, book=op.book, now=op.now)
+        if balance.free > 0:  # the step-size rounding left a crumb of base: sell it back (not counted as liquidated)
+            _close(op, pair, Order.Side.SELL, balance.free, outcome)
+
+
+def _close(
+    op: Operation,
+    pair: Pair,
+    side: str,
+    quantity: Decimal,
+    outcome: _Outcome,
+    *,
+    before_fill: Callable[[margin.Fill], None] | None = None,
+) -> margin.Fill:
+    order, filled = fills.position_close(
+        op=op, pair=pair, side=side, quantity=quantity, reason="Liquidation", before_fill=before_fill
+    )
+    outcome.orders.append(order)
+    return filled
 
 
 def _quote_settle(op: Operation, quote_balance: Balance, outcome: _Outcome) -> None:
@@ -207,15 +208,3 @@ def _cover_from_insurance(op: Operation, quote_balance: Balance, needed: Decimal
 
 def _pair_of(asset: Asset) -> Pair:
     return asset.base_pairs.select_related("base", "quote").get(quote__code=selectors.QUOTE_ASSET)
-
-
-def _liquidation_order(account: Account, pair: Pair, side: str, quantity: Decimal) -> Order:
-    return Order(
-        account=account,
-        pair=pair,
-        side=side,
-        type=Order.Type.MARKET,
-        quantity=quantity,
-        client_order_id=f"autoclose-{uuid.uuid4().hex[:20]}",
-        status_reason="Liquidation",
-    )

@@ -7,6 +7,8 @@ then always updated in one sorted batch, which is what keeps two transactions fr
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -14,7 +16,7 @@ from decimal import Decimal
 from core.errors import MarginRuleViolation
 from trading import margin, selectors
 from trading.margin import ZERO
-from trading.models import Balance, Bucket, JournalEntry, Order, PlatformSettings, SystemAccount, Trade
+from trading.models import Balance, Bucket, JournalEntry, Order, Pair, PlatformSettings, SystemAccount, Trade
 from trading.services.ledger import LockedAccount, Posting, ledger_post, system_balance
 from trading.services.loans import LoanBook, borrow_locked, repay_locked
 from trading.services.positions import entry_price_update
@@ -168,3 +170,44 @@ def fill(op: Operation, order: Order, fill: margin.Fill, *, is_maker: bool) -> T
 
 def fill_memo(order: Order) -> str:
     return f"{order.type} {order.side} {order.pair.symbol} #{order.client_order_id}"
+
+
+def position_close(
+    *,
+    op: Operation,
+    pair: Pair,
+    side: str,
+    quantity: Decimal,
+    reason: str,
+    before_fill: Callable[[margin.Fill], None] | None = None,
+) -> tuple[Order, margin.Fill]:
+    """Close ``quantity`` of a position at market: a MARKET order filled at once into ``op``.
+
+    It fills at the mark price moved against it by the platform's slippage, like any MARKET order, and
+    pays no trading fee: a forced close (liquidation) charges its own fee instead. ``before_fill`` sees
+    the priced fill before it is applied, so a caller can fund it first (liquidation's insurance fund
+    pays for a buy-back the account cannot). The order is returned unsaved: ``op.commit`` saves it.
+    """
+    priced = margin.market_fill(
+        is_buy=side == Order.Side.BUY,
+        mark=op.prices[pair.base.code],
+        quantity=quantity,
+        quote_quantity=None,
+        slippage_bps=op.settings.slippage_bps,
+        fee_rate=ZERO,
+        tick=pair.tick_size,
+        step=pair.step_size,
+    )
+    if before_fill is not None:
+        before_fill(priced)
+    order = Order(
+        account=op.locked.account,
+        pair=pair,
+        side=side,
+        type=Order.Type.MARKET,
+        quantity=quantity,
+        client_order_id=f"autoclose-{uuid.uuid4().hex[:20]}",
+        status_reason=reason,
+    )
+    fill(op, order, priced, is_maker=False)
+    return order, priced
