@@ -70,6 +70,10 @@ class AccountLevel:
     watch: bool = False  # at these values
 
     @property
+    def valuation(self) -> margin.Valuation:
+        return margin.Valuation(self.assets, self.debt)
+
+    @property
     def level(self) -> Decimal | None:
         return margin.margin_level(self.assets, self.debt)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Notification
 from risk.models import Liquidation, MarginSnapshot, RiskStatus
 from risk.services import notifications
-from risk.services.state import state_set
+from risk.services.state import snapshot_row, state_set
 from trading import margin, selectors
 from trading.margin import ZERO, Status
 from trading.models import Asset, Balance, JournalEntry, Order, Pair, SystemAccount
@@ -162,16 +162,14 @@ def _quote_settle(op: Operation, quote_balance: Balance, outcome: _Outcome) -> N
 def _aftermath(record: Liquidation, *, valuation: margin.Valuation, equity: Decimal, now: datetime) -> None:
     """The account starts afresh as NORMAL; the liquidation is snapshotted and its owner told."""
     account = record.account
-    state_set(account.pk, status=RiskStatus.NORMAL, valuation=margin.Valuation(equity, ZERO), now=now)
-    MarginSnapshot.objects.create(
-        account=account,
-        margin_level=valuation.level,
+    state_set(account_id=account.pk, status=RiskStatus.NORMAL, valuation=margin.Valuation(equity, ZERO), now=now)
+    snapshot_row(
+        account_id=account.pk,
         status=RiskStatus.LIQUIDATION,
-        asset_value=margin.round_half_up(valuation.assets),
-        debt_value=margin.round_half_up(valuation.debt),
+        valuation=valuation,
         reason=MarginSnapshot.Reason.LIQUIDATION,
-        created_at=now,
-    )
+        now=now,
+    ).save(force_insert=True)
     notifications.notify(
         account,
         kind=Notification.Kind.LIQUIDATION,

@@ -9,6 +9,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from risk.models import AccountRisk, MarginSnapshot
+from risk.selectors import AccountLevel
 from trading import margin
 
 # margin_call_at is left out on purpose: only the sweep's margin-call claim moves it (an upsert of what
@@ -20,8 +21,17 @@ def snapshot_interval() -> timedelta:
     return timedelta(seconds=getattr(django_settings, "MARGINLAB_SNAPSHOT_INTERVAL", 3600))
 
 
-def state_set(account_id: int, *, status: str, valuation: margin.Valuation, now: datetime) -> None:
-    state = AccountRisk(
+def state_row(
+    *,
+    account_id: int,
+    status: str,
+    valuation: margin.Valuation,
+    now: datetime,
+    snapshot_at: datetime | None,
+    watched: bool = False,
+) -> AccountRisk:
+    """An account's risk state as valued at ``now`` (values rounded as every record keeps them)."""
+    return AccountRisk(
         account_id=account_id,
         status=status,
         margin_level=valuation.level,
@@ -29,8 +39,28 @@ def state_set(account_id: int, *, status: str, valuation: margin.Valuation, now:
         debt_value=margin.round_half_up(valuation.debt),
         checked_at=now,
         status_since=now,
-        snapshot_at=now,
+        snapshot_at=snapshot_at,
+        watched=watched,
     )
+
+
+def snapshot_row(
+    *, account_id: int, status: str, valuation: margin.Valuation, reason: str, now: datetime
+) -> MarginSnapshot:
+    return MarginSnapshot(
+        account_id=account_id,
+        margin_level=valuation.level,
+        status=status,
+        asset_value=margin.round_half_up(valuation.assets),
+        debt_value=margin.round_half_up(valuation.debt),
+        reason=reason,
+        created_at=now,
+    )
+
+
+def state_set(*, account_id: int, status: str, valuation: margin.Valuation, now: datetime) -> None:
+    """One account's new state, its status changed (a liquidation's fresh start)."""
+    state = state_row(account_id=account_id, status=status, valuation=valuation, now=now, snapshot_at=now)
     states_upsert([state], status_changed=True)
 
 
@@ -45,17 +75,15 @@ def states_upsert(states: list[AccountRisk], *, status_changed: bool, watched: b
     )
 
 
-def states_save(states: list, now: datetime, *, keeps_watch: bool) -> None:
+def states_save(states: list[tuple[AccountLevel, str, bool, bool]], now: datetime, *, keeps_watch: bool) -> None:
+    """A sweep's states, ``(row, status, changed, snapshot_due)`` each, in one upsert per kind of change."""
     groups = defaultdict(list)
     for row, status, changed, snapshot_due in states:
-        state = AccountRisk(
+        state = state_row(
             account_id=row.account_id,
             status=status,
-            margin_level=row.level,
-            asset_value=margin.round_half_up(row.assets),
-            debt_value=margin.round_half_up(row.debt),
-            checked_at=now,
-            status_since=now,
+            valuation=row.valuation,
+            now=now,
             snapshot_at=now if snapshot_due else row.snapshot_at,
             watched=row.watch,
         )

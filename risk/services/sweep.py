@@ -22,7 +22,7 @@ from risk.models import AccountRisk, MarginCall, MarginSnapshot, SweepBaseline
 from risk.services import notifications
 from risk.services.leases import leased
 from risk.services.liquidation import account_liquidate
-from risk.services.state import snapshot_interval, states_save
+from risk.services.state import snapshot_interval, snapshot_row, states_save
 from trading import margin, selectors
 from trading.margin import Status
 from trading.models import Account, PlatformSettings
@@ -98,16 +98,9 @@ def sweep_run(
         if changed:
             result.status_changes += 1
         if snapshot_due:
+            reason = MarginSnapshot.Reason.STATUS_CHANGE if changed else MarginSnapshot.Reason.INTERVAL
             snapshots.append(
-                MarginSnapshot(
-                    account_id=row.account_id,
-                    margin_level=row.level,
-                    status=status,
-                    asset_value=margin.round_half_up(row.assets),
-                    debt_value=margin.round_half_up(row.debt),
-                    reason=MarginSnapshot.Reason.STATUS_CHANGE if changed else MarginSnapshot.Reason.INTERVAL,
-                    created_at=now,
-                )
+                snapshot_row(account_id=row.account_id, status=status, valuation=row.valuation, reason=reason, now=now)
             )
         if call_due:
             calls.append(row)
