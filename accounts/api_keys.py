@@ -45,7 +45,7 @@ def _fernet_key(secret_key: str) -> bytes:
 
 
 def _fernet() -> MultiFernet:
-    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     return MultiFernet([Fernet(_fernet_key(key)) for key in keys])
 
 

@@ -253,3 +253,9 @@ MARGINLAB_SWEEP_WORK_MEM = env("MARGINLAB_SWEEP_WORK_MEM", default="128MB")
 # for transactions in flight) while no price has moved by more than the factor since that sweep.
 MARGINLAB_WATCH_FACTOR = Decimal(env("MARGINLAB_WATCH_FACTOR", default="1.25"))
 MARGINLAB_LEDGER_GRACE_SECONDS = env.int("MARGINLAB_LEDGER_GRACE_SECONDS", default=60)
+
+# Binance's weight limits per minute (trading.binance.throttling): per caller address, 6000 as Binance's
+# spot REQUEST_WEIGHT (https://developers.binance.com/docs/binance-spot-api-docs/rest-api/limits), and per
+# user for the margin endpoints Binance counts per account, 180000 as its margin UID limit.
+MARGINLAB_BINANCE_IP_WEIGHT_LIMIT = env.int("MARGINLAB_BINANCE_IP_WEIGHT_LIMIT", default=6000)
+MARGINLAB_BINANCE_UID_WEIGHT_LIMIT = env.int("MARGINLAB_BINANCE_UID_WEIGHT_LIMIT", default=180000)

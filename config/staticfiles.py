@@ -28,13 +28,13 @@ class PackageFileFinder(BaseFinder):
         super().__init__(*args, **kwargs)
         # URL path -> file on disk; a package that is not installed is reported by check(), not here.
         self.files: dict[str, Path] = {}
-        for url_path, (package, inside) in getattr(settings, "MARGINLAB_PACKAGE_STATIC", {}).items():
+        for url_path, (package, inside) in settings.MARGINLAB_PACKAGE_STATIC.items():
             root = _package_dir(package)
             if root is not None and (root / inside).is_file():
                 self.files[url_path] = root / inside
 
     def check(self, **kwargs):
-        wanted = getattr(settings, "MARGINLAB_PACKAGE_STATIC", {})
+        wanted = settings.MARGINLAB_PACKAGE_STATIC
         return [
             Error(f"{package}/{inside} not found: install the pinned requirements (pip install -r requirements.txt).")
             for url_path, (package, inside) in wanted.items()

@@ -18,7 +18,7 @@ STATE_FIELDS = ["status", "margin_level", "asset_value", "debt_value", "checked_
 
 
 def snapshot_interval() -> timedelta:
-    return timedelta(seconds=getattr(django_settings, "MARGINLAB_SNAPSHOT_INTERVAL", 3600))
+    return timedelta(seconds=django_settings.MARGINLAB_SNAPSHOT_INTERVAL)
 
 
 def state_row(
@@ -96,7 +96,7 @@ def history_prune(*, now: datetime | None = None) -> int:
     from trading.services.markets import price_history_prune
 
     now = now or timezone.now()
-    keep = timedelta(days=getattr(django_settings, "MARGINLAB_SNAPSHOT_RETENTION_DAYS", 90))
+    keep = timedelta(days=django_settings.MARGINLAB_SNAPSHOT_RETENTION_DAYS)
     deleted = MarginSnapshot.objects.filter(reason=MarginSnapshot.Reason.INTERVAL, created_at__lt=now - keep).delete()[
         0
     ]

@@ -211,7 +211,7 @@ def _claim(account_ids: list[int], last_call: datetime | None, now: datetime) ->
 
 def sweep_chunks(*, size: int | None = None) -> list[tuple[int, int]]:
     """Account id ranges of about ``size`` ids each: the units several workers can sweep at once."""
-    size = size or getattr(django_settings, "MARGINLAB_SWEEP_CHUNK_SIZE", 50000)
+    size = size or django_settings.MARGINLAB_SWEEP_CHUNK_SIZE
     bounds = risk_selectors.margin_account_id_bounds()
     if bounds is None:
         return []

@@ -5,7 +5,8 @@ per caller address (IP weight, all endpoints) and, for the margin endpoints Bina
 per user (UID weight). Each answer tells the caller what it has used so far in this minute
 (``X-MBX-USED-WEIGHT-1M``, and for /sapi ``X-SAPI-USED-IP-WEIGHT-1M`` / ``X-SAPI-USED-UID-WEIGHT-1M``);
 going over the limit is a 429 with code -1003 and a Retry-After until the next minute, as on Binance.
-The limits are settings: ``MARGINLAB_BINANCE_IP_WEIGHT_LIMIT`` (6000, Binance's spot REQUEST_WEIGHT) and
+The limits are settings (``config.settings``, with Binance's figures as defaults):
+``MARGINLAB_BINANCE_IP_WEIGHT_LIMIT`` (6000, Binance's spot REQUEST_WEIGHT) and
 ``MARGINLAB_BINANCE_UID_WEIGHT_LIMIT`` (180000, Binance's margin UID limit).
 """
 
@@ -19,17 +20,15 @@ from django.core.cache import caches
 
 from trading.binance import errors
 
-DEFAULT_IP_LIMIT = 6000
-DEFAULT_UID_LIMIT = 180000
 WINDOW_SECONDS = 60
 
 
 def ip_limit() -> int:
-    return getattr(settings, "MARGINLAB_BINANCE_IP_WEIGHT_LIMIT", DEFAULT_IP_LIMIT)
+    return settings.MARGINLAB_BINANCE_IP_WEIGHT_LIMIT
 
 
 def uid_limit() -> int:
-    return getattr(settings, "MARGINLAB_BINANCE_UID_WEIGHT_LIMIT", DEFAULT_UID_LIMIT)
+    return settings.MARGINLAB_BINANCE_UID_WEIGHT_LIMIT
 
 
 @dataclass(frozen=True)
