@@ -278,7 +278,8 @@ class LiquidationAdmin(ReadOnlyRiskAdmin):
 
 @admin.register(EngineLock)
 class EngineLockAdmin(ReadOnlyAdmin):
-    """The engine's leases: who holds which, until when (an expired one is free)."""
+    """The engine's leases on SQLite: who holds which, until when (an expired one is free). On PostgreSQL
+    they are advisory locks, which die with their holder's connection (risk.services.leases)."""
 
     list_display = ["name", "holder", "expires_at"]
 

@@ -181,7 +181,8 @@ class Liquidation(models.Model):
 
 
 class EngineLock(models.Model):
-    """A named lease, taken with one conditional UPDATE; it expires, so a killed holder frees it."""
+    """A named lease where advisory locks are missing (SQLite): taken with one conditional UPDATE, it
+    expires, so a killed holder frees it. On PostgreSQL leases are advisory locks (risk.services.leases)."""
 
     name = models.CharField(max_length=64, primary_key=True)
     holder = models.CharField(max_length=64, blank=True)

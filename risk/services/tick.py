@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from risk.services.leases import lock_acquire, lock_release
+from risk.services.leases import Lease
 from risk.services.sweep import FanOut, SweepResult, sweep_all
 
 TICK_LEASE = "risk:tick"
 STAFF_TICK_WAIT = 10.0  # seconds
+TICK_LEASE_TTL = timedelta(seconds=60)  # table leases only (SQLite)
 
 
 @dataclass
@@ -44,17 +45,17 @@ def tick_run(*, moved: list | None = None, fan_out: FanOut | None = None, now: d
     from trading.services.matching import orders_match
 
     now = now or timezone.now()
-    token = lock_acquire(name=TICK_LEASE, ttl=timedelta(seconds=60), now=now)
-    # A staff price change must not be lost to a beat tick that happens to be running: it waits a
-    # little for the lease. A beat tick that finds it taken just leaves the work to the next one.
-    waited = 0.0
-    while token is None and moved is not None and waited < STAFF_TICK_WAIT:
-        time.sleep(0.1)
-        waited += 0.1
-        token = lock_acquire(name=TICK_LEASE, ttl=timedelta(seconds=60))
-    if token is None:
-        return TickResult(skipped=True)
+    lease = Lease(TICK_LEASE, ttl=TICK_LEASE_TTL)
     try:
+        # A staff price change must not be lost to a beat tick that happens to be running: it waits a
+        # little for the lease. A beat tick that finds it taken just leaves the work to the next one.
+        held, waited = lease.acquire(), 0.0
+        while not held and moved is not None and waited < STAFF_TICK_WAIT:
+            time.sleep(0.1)
+            waited += 0.1
+            held = lease.acquire()
+        if not held:
+            return TickResult(skipped=True)
         moved = prices_advance(now=now) if moved is None else moved
         result = TickResult(moved={pair.symbol: str(price) for pair, price in moved})
         for pair, price in moved:
@@ -65,4 +66,4 @@ def tick_run(*, moved: list | None = None, fan_out: FanOut | None = None, now: d
             result.sweep = sweep_all(assets=[pair.base_id for pair, _ in moved], fan_out=fan_out, now=now)
         return result
     finally:
-        lock_release(name=TICK_LEASE, token=token)
+        lease.release()

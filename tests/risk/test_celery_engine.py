@@ -14,7 +14,8 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connections
 
 from config.celery import app
-from risk.models import EngineLock, Liquidation, MarginCall
+from risk.models import Liquidation, MarginCall
+from risk.services.leases import leases_held
 from risk.tasks import full_sweep, tick
 from tests.helpers import amounts, assert_ledger_clean, require_postgres, require_redis, wait_for
 
@@ -36,7 +37,7 @@ def drain() -> None:
     client = redis.Redis.from_url(require_redis())
 
     def idle() -> bool:
-        return client.llen("celery") == 0 and not EngineLock.objects.exclude(holder="").exists()
+        return client.llen("celery") == 0 and leases_held() == 0
 
     wait_for(lambda: idle() and (time.sleep(0.5) or idle()))
 
