@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import django_filters
 from django.db.models import QuerySet
 
-from accounts.models import Notification
+from accounts.models import Notification, User
 from accounts.selectors import notification_list as _notifications
 from risk.models import Liquidation, MarginCall, MarginSnapshot, RiskStatus
 from trading.history import UserFilterSet, filtered
@@ -39,22 +39,22 @@ class NotificationFilter(UserFilterSet):
     )
 
 
-def margin_call_list(*, user, filters: Mapping | None = None) -> QuerySet[MarginCall]:
+def margin_call_list(*, user: User, filters: Mapping | None = None) -> QuerySet[MarginCall]:
     queryset = MarginCall.objects.filter(account__user=user).order_by("-id")
     return filtered(MarginCallFilter, user=user, filters=filters, queryset=queryset)
 
 
-def liquidation_list(*, user, filters: Mapping | None = None) -> QuerySet[Liquidation]:
+def liquidation_list(*, user: User, filters: Mapping | None = None) -> QuerySet[Liquidation]:
     queryset = Liquidation.objects.filter(account__user=user).order_by("-id")
     return filtered(LiquidationFilter, user=user, filters=filters, queryset=queryset)
 
 
-def snapshot_list(*, user, filters: Mapping | None = None) -> QuerySet[MarginSnapshot]:
+def snapshot_list(*, user: User, filters: Mapping | None = None) -> QuerySet[MarginSnapshot]:
     queryset = MarginSnapshot.objects.filter(account__user=user).order_by("-id")
     return filtered(SnapshotFilter, user=user, filters=filters, queryset=queryset)
 
 
-def notification_list(*, user, filters: Mapping | None = None) -> QuerySet[Notification]:
+def notification_list(*, user: User, filters: Mapping | None = None) -> QuerySet[Notification]:
     return filtered(NotificationFilter, user=user, filters=filters, queryset=_notifications(user=user))
 
 

@@ -28,6 +28,8 @@ from typing import Protocol
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from trading.models import Pair
+
 logger = logging.getLogger(__name__)
 
 REPLAY_COLUMNS = ["open_time", "symbol", "open", "high", "low", "close"]
@@ -144,8 +146,7 @@ def price_source_get() -> PriceSource:
     if kind == SimulatedSource.name:
         return SimulatedSource(seed=settings.MARGINLAB_PRICE_SEED)
     if kind == ReplaySource.name:
-        from trading.models import Pair  # a read, to tell unlisted symbols from typos in the file
-
+        # A read of the listed symbols, to tell unlisted symbols from typos in the file.
         return ReplaySource(
             path=settings.MARGINLAB_PRICE_REPLAY_FILE, symbols=Pair.objects.values_list("symbol", flat=True)
         )

@@ -13,6 +13,8 @@ the ledger changed since.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,12 +22,13 @@ from decimal import Decimal
 
 from django.conf import settings as django_settings
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 
 from risk.models import SweepBaseline
 from trading import margin
 from trading.margin import Ratios, Status
 from trading.models import Account, AccountKind, Asset, Balance, JournalEntry, LedgerLine, MarkPrice, RiskTier
-from trading.selectors import QUOTE_ASSET
+from trading.selectors import QUOTE_ASSET, holdings_of, mark_prices
 
 # The filter lets through accounts up to this factor above the margin-call line, so that a floating
 # point SQL (SQLite) can never hide an account whose exact level is on the line.
@@ -129,7 +132,7 @@ def _levels(
     return ctes, _LEVELS.format(price=price, source=source, priced=priced, where="")
 
 
-def _params(id_range, inputs: Inputs) -> dict:
+def _params(id_range: tuple[int, int] | None, inputs: Inputs) -> dict:
     params = {f"price_{asset_id}": price for asset_id, price in inputs.prices.items()}
     params |= {"profile": inputs.profile_id, "slack": FILTER_SLACK, "margin_call": inputs.margin_call}
     params["watch_line"] = inputs.watch_line
@@ -147,7 +150,7 @@ def margin_levels_floor(*, inputs: Inputs, id_range: tuple[int, int] | None = No
 
 
 @contextmanager
-def _sweep_transaction(*, exposed: bool):
+def _sweep_transaction(*, exposed: bool) -> Iterator[CursorWrapper]:
     """A transaction for sweep queries. On PostgreSQL, with settings for a big aggregate over warm data:
     enough work_mem for the per-account sums to stay in memory (the default 4 MB spills them to disk),
     and the random_page_cost of data in memory or on SSD (1.1, not the spinning-disk 4).
@@ -327,16 +330,12 @@ _MAY_HAVE_CHANGED = """
     END"""
 
 
-def _dec(value) -> Decimal:
+def _dec(value: Decimal | float | int | str) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 def _exact_values(account_ids: list[int]) -> dict[int, margin.Valuation]:
     """Exact Decimal values of the given accounts, where the database summed in floating point."""
-    from collections import defaultdict
-
-    from trading.selectors import holdings_of, mark_prices
-
     prices = mark_prices()
     balances = defaultdict(list)
     for balance in Balance.objects.filter(account_id__in=account_ids).select_related("asset"):
@@ -347,7 +346,7 @@ def _exact_values(account_ids: list[int]) -> dict[int, margin.Valuation]:
     }
 
 
-def _aware(value):
+def _aware(value: datetime | str | None) -> datetime | None:
     """Raw SQL on SQLite returns timestamps as naive UTC text."""
     if value is None or (isinstance(value, datetime) and value.tzinfo):
         return value

@@ -9,6 +9,7 @@ the next one see the new price anyway.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from risk.services.sweep import SweepResult, sweep_all
 from risk.services.tick import TickResult, tick_run
@@ -38,12 +39,12 @@ def _run_on(mark: MarkPrice) -> PriceMove:
     return PriceMove(mark=mark, tick=result)
 
 
-def price_set_now(*, symbol: str, price) -> PriceMove:
+def price_set_now(*, symbol: str, price: Decimal | str | int) -> PriceMove:
     """Set a pair's mark price and run the risk engine on it at once."""
     return _run_on(mark_price_set(symbol=symbol, price=price))
 
 
-def price_shock_now(*, symbol: str, percent) -> PriceMove:
+def price_shock_now(*, symbol: str, percent: Decimal | str | int) -> PriceMove:
     """Move a pair's mark price by a percentage and run the risk engine on it at once."""
     return _run_on(pair_shock_price(symbol=symbol, percent=percent))
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from risk.models import AccountRisk, MarginSnapshot
 from risk.selectors import AccountLevel
 from trading import margin
+from trading.services.markets import price_history_prune
 
 # margin_call_at is left out on purpose: only the sweep's margin-call claim moves it (an upsert of what
 # a sweep read earlier must never undo a claim another sweep just made).
@@ -93,8 +94,6 @@ def states_save(states: list[tuple[AccountLevel, str, bool, bool]], now: datetim
 
 
 def history_prune(*, now: datetime | None = None) -> int:
-    from trading.services.markets import price_history_prune
-
     now = now or timezone.now()
     keep = timedelta(days=django_settings.MARGINLAB_SNAPSHOT_RETENTION_DAYS)
     deleted = MarginSnapshot.objects.filter(reason=MarginSnapshot.Reason.INTERVAL, created_at__lt=now - keep).delete()[

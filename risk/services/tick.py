@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from risk.price_feed import prices_advance
 from risk.services.leases import Lease
 from risk.services.sweep import FanOut, SweepResult, sweep_all
+from trading.services.matching import orders_match
 
 TICK_LEASE = "risk:tick"
 STAFF_TICK_WAIT = 10.0  # seconds
@@ -41,9 +43,6 @@ def tick_run(*, moved: list | None = None, fan_out: FanOut | None = None, now: d
     staff price change runs a tick at once. One tick at a time: a tick that finds the lease taken
     does nothing and the next one catches up.
     """
-    from risk.price_feed import prices_advance
-    from trading.services.matching import orders_match
-
     now = now or timezone.now()
     lease = Lease(TICK_LEASE, ttl=TICK_LEASE_TTL)
     try:

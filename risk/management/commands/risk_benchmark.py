@@ -20,6 +20,7 @@ Targets (from the risk-engine issue): full sweep <= 1.5 x floor; one-pair tick <
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from decimal import Decimal
@@ -28,8 +29,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from risk import selectors as risk_selectors
+from risk.models import AccountRisk, SweepBaseline
+from risk.services.sweep import sweep_all, sweep_run
+from risk.services.tick import tick_run
 from trading.management.benchdb import run_in_bench_database
 from trading.margin import round_down
+from trading.models import Account, Balance, Pair, PlatformSettings
+from trading.services.markets import mark_price_set, platform_bootstrap
 
 SEED_SQL = """
 SELECT setseed(0.42);
@@ -105,13 +112,6 @@ class Command(BaseCommand):
     # --- in the benchmark database ------------------------------------------------------------------
 
     def _inner(self, *, users: int, repeat: int, reuse: bool) -> None:
-        from risk import selectors as risk_selectors
-        from risk.models import AccountRisk, SweepBaseline
-        from risk.services.sweep import sweep_all, sweep_run
-        from risk.services.tick import tick_run
-        from trading.models import Account, Balance, Pair, PlatformSettings
-        from trading.services.markets import platform_bootstrap
-
         if not reuse:
             call_command("migrate", verbosity=0)
             platform_bootstrap()
@@ -148,8 +148,6 @@ class Command(BaseCommand):
         moves = iter([price * Decimal(f) for f in ("1.001", "0.999", "1.002", "0.998", "1.001", "0.999") * 2 * repeat])
 
         def one_pair_tick():
-            from trading.services.markets import mark_price_set
-
             new = round_down(next(moves), btc.tick_size)
             mark_price_set(symbol=btc.symbol, price=new)
             return tick_run(moved=[(btc, new)])
@@ -193,6 +191,4 @@ class Command(BaseCommand):
 
 
 def argparse_suppress():
-    import argparse
-
     return argparse.SUPPRESS
