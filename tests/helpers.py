@@ -1,11 +1,15 @@
 """Small helpers shared by tests: account lookups and the ledger check."""
 
+import multiprocessing
 import os
+import signal
+import threading
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 
 from trading.models import Account, AccountKind, Balance
 
@@ -65,3 +69,32 @@ def wait_for(condition, *, timeout: float = 30.0, interval: float = 0.1):
             return value
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout}s waiting for {getattr(condition, '__name__', condition)}")
+
+
+def hang_at(inside) -> Callable:
+    """A stand-in that marks ``inside`` and hangs: patched into a child, it stops it at that point."""
+
+    def hang(*args, **kwargs):
+        inside.set()
+        threading.Event().wait(600)
+
+    return hang
+
+
+def kill_when_inside(target: Callable, *args, while_inside: Callable[[], None] = lambda: None) -> None:
+    """A worker SIGKILLed at a chosen point: fork a child running ``target(inside, *args)``, wait until it
+    sets ``inside`` (see ``hang_at``), run ``while_inside`` and kill it."""
+    connections.close_all()  # the child must never share the parent's sockets
+    context = multiprocessing.get_context("fork")
+    inside = context.Event()
+    child = context.Process(target=target, args=(inside, *args))
+    child.start()
+    try:
+        assert inside.wait(60), "the child never reached the point where it is killed"
+        while_inside()
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(30)
+    finally:
+        if child.is_alive():
+            child.kill()
+    assert child.exitcode == -signal.SIGKILL

@@ -5,10 +5,6 @@ The kill is real: a forked process runs the full-sweep task, stops inside the li
 liquidate the account within two beat intervals, not when some TTL runs out.
 """
 
-import multiprocessing
-import os
-import signal
-import threading
 import time
 
 import pytest
@@ -19,7 +15,7 @@ from risk.services import notifications
 from risk.services.leases import Lease, leased, leases_held
 from risk.services.sweep import sweep_chunk_run, sweep_chunks
 from risk.tasks import full_sweep
-from tests.helpers import assert_ledger_clean, require_postgres
+from tests.helpers import assert_ledger_clean, hang_at, kill_when_inside, require_postgres
 
 
 @pytest.mark.django_db
@@ -50,15 +46,10 @@ def test_a_chunk_whose_lease_is_held_is_skipped(seed, set_prices):
     assert sweep_chunk_run(id_range=chunk).checked == 3
 
 
-def _full_sweep_and_hang(entered) -> None:
+def _full_sweep_and_hang(inside) -> None:
     """In the child: the beat's full sweep, hanging inside its first liquidation (before the commit)."""
     connections.close_all()  # never share the parent's socket
-
-    def hang(*args, **kwargs):
-        entered.set()
-        threading.Event().wait(600)
-
-    notifications.notify = hang
+    notifications.notify = hang_at(inside)
     full_sweep()
 
 
@@ -70,22 +61,12 @@ def test_a_sweeper_killed_mid_sweep_holds_no_liquidation_up(seed, set_prices, se
     set_prices(ETHUSDT=220, BCHUSDT=120)  # B's BCH account is below the liquidation line
     beat = settings.MARGINLAB_TICK_SECONDS
 
-    connections.close_all()
-    context = multiprocessing.get_context("fork")
-    entered = context.Event()
-    child = context.Process(target=_full_sweep_and_hang, args=(entered,))
-    child.start()
-    try:
-        assert entered.wait(60), "the child never reached the middle of the sweep"
-        # While the sweeper lives, its chunk is its own: another sweep skips it.
+    def while_the_sweeper_lives():
+        # Its chunk is its own: another sweep skips it.
         assert leases_held() == 1
         assert full_sweep()["checked"] == 0
-        os.kill(child.pid, signal.SIGKILL)
-        child.join(30)
-    finally:
-        if child.is_alive():
-            child.kill()
-    assert child.exitcode == -signal.SIGKILL
+
+    kill_when_inside(_full_sweep_and_hang, while_inside=while_the_sweeper_lives)
     killed = time.monotonic()
 
     # Sweep as beat would, only more often; the 60 s cap is for a failure to fail, not the bound.

@@ -5,9 +5,6 @@ ledger posting, before the commit) and is SIGKILLed. PostgreSQL rolls the transa
 dead connection, so the account is exactly as it was; the next sweep liquidates it in full.
 """
 
-import multiprocessing
-import os
-import signal
 import threading
 
 import pytest
@@ -17,7 +14,7 @@ from risk.models import Liquidation, MarginCall
 from risk.services import notifications, sweep
 from risk.services.liquidation import account_liquidate
 from risk.services.sweep import sweep_all
-from tests.helpers import amounts, assert_ledger_clean, require_postgres
+from tests.helpers import amounts, assert_ledger_clean, hang_at, kill_when_inside, require_postgres
 from trading.models import JournalEntry
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -28,15 +25,10 @@ def _postgres_only():
     require_postgres()
 
 
-def _liquidate_and_hang(account_id: int, inside) -> None:
+def _liquidate_and_hang(inside, account_id: int) -> None:
     """In the child: liquidate, but hang where the transaction is fully written and not yet committed."""
     connections.close_all()  # never share the parent's socket
-
-    def hang(*args, **kwargs):
-        inside.set()
-        threading.Event().wait(600)
-
-    notifications.notify = hang
+    notifications.notify = hang_at(inside)
     account_liquidate(account_id=account_id)
 
 
@@ -46,19 +38,7 @@ def test_a_worker_killed_mid_liquidation_leaves_the_account_untouched(seed, set_
     before = [amounts(b_bch, asset) for asset in ("USDT", "BCH")]
     entries = JournalEntry.objects.count()
 
-    connections.close_all()
-    context = multiprocessing.get_context("fork")
-    inside = context.Event()
-    child = context.Process(target=_liquidate_and_hang, args=(b_bch.pk, inside))
-    child.start()
-    try:
-        assert inside.wait(60), "the child never reached the middle of the liquidation"
-        os.kill(child.pid, signal.SIGKILL)
-        child.join(30)
-    finally:
-        if child.is_alive():
-            child.kill()
-    assert child.exitcode == -signal.SIGKILL
+    kill_when_inside(_liquidate_and_hang, b_bch.pk)
 
     # The dead transaction is gone: nothing of it is visible, no lock is left behind.
     connection.close()
