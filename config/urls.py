@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("", include("trading.urls")),
+    path("", include("accounts.urls")),
     path("", include("risk.urls")),
 ]
 

@@ -1,5 +1,5 @@
 """The risk engine's part of the web UI: an account's margin calls and liquidations, and its margin-level
-chart data (the account page itself is ``trading.views``; it loads these)."""
+chart data (the account page itself is ``trading.views.account``; it loads these)."""
 
 from django.urls import path
 

@@ -1,34 +1,27 @@
 """The risk engine's fragments of the account page: margin calls and liquidations (each with what explains
-it), and the data of the margin-level chart. The account page (``trading.views``) loads them with htmx and
+it), and the data of the margin-level chart. The account page (``trading.views.account``) loads them with htmx and
 keeps them live; ownership is checked the same way, so another user's account is a 404."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.selectors import notification_list
-from core.errors import NotFound
+from core.views import login_required_live
 from risk import history
 from trading import selectors
-from trading.views import login_required_live
+from trading.views.common import own_account
 
 HISTORY_ROWS = 20
 CHART_POINTS = 500
 
 
-def _own_account(request: HttpRequest, account_id: int):
-    try:
-        return selectors.account_get_for_user(user=request.user, account_id=account_id)
-    except NotFound:
-        raise Http404("Account not found.") from None
-
-
 @login_required_live
 @require_GET
 def account_risk(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = _own_account(request, account_id)
+    account = own_account(request, account_id)
     scope = {"account": account.pk}
     liquidations = list(history.liquidation_list(user=request.user, filters=scope)[:HISTORY_ROWS])
     context = {
@@ -49,7 +42,7 @@ def _num(value) -> str | None:
 def account_levels_json(request: HttpRequest, account_id: int) -> JsonResponse:
     """The account's margin level over time: the engine's snapshots, its margin calls and liquidations, the
     live level now, and the lines to draw (margin call, liquidation, initial) from its risk tier."""
-    account = _own_account(request, account_id)
+    account = own_account(request, account_id)
     scope = {"account": account.pk}
     snapshots = list(history.snapshot_list(user=request.user, filters=scope)[:CHART_POINTS])
     summary = selectors.account_summary_get(account=account)

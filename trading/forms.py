@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from django import forms
 
-from core.errors import ApplicationError
+from core.forms import ServiceForm
 from trading.models import Order, Pair
-
-# A service names a field by its API name; the form that shows it may call it something else.
-FIELD_ALIASES = {"from_account_id": "from_account", "to_account_id": "to_account", "limit_price": "price"}
 
 TICKET_TYPES = [*Order.Type.choices, ("OCO", "OCO (limit + stop-limit)")]
 
@@ -18,24 +15,6 @@ def _amount(**attrs) -> forms.CharField:
     # Amounts stay text here: the services read them as exact Decimals and say what is wrong with them.
     attrs = {"inputmode": "decimal", "autocomplete": "off", **attrs}
     return forms.CharField(required=False, max_length=40, widget=forms.TextInput(attrs=attrs))
-
-
-class ServiceForm(forms.Form):
-    def add_application_error(self, error: ApplicationError) -> None:
-        placed = False
-        for field, messages in error.fields.items():
-            field = FIELD_ALIASES.get(field, field)
-            if field in self.fields:
-                for message in messages if isinstance(messages, list | tuple) else [messages]:
-                    self.add_error(field, str(message))
-                placed = True
-        if not placed:
-            self.add_error(None, error.message)
-
-    def value(self, name: str):
-        """A cleaned value, with an empty field as None (the services' 'not sent')."""
-        value = self.cleaned_data.get(name)
-        return None if value in ("", None) else value
 
 
 class SignUpForm(ServiceForm):
@@ -121,14 +100,3 @@ class LeverageForm(ServiceForm):
     def __init__(self, *args, leverages: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["leverage"].choices = [(lev, f"{lev}x") for lev in leverages]
-
-
-class TokenForm(ServiceForm):
-    name = forms.CharField(max_length=64, required=False, widget=forms.TextInput(attrs={"placeholder": "e.g. my bot"}))
-
-
-class ApiKeyForm(ServiceForm):
-    label = forms.CharField(
-        max_length=64, required=False, widget=forms.TextInput(attrs={"placeholder": "e.g. ccxt bot"})
-    )
-    can_trade = forms.BooleanField(required=False, label="Enable trading (orders, loans, transfers)")

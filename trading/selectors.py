@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from core.errors import ApplicationError, NotFound
 from trading import margin
@@ -407,6 +407,17 @@ def ticker_list(*, now=None) -> list[Ticker]:
     return [Ticker(symbol=m.pair.symbol, price=m.price, open_24h=opens.get(m.pair_id)) for m in marks]
 
 
+def open_orders_for_account(*, account: Account):
+    return (
+        Order.objects.filter(account=account, status__in=[Order.Status.NEW, Order.Status.PARTIALLY_FILLED])
+        .select_related("pair")
+        .order_by("-id")
+    )
+
+
+# --- which account, and what it offers (the web page and the Binance API) ----------------------------
+
+
 def isolated_account_get_for_user(*, user, symbol: str) -> Account | None:
     """The user's isolated margin account of a pair, if they enabled one."""
     return (
@@ -416,13 +427,53 @@ def isolated_account_get_for_user(*, user, symbol: str) -> Account | None:
     )
 
 
-def open_orders_for_account(*, account: Account):
-    return (
-        Order.objects.filter(account=account, status__in=[Order.Status.NEW, Order.Status.PARTIALLY_FILLED])
-        .select_related("pair")
-        .order_by("-id")
+def cross_account_get_for_user(*, user) -> Account | None:
+    return Account.objects.filter(user=user, kind=AccountKind.CROSS).first()
+
+
+def margin_account_for_user(*, user, isolated: bool, symbol: str | None) -> Account | None:
+    """The margin account a request means, as Binance routes it: with ``isolated`` the user's isolated
+    account of ``symbol``, otherwise the cross account; None while that account does not exist. The web
+    order ticket's Cross/Isolated switch and the Binance API's ``isIsolated`` both come here."""
+    if isolated:
+        return isolated_account_get_for_user(user=user, symbol=symbol)
+    return cross_account_get_for_user(user=user)
+
+
+def account_list_for_user(*, user) -> list[Account]:
+    return list(
+        Account.objects.filter(user=user).exclude(kind=AccountKind.SYSTEM).select_related("pair").order_by("id")
     )
 
 
-def cross_account_get_for_user(*, user) -> Account | None:
-    return Account.objects.filter(user=user, kind=AccountKind.CROSS).first()
+def isolated_symbols() -> list[str]:
+    """The pairs an isolated account can be enabled for."""
+    return list(
+        Pair.objects.filter(is_active=True, margin_enabled=True, isolated_enabled=True)
+        .order_by("symbol")
+        .values_list("symbol", flat=True)
+    )
+
+
+def account_assets(*, account: Account) -> list[str]:
+    """The assets the account can hold: its pair's two, or every asset with the quote asset first."""
+    if account.kind == AccountKind.ISOLATED:
+        return [account.pair.quote.code, account.pair.base.code]
+    codes = list(Asset.objects.order_by("code").values_list("code", flat=True))
+    return [QUOTE_ASSET, *[c for c in codes if c != QUOTE_ASSET]] if QUOTE_ASSET in codes else codes
+
+
+def account_symbols(*, account: Account) -> list[str]:
+    """The pairs the account can trade: its own pair, the margin pairs, or (spot) every active pair."""
+    if account.kind == AccountKind.ISOLATED:
+        return [account.pair.symbol]
+    pairs = Pair.objects.filter(is_active=True).order_by("symbol")
+    if account.is_margin:
+        pairs = pairs.filter(margin_enabled=True)
+    return list(pairs.values_list("symbol", flat=True))
+
+
+def owed_assets(*, account: Account) -> list[str]:
+    """The assets the account owes (principal or interest), by code."""
+    owed = Balance.objects.filter(account=account).filter(Q(borrowed__gt=0) | Q(interest__gt=0))
+    return list(owed.order_by("asset_id").values_list("asset__code", flat=True))

@@ -28,19 +28,15 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def cross_account_get(*, user) -> Account:
-    account = Account.objects.filter(user=user, kind=AccountKind.CROSS).first()
+    account = selectors.margin_account_for_user(user=user, isolated=False, symbol=None)
     if account is None:
         raise errors.BinanceError(errors.NO_MARGIN_ACCOUNT)
     return account
 
 
 def isolated_account_get(*, user, symbol: str) -> Account:
-    pair = selectors.pair_get(symbol=symbol)
-    account = (
-        Account.objects.select_related("pair__base", "pair__quote")
-        .filter(user=user, kind=AccountKind.ISOLATED, pair=pair)
-        .first()
-    )
+    pair = selectors.pair_get(symbol=symbol)  # an unknown symbol first (-1121), then "no isolated account"
+    account = selectors.margin_account_for_user(user=user, isolated=True, symbol=pair.symbol)
     if account is None:
         raise errors.BinanceError(errors.NO_ISOLATED_ACCOUNT)
     return account

@@ -1,0 +1,150 @@
+"""One account's page: balances, positions, open orders, the order ticket and money forms with their
+maxima, the history. The forms post to ``orders`` and ``money``, which show this page again on an error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from core.errors import ApplicationError
+from trading import history, selectors
+from trading.forms import LeverageForm, LoanForm, OrderTicketForm, ServiceForm, TransferForm
+from trading.models import Account, AccountKind, Pair
+from trading.services.accounts import CROSS_LEVERAGES
+from trading.services.loans import max_borrowable_get
+from trading.views.common import HISTORY_ROWS, account_name, max_safely, own_account
+
+
+def leverages_of(account: Account) -> list[int]:
+    if account.kind == AccountKind.CROSS:
+        return [int(lev) for lev in CROSS_LEVERAGES]
+    return [lev for lev in Pair.Leverage.values if lev <= account.pair.max_leverage]
+
+
+def account_choices(user) -> list[tuple[int, str]]:
+    return [(a.pk, f"#{a.pk} {account_name(a)}") for a in selectors.account_list_for_user(user=user)]
+
+
+def ticket_form(account: Account, data=None) -> OrderTicketForm:
+    symbols = selectors.account_symbols(account=account)
+    initial = {"mode": "isolated" if account.kind == AccountKind.ISOLATED else "cross", "symbol": symbols[0]}
+    if "BTCUSDT" in symbols and account.kind != AccountKind.ISOLATED:
+        initial["symbol"] = "BTCUSDT"
+    return OrderTicketForm(data, symbols=symbols, margin=account.is_margin, initial=initial, prefix="ticket")
+
+
+def _forms(request: HttpRequest, account: Account) -> dict:
+    accounts, assets = account_choices(request.user), selectors.account_assets(account=account)
+    # Into a margin account from the spot wallet (the user's first account); out of the spot wallet to cross.
+    other = next((pk for pk, _ in accounts if pk != account.pk), account.pk)
+    transfer_initial = (
+        {"from_account": other, "to_account": account.pk, "asset": assets[0]}
+        if account.is_margin
+        else {"from_account": account.pk, "to_account": other, "asset": assets[0]}
+    )
+    forms = {
+        "ticket_form": ticket_form(account),
+        "transfer_form": TransferForm(accounts=accounts, assets=assets, initial=transfer_initial, prefix="transfer"),
+    }
+    if account.is_margin:
+        owed = selectors.owed_assets(account=account)
+        forms["borrow_form"] = LoanForm(assets=assets, initial={"asset": assets[0]}, prefix="borrow")
+        forms["repay_form"] = LoanForm(assets=assets, initial={"asset": (owed or assets)[0]}, prefix="repay")
+        forms["leverage_form"] = LeverageForm(
+            leverages=leverages_of(account), initial={"leverage": account.leverage}, prefix="leverage"
+        )
+    return forms
+
+
+def live_context(account: Account) -> dict:
+    summary = selectors.account_summary_get(account=account)
+    return {
+        "account": account,
+        "account_name": account_name(account),
+        "summary": summary,
+        "positions": selectors.positions_of(summary, selectors.mark_prices()),
+        "open_orders": list(selectors.open_orders_for_account(account=account)),
+    }
+
+
+# The maximum beside each money form: what the service would accept now (the same computation it checks).
+MAX_KINDS = {
+    "transfer": (
+        "Max out",
+        lambda request, account, asset: selectors.max_transferable_get(account=account, asset=asset),
+    ),
+    "borrow": (
+        "Max borrowable",
+        lambda request, account, asset: max_borrowable_get(user=request.user, account_id=account.pk, asset=asset),
+    ),
+    "repay": ("Max repay", lambda request, account, asset: selectors.max_repayable_get(account=account, asset=asset)),
+}
+
+
+def max_hint_for(request: HttpRequest, kind: str, account_id, asset) -> dict:
+    label, compute = MAX_KINDS[kind]
+    try:
+        account = selectors.account_get_for_user(user=request.user, account_id=account_id)
+        asset = selectors.asset_get(code=asset).code
+    except ApplicationError:
+        return {"kind": kind, "label": label, "value": None, "asset": asset}
+    value = max_safely(lambda: compute(request, account, asset))
+    return {"kind": kind, "label": label, "value": value, "asset": asset}
+
+
+def _maxima(request: HttpRequest, account: Account, forms: dict) -> dict:
+    """The maximum beside each money form, for the asset (and source account) it starts with."""
+
+    def chosen(form, field):
+        return form.data.get(form.add_prefix(field)) if form.is_bound else form[field].value()
+
+    transfer = forms["transfer_form"]
+    source_id, asset = chosen(transfer, "from_account"), chosen(transfer, "asset")
+    maxima = {"transfer": max_hint_for(request, "transfer", source_id, asset)}
+    if account.is_margin:
+        maxima["borrow"] = max_hint_for(request, "borrow", account.pk, chosen(forms["borrow_form"], "asset"))
+        maxima["repay"] = max_hint_for(request, "repay", account.pk, chosen(forms["repay_form"], "asset"))
+    return maxima
+
+
+def account_page(request: HttpRequest, account: Account, *, status: int = 200, **bound) -> HttpResponse:
+    forms = _forms(request, account) | bound
+    context = live_context(account) | forms
+    scope = {"account": account.pk}
+    context |= {
+        "maxima": _maxima(request, account, forms),
+        "chart_symbol": account.pair.symbol if account.pair_id else forms["ticket_form"]["symbol"].value(),
+        "trades": history.trade_list(user=request.user, filters=scope)[:HISTORY_ROWS],
+        "transfers": history.transfer_list(user=request.user, filters=scope)[:HISTORY_ROWS],
+        "loan_events": history.loan_event_list(user=request.user, filters=scope)[:HISTORY_ROWS],
+        "ledger_lines": selectors.ledger_lines_for_account(account=account)[:HISTORY_ROWS],
+        "other_accounts": [(pk, name) for pk, name in account_choices(request.user) if pk != account.pk],
+    }
+    return render(request, "account.html", context, status=status)
+
+
+def form_post(
+    request: HttpRequest, account: Account, name: str, form: ServiceForm, action: Callable[[ServiceForm], str]
+) -> HttpResponse:
+    """Validate the form's shape, run the service; on success a message and back to the account, else the
+    page again with the errors beside the fields (and nothing changed: the services are all or nothing)."""
+    if form.is_valid():
+        try:
+            done = action(form)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, done)
+            return redirect("account", account_id=account.pk)
+    return account_page(request, account, status=400, **{name: form})
+
+
+@login_required
+@require_GET
+def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+    return account_page(request, own_account(request, account_id))
