@@ -28,7 +28,7 @@ from risk.models import SweepBaseline
 from trading import margin
 from trading.margin import Ratios, Status
 from trading.models import Account, AccountKind, Asset, Balance, JournalEntry, LedgerLine, MarkPrice, RiskTier
-from trading.selectors import QUOTE_ASSET, holdings_of, mark_prices
+from trading.selectors import QUOTE_ASSET, holdings_of, mark_prices, risk_tiers
 
 # The filter lets through accounts up to this factor above the margin-call line, so that a floating
 # point SQL (SQLite) can never hide an account whose exact level is on the line.
@@ -232,7 +232,7 @@ def _prices_of(baseline: SweepBaseline) -> dict[int, Decimal]:
 _CLASSIFIED = """
     WITH {exposed}lv AS ({levels})
     SELECT lv.account_id, lv.assets, lv.debt,
-           t.initial, t.margin_call, t.liquidation, t.transfer_out,
+           a.kind, a.leverage,
            COALESCE(r.status, 'NORMAL'), r.margin_call_at, r.snapshot_at,
            COALESCE(r.watched, FALSE), {watch}
     FROM lv
@@ -252,6 +252,9 @@ def _classified(
     In scope: every account, a chunk's, or (a tick) the candidates among those exposed to moved assets.
     """
     params = _params(id_range, inputs) | params
+    # The join to the tiers keeps only accounts whose tier exists; their thresholds come from the one
+    # conversion of a tier (trading.selectors.tier_ratios).
+    tiers = risk_tiers(profile_id=inputs.profile_id)
     with _sweep_transaction(exposed=assets is not None) as cursor:
         exposed = None
         if assets is not None:
@@ -278,14 +281,12 @@ def _classified(
             account_id=row[0],
             assets=exact[row[0]].assets if exact else row[1],
             debt=exact[row[0]].debt if exact else row[2],
-            ratios=Ratios(
-                initial=_dec(row[3]), margin_call=_dec(row[4]), liquidation=_dec(row[5]), transfer_out=_dec(row[6])
-            ),
-            previous=row[7],
-            margin_call_at=_aware(row[8]),
-            snapshot_at=_aware(row[9]),
-            watched=bool(row[10]),
-            watch=bool(row[11]),
+            ratios=tiers[(row[3], row[4])],
+            previous=row[5],
+            margin_call_at=_aware(row[6]),
+            snapshot_at=_aware(row[7]),
+            watched=bool(row[8]),
+            watch=bool(row[9]),
         )
         for row in rows
     ]
@@ -330,12 +331,9 @@ _MAY_HAVE_CHANGED = """
     END"""
 
 
-def _dec(value: Decimal | float | int | str) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
 def _exact_values(account_ids: list[int]) -> dict[int, margin.Valuation]:
     """Exact Decimal values of the given accounts, where the database summed in floating point."""
+
     prices = mark_prices()
     balances = defaultdict(list)
     for balance in Balance.objects.filter(account_id__in=account_ids).select_related("asset"):

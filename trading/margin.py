@@ -147,9 +147,22 @@ def max_borrowable(*, valuation: Valuation, initial: Decimal, price: Decimal) ->
     return round_down(headroom / (initial - ONE) / price)
 
 
-def level_allows(level: Decimal | None, threshold: Decimal) -> bool:
-    """A level of None (no debt) passes every threshold."""
-    return level is None or level >= threshold
+def keeps_level(valuation: Valuation, threshold: Decimal) -> bool:
+    """The one decision of the margin rules: does a margin level of ``valuation`` (the account as it would
+    be after the operation) stay at or above ``threshold``? No debt passes every threshold.
+
+    Compared as A >= threshold * D rather than A / D >= threshold, so that no rounding of the quotient can
+    let through the smallest amount past a maximum computed from the same formula.
+
+    The thresholds: a borrow, a margin order or a leverage change needs the initial ratio after it (the
+    spec: ">= initial"). A transfer out needs the transfer-out ratio (2) after it: Binance allows a transfer
+    out only while the margin level is above the transfer-out level, and then at most "total asset value -
+    transfer-out level x (borrowed + unpaid interest)", which brings the level down to exactly 2
+    (https://www.binance.com/en/support/faq/d9e94f23ea6d44008a4d52ac813e7410, "How to transfer funds out of
+    your margin account"). So the level after the transfer may equal 2, and at exactly 2 nothing more
+    can leave: any positive amount would take it below.
+    """
+    return valuation.debt <= 0 or valuation.assets >= threshold * valuation.debt
 
 
 def max_transferable_out(*, valuation: Valuation, transfer_out: Decimal, price: Decimal, available: Decimal) -> Decimal:

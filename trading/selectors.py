@@ -108,15 +108,25 @@ def mark_price_get(*, pair: Pair) -> Decimal:
     return row.price
 
 
+def tier_ratios(tier: RiskTier) -> Ratios:
+    """The one place a risk tier becomes the margin math's thresholds."""
+    return Ratios(
+        initial=tier.initial, margin_call=tier.margin_call, liquidation=tier.liquidation, transfer_out=tier.transfer_out
+    )
+
+
+def risk_tiers(*, profile_id: int) -> dict[tuple[str, int], Ratios]:
+    """Every tier of a risk profile, by (account kind, leverage class): one query."""
+    return {(t.kind, t.leverage): tier_ratios(t) for t in RiskTier.objects.filter(profile_id=profile_id)}
+
+
 def ratios_get(*, account: Account, profile_id: int) -> Ratios:
     tier = RiskTier.objects.filter(profile_id=profile_id, kind=account.kind, leverage=account.leverage).first()
     if tier is None:
         raise ApplicationError(
             f"The risk profile has no tier for {account.kind} {account.leverage}x.", code="no_risk_tier"
         )
-    return Ratios(
-        initial=tier.initial, margin_call=tier.margin_call, liquidation=tier.liquidation, transfer_out=tier.transfer_out
-    )
+    return tier_ratios(tier)
 
 
 def holdings_of(balances: Iterable[Balance]) -> list[Holding]:
@@ -164,15 +174,6 @@ def account_summary(
     return AccountSummary(account=account, balances=balances, valuation=valuation, status=status, ratios=ratios)
 
 
-def _tiers(profile_id: int) -> dict:
-    return {
-        (t.kind, t.leverage): Ratios(
-            initial=t.initial, margin_call=t.margin_call, liquidation=t.liquidation, transfer_out=t.transfer_out
-        )
-        for t in RiskTier.objects.filter(profile_id=profile_id)
-    }
-
-
 def account_summaries_for_user(*, user, prices: dict[str, Decimal] | None = None) -> list[AccountSummary]:
     """Every account of the user with balances, valuation and status, in a fixed number of queries."""
     accounts = (
@@ -185,13 +186,13 @@ def account_summaries_for_user(*, user, prices: dict[str, Decimal] | None = None
         .order_by("id")
     )
     prices = prices or mark_prices()
-    tiers = _tiers(platform_settings_get().risk_profile_id)
+    tiers = risk_tiers(profile_id=platform_settings_get().risk_profile_id)
     return [account_summary(account=a, balances=list(a.balances.all()), prices=prices, tiers=tiers) for a in accounts]
 
 
 def account_summary_get(*, account: Account, prices: dict[str, Decimal] | None = None) -> AccountSummary:
     balances = list(Balance.objects.filter(account=account).select_related("asset").order_by("asset__code"))
-    tiers = _tiers(platform_settings_get().risk_profile_id)
+    tiers = risk_tiers(profile_id=platform_settings_get().risk_profile_id)
     return account_summary(account=account, balances=balances, prices=prices or mark_prices(), tiers=tiers)
 
 

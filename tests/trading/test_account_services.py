@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from core.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict, MarginRuleViolation
 from tests.helpers import PASSWORD, amounts, assert_ledger_clean, cross, spot
 from trading.models import Account, AccountKind, JournalEntry, LedgerLine, Order, Transfer
 from trading.services.accounts import account_leverage_set, account_reset, isolated_account_open, user_signup
@@ -29,7 +29,7 @@ def test_leverage_change_respects_the_new_initial_ratio(alice, set_prices, zero_
     account_leverage_set(user=alice, account_id=account.pk, leverage="5x")
     transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=account.pk, asset="USDT", amount="400")
     loan_borrow(user=alice, account_id=account.pk, asset="USDT", amount="1600")
-    with pytest.raises(ApplicationError, match="below the 3x initial ratio"):
+    with pytest.raises(MarginRuleViolation, match="Changing to 3x .* below the initial ratio 1.5; repay debt first"):
         account_leverage_set(user=alice, account_id=account.pk, leverage=3)
     account.refresh_from_db()
     assert account.leverage == 5

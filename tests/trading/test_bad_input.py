@@ -811,14 +811,14 @@ def test_a_spot_wallet_has_no_leverage(w):
 
 
 def test_lowering_leverage_below_the_current_level_is_refused(w):
-    # bob at 5x borrows the maximum: level 1.25, below 3x's initial 1.5.
+    # bob at 5x borrows 1500 on 400 of his own (1900 / 1500 = 1.2667), below 3x's initial 1.5.
     bob_cross = w.b_cross
     account_leverage_set(user=w.bob, account_id=bob_cross.pk, leverage=5)
     transfer_create(user=w.bob, from_account_id=w.b_spot.pk, to_account_id=bob_cross.pk, asset="USDT", amount="400")
     loan_borrow(user=w.bob, account_id=bob_cross.pk, asset="USDT", amount="1500", now=NOW)
     error = refused(
         lambda: account_leverage_set(user=w.bob, account_id=bob_cross.pk, leverage="3"),
-        match=r"below the 3x initial ratio 1\.5",
+        match=r"Changing to 3x would leave the margin level at 1\.2667, below the initial ratio 1\.5; repay debt first",
     )
     assert error.code == "margin_rule"
     assert Account.objects.get(pk=bob_cross.pk).leverage == 5

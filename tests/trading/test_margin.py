@@ -212,3 +212,10 @@ def test_no_margin_level_falls_by_more_than_the_drift(quantities, moves):
     if then.level is None or now.level is None:
         return
     assert now.level >= then.level * margin.price_drift(before, after) * (1 - D("1e-20"))
+
+
+def test_keeps_level_is_the_margin_rules_one_decision():
+    # A >= threshold * D, compared without a quotient: the level may reach the threshold, not pass below it.
+    assert margin.keeps_level(Valuation(D(3000), D(1500)), D(2))
+    assert not margin.keeps_level(Valuation(D("2999.99999999"), D(1500)), D(2))
+    assert margin.keeps_level(Valuation(D(10), D(0)), D(2))  # no debt passes every threshold

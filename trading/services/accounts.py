@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from core.errors import ApplicationError, Conflict
-from trading import margin, selectors
+from trading import selectors
 from trading.models import Account, AccountKind, Asset, Bucket, JournalEntry, Order, Pair, SystemAccount
-from trading.services.common import clean_amount
+from trading.services.common import clean_amount, margin_rule_check
 from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledger_post, system_balance
 
 CROSS_LEVERAGES = (Pair.Leverage.X3, Pair.Leverage.X5)
@@ -121,13 +121,13 @@ def account_leverage_set(*, user, account_id, leverage) -> Account:
         account = accounts_lock(account.pk)[account.pk]
         locked = LockedAccount(account)
         account.leverage = new
-        ratios = selectors.ratios_get(account=account, profile_id=profile_id)
-        level = selectors.valuation_of(balances=locked.all(), prices=prices).level
-        if not margin.level_allows(level, ratios.initial):
-            raise ApplicationError(
-                f"Margin level {level:.4f} is below the {new}x initial ratio {ratios.initial}; repay debt first.",
-                code="margin_rule",
-            )
+        margin_rule_check(
+            valuation=selectors.valuation_of(balances=locked.all(), prices=prices),
+            ratios=selectors.ratios_get(account=account, profile_id=profile_id),
+            rule="initial",
+            action=f"Changing to {new}x",
+            hint="repay debt first",
+        )
         account.save(update_fields=["leverage"])
     return account
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, MarginRuleViolation
 from core.money import AMOUNT_PLACES
+from trading import margin
+from trading.margin import Ratios, Valuation
 
 # Larger than any paper balance can be, small enough to fit the 32-digit columns.
 MAX_AMOUNT = Decimal("1e15")
@@ -28,6 +30,26 @@ def clean_amount(value, *, field: str = "amount", allow_zero: bool = False) -> D
     if amount.as_tuple().exponent < -AMOUNT_PLACES and amount != amount.quantize(Decimal(1).scaleb(-AMOUNT_PLACES)):
         raise _bad(field, f"has more than {AMOUNT_PLACES} decimal places")
     return amount
+
+
+# The margin rules' thresholds by the name the one message gives them.
+RULE_NAMES = {"initial": "initial", "transfer_out": "transfer-out"}
+
+
+def margin_rule_check(
+    *, valuation: Valuation, ratios: Ratios, rule: str, action: str, fields: dict | None = None, hint: str = ""
+) -> None:
+    """The one guard of the margin rules: refuse (MarginRuleViolation) what would leave a margin account's
+    level below the ``rule`` ratio ("initial" or "transfer_out"); ``valuation`` is the account as it would
+    be after ``action`` ("The order", "Borrowing 5 ETH", ...). ``hint`` ends the message (what would pass)."""
+    threshold = getattr(ratios, rule)
+    if margin.keeps_level(valuation, threshold):
+        return
+    raise MarginRuleViolation(
+        f"{action} would leave the margin level at {valuation.level:.4f}, below the {RULE_NAMES[rule]} ratio "
+        f"{threshold.normalize():f}{f'; {hint}' if hint else ''}.",
+        fields=fields or {},
+    )
 
 
 def clean_choice(value, *, field: str, choices) -> str:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from core.errors import MarginRuleViolation
 from trading import margin, selectors
 from trading.margin import ZERO
 from trading.models import Balance, Bucket, JournalEntry, Order, Pair, PlatformSettings, SystemAccount, Trade
+from trading.services.common import margin_rule_check
 from trading.services.ledger import LockedAccount, Posting, ledger_post, system_balance
 from trading.services.loans import LoanBook, borrow_locked, repay_locked
 from trading.services.positions import entry_price_update
@@ -51,12 +51,12 @@ class Operation:
         """Check the initial ratio if anything was borrowed, post the entry, then save the records."""
         account = self.locked.account
         if self.borrowed and account.is_margin:
-            ratios = selectors.ratios_get(account=account, profile_id=self.settings.risk_profile_id)
-            level = selectors.valuation_of(balances=self.locked.all(), prices=self.prices).level
-            if not margin.level_allows(level, ratios.initial):
-                raise MarginRuleViolation(
-                    f"The order would leave the margin level at {level:.4f}, below the initial ratio {ratios.initial}."
-                )
+            margin_rule_check(
+                valuation=selectors.valuation_of(balances=self.locked.all(), prices=self.prices),
+                ratios=selectors.ratios_get(account=account, profile_id=self.settings.risk_profile_id),
+                rule="initial",
+                action="The order",
+            )
         entry = ledger_post(kind=kind, posting=self.posting, account=account, memo=memo) if self.posting.lines else None
         for order in orders:
             order.save()

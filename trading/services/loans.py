@@ -14,11 +14,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import ApplicationError, InsufficientBalance, MarginRuleViolation
+from core.errors import ApplicationError, InsufficientBalance
 from trading import margin, selectors
 from trading.margin import ZERO, Ratios
 from trading.models import Account, AccountKind, Asset, Balance, JournalEntry, LoanEvent, Order, SystemAccount
-from trading.services.common import clean_amount
+from trading.services.common import clean_amount, margin_rule_check
 from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledger_post, system_balance
 
 
@@ -184,16 +184,22 @@ def loan_borrow(*, user, account_id, asset: str, amount, now: datetime | None = 
         posting, book = Posting(), LoanBook()
         # Due hours first, so that the capacity counts every unpaid hour of interest.
         accrue_due_locked(balance=locked.balance(asset_obj), posting=posting, book=book, now=now)
+        before = selectors.valuation_of(balances=locked.all(), prices=prices)
         capacity = borrow_capacity(
             account=account, balances=locked.all(), asset=asset_obj, ratios=ratios, prices=prices
         )
         borrow_locked(locked=locked, asset=asset_obj, amount=amount, posting=posting, book=book, now=now)
-        if amount > capacity:
-            raise MarginRuleViolation(
-                f"Borrowing {amount} {asset_obj.code} would take the margin level below the initial ratio "
-                f"{ratios.initial}; the most you can borrow is {capacity}.",
-                fields={"amount": [f"At most {capacity}."]},
-            )
+        # The level the spec's max borrowable formula keeps: the loan counted, its first hour's interest not
+        # (charged at the same moment, it is what makes "borrowing exactly the maximum" allowed).
+        value = amount * prices[asset_obj.code]
+        margin_rule_check(
+            valuation=margin.Valuation(assets=before.assets + value, debt=before.debt + value),
+            ratios=ratios,
+            rule="initial",
+            action=f"Borrowing {amount} {asset_obj.code}",
+            fields={"amount": [f"At most {capacity}."]},
+            hint=f"the most you can borrow is {capacity}",
+        )
         entry = ledger_post(
             kind=JournalEntry.Kind.BORROW, posting=posting, account=account, memo=f"borrow {amount} {asset_obj.code}"
         )

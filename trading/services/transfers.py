@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from core.errors import ApplicationError, MarginRuleViolation
-from trading import margin, selectors
+from core.errors import ApplicationError
+from trading import selectors
 from trading.models import AccountKind, JournalEntry, Transfer
-from trading.services.common import clean_amount
+from trading.services.common import clean_amount, margin_rule_check
 from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledger_post
 from trading.services.loans import ensure_asset_allowed, ensure_tradable
 from trading.services.positions import entry_price_update
@@ -59,14 +59,15 @@ def transfer_create(*, user, from_account_id, to_account_id, asset: str, amount)
         posting = Posting()
         posting.move(out.balance(asset_obj), into.balance(asset_obj), amount)
         if source.is_margin:
-            ratios = selectors.ratios_get(account=source, profile_id=profile_id)
-            level = selectors.valuation_of(balances=out.all(), prices=prices).level
-            if not margin.level_allows(level, ratios.transfer_out):
-                raise MarginRuleViolation(
-                    f"The transfer would leave the margin level at {level:.4f}, below the transfer-out ratio "
-                    f"{ratios.transfer_out}.",
-                    fields={"amount": ["Too much for the account's debt."]},
-                )
+            # The level after the transfer may reach the transfer-out ratio, not pass below it (Binance's
+            # rule and source: margin.keeps_level); selectors.max_transferable_get is its maximum.
+            margin_rule_check(
+                valuation=selectors.valuation_of(balances=out.all(), prices=prices),
+                ratios=selectors.ratios_get(account=source, profile_id=profile_id),
+                rule="transfer_out",
+                action="The transfer",
+                fields={"amount": ["Too much for the account's debt."]},
+            )
         if target.is_margin and asset_obj.code != selectors.QUOTE_ASSET and asset_obj.code in prices:
             entry_price_update(balance=into.balance(asset_obj), net_before=net_before, price=prices[asset_obj.code])
         entry = ledger_post(
