@@ -5,6 +5,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -98,3 +99,22 @@ def kill_when_inside(target: Callable, *args, while_inside: Callable[[], None] =
         if child.is_alive():
             child.kill()
     assert child.exitcode == -signal.SIGKILL
+
+
+UNIT = Decimal("0.00000001")  # the smallest amount: one more than a maximum
+
+
+def cross_owing(user, *, hours_ago: int = 3) -> Account:
+    """The user's cross account (3x) with 1000 USDT of their own and a 500 USDT loan taken ``hours_ago``
+    clock hours back, whose due hours are not charged yet: a maximum shown now must count them."""
+    from django.utils import timezone
+
+    from trading.services.loans import loan_borrow
+    from trading.services.transfers import transfer_create
+
+    account = cross(user)
+    transfer_create(user=user, from_account_id=spot(user).pk, to_account_id=account.pk, asset="USDT", amount="1000")
+    loan_borrow(
+        user=user, account_id=account.pk, asset="USDT", amount="500", now=timezone.now() - timedelta(hours=hours_ago)
+    )
+    return account

@@ -158,8 +158,8 @@ def keeps_level(valuation: Valuation, threshold: Decimal) -> bool:
     spec: ">= initial"). A transfer out needs the transfer-out ratio (2) after it: Binance allows a transfer
     out only while the margin level is above the transfer-out level, and then at most "total asset value -
     transfer-out level x (borrowed + unpaid interest)", which brings the level down to exactly 2
-    (https://www.binance.com/en/support/faq/d9e94f23ea6d44008a4d52ac813e7410, "How to transfer funds out of
-    your margin account"). So the level after the transfer may equal 2, and at exactly 2 nothing more
+    (https://www.binance.com/en/support/faq/detail/d9e94f23ea6d44008a4d52ac813e7410, "How to Transfer Funds
+    From Your Margin Account"). So the level after the transfer may equal 2, and at exactly 2 nothing more
     can leave: any positive amount would take it below.
     """
     return valuation.debt <= 0 or valuation.assets >= threshold * valuation.debt

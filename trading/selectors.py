@@ -367,14 +367,6 @@ def max_transferable_get(*, account: Account, asset: str) -> Decimal:
     )
 
 
-def max_repayable_get(*, account: Account, asset: str) -> Decimal:
-    """The most a repayment of ``asset`` can be: what is owed, as far as the free balance reaches."""
-    balance = Balance.objects.filter(account=account, asset__code=str(asset).upper()).first()
-    if balance is None:
-        return Decimal(0)
-    return min(balance.free, balance.borrowed + balance.interest)
-
-
 @dataclass(frozen=True)
 class Ticker:
     symbol: str

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from tests.api.api_helpers import API, assert_error, ok, results
-from tests.helpers import amounts, cross, spot
+from tests.helpers import UNIT, amounts, cross, cross_owing, spot
 from trading.models import Account, AccountKind
 from trading.services.accounts import isolated_account_open
 from trading.services.orders import order_place
@@ -253,3 +253,13 @@ def test_max_borrowable_of_another_users_account_is_404(alice_api, bob):
 )
 def test_unauthenticated_is_401(alice, anon, method, path):
     assert_error(getattr(anon, method)(f"{API}/{path}"), 401, "not_authenticated")
+
+
+def test_the_max_borrowable_shown_is_accepted_and_one_unit_more_refused(alice_api, alice):
+    account = cross_owing(alice)  # due hours of interest not yet charged: the maximum counts them
+    most = Decimal(ok(alice_api.get(f"{API}/accounts/{account.pk}/max-borrowable?asset=USDT"))["amount"])
+    loan = {"account": account.pk, "asset": "USDT"}
+
+    assert_error(alice_api.post(f"{API}/loans", loan | {"amount": str(most + UNIT)}), 400, "margin_rule", "amount")
+    ok(alice_api.post(f"{API}/loans", loan | {"amount": str(most)}), 201)
+    assert ok(alice_api.get(f"{API}/accounts/{account.pk}/max-borrowable?asset=USDT"))["amount"] == "0.00000000"

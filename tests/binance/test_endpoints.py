@@ -9,7 +9,7 @@ import pytest
 
 from core.errors import ApplicationError, Conflict, InsufficientBalance, MarginRuleViolation, NotFound
 from tests.binance.conftest import signed
-from tests.helpers import amounts, cross, spot
+from tests.helpers import UNIT, amounts, cross, cross_owing, spot
 from trading.binance import errors
 from trading.models import Account, AccountKind, PriceCandle
 from trading.services.accounts import isolated_account_open
@@ -436,4 +436,17 @@ def test_ccxt_and_python_binance_messages_are_binances_own():
     )
     assert errors.translate(ApplicationError("x", code="would_trigger"), action="order").msg == (
         "Order would trigger immediately."
+    )
+
+
+def test_the_max_borrowable_shown_is_accepted_and_one_unit_more_refused(client, alice, alice_keys):
+    cross_owing(alice)  # due hours of interest not yet charged: maxBorrowable counts them
+    most = Decimal(ok(signed(client, "get", "/sapi/v1/margin/maxBorrowable", alice_keys, {"asset": "USDT"}))["amount"])
+    borrow = {"asset": "USDT", "type": "BORROW", "isIsolated": "FALSE"}
+    path = "/sapi/v1/margin/borrow-repay"
+
+    refused(signed(client, "post", path, alice_keys, borrow | {"amount": str(most + UNIT)}), -3006)
+    ok(signed(client, "post", path, alice_keys, borrow | {"amount": str(most)}))
+    assert ok(signed(client, "get", "/sapi/v1/margin/maxBorrowable", alice_keys, {"asset": "USDT"}))["amount"] == (
+        "0.00000000"
     )

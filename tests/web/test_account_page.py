@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from tests.helpers import amounts, assert_ledger_clean, bal, cross, spot
+from tests.helpers import UNIT, amounts, assert_ledger_clean, bal, cross, cross_owing, spot
 from trading.models import Account, JournalEntry, Order
 from trading.services.orders import order_place
 
@@ -325,3 +325,26 @@ def test_frozen_account_refuses_orders_with_a_message(alice_client, alice, eth_l
     assert response.status_code == 400
     assert "The account is frozen." in html_of(response)
     assert "FROZEN" in html_of(response)
+
+
+@pytest.mark.parametrize(
+    ("kind", "view", "refusal"),
+    [
+        ("borrow", "account-borrow", "At most {most}."),
+        ("repay", "account-repay", "At most {most}."),
+        ("transfer", "account-transfer", "Too much for the account's debt."),
+    ],
+)
+def test_each_maximum_shown_is_accepted_and_one_unit_more_refused(alice_client, alice, kind, view, refusal):
+    account = cross_owing(alice)  # owes interest for due hours not yet charged, which the maxima count
+    fields = {"from_account": account.pk, "to_account": spot(alice).pk} if kind == "transfer" else {}
+    hint = alice_client.get(reverse("account-max", args=[account.pk, kind]), {f"{kind}-asset": "USDT"})
+    most = hint.context["hint"]["value"]
+    assert most > 0
+    form = {f"{kind}-asset": "USDT", **{f"{kind}-{name}": value for name, value in fields.items()}}
+
+    too_much = alice_client.post(reverse(view, args=[account.pk]), form | {f"{kind}-amount": str(most + UNIT)})
+    assert too_much.status_code == 400
+    assert field_errors(too_much, f"{kind}_form", "amount") == [refusal.format(most=most)]
+    done = alice_client.post(reverse(view, args=[account.pk]), form | {f"{kind}-amount": str(most)})
+    assert done.status_code == 302, html_of(done)

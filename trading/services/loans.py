@@ -81,12 +81,32 @@ def borrow_capacity(
 # --- the locked building blocks (also used by orders and liquidation) -------------------------------
 
 
-def accrue_due_locked(*, balance: Balance, posting: Posting, book: LoanBook, now: datetime) -> Decimal:
-    """Charge every clock hour that began since the balance was last charged. Idempotent per hour."""
+def due_hours(balance: Balance, now: datetime) -> int:
+    """The clock hours begun since the balance's principal was last charged (0 without principal)."""
     hour = clock_hour(now)
     if balance.borrowed <= 0 or balance.interest_charged_hour is None or balance.interest_charged_hour >= hour:
+        return 0
+    return int((hour - balance.interest_charged_hour).total_seconds() // 3600)
+
+
+def with_due_interest(balance: Balance, now: datetime) -> Balance:
+    """The balance as ``accrue_due_locked`` would leave it, in memory only (never saved): what a maximum
+    shown now must count, because the borrow or repayment it is for charges the due hours first."""
+    hours = due_hours(balance, now)
+    if hours:
+        before = balance.interest_accrued_exact
+        after = before + margin.hourly_interest(balance.borrowed, balance.asset.daily_interest_rate, hours)
+        balance.interest += margin.interest_charge(accrued_before=before, accrued_after=after)
+        balance.interest_accrued_exact = after
+    return balance
+
+
+def accrue_due_locked(*, balance: Balance, posting: Posting, book: LoanBook, now: datetime) -> Decimal:
+    """Charge every clock hour that began since the balance was last charged. Idempotent per hour."""
+    hours = due_hours(balance, now)
+    if not hours:
         return ZERO
-    hours = int((hour - balance.interest_charged_hour).total_seconds() // 3600)
+    hour = clock_hour(now)
     amount = _charge_locked(balance=balance, posting=posting, principal=balance.borrowed, hours=hours, hour=hour)
     book.events.append(
         LoanEvent(account_id=balance.account_id, asset=balance.asset, kind=LoanEvent.Kind.INTEREST, interest=amount)
@@ -276,13 +296,33 @@ def interest_accrue_due(*, now: datetime | None = None) -> int:
     return charged
 
 
-def max_borrowable_get(*, user, account_id, asset: str) -> Decimal:
+# --- the maxima the web page and the APIs show: what loan_borrow and loan_repay then accept ------------
+
+
+def _balances_due(account: Account, asset: Asset, now: datetime | None) -> list[Balance]:
+    """The account's balances with the due hours of ``asset`` counted, as the borrow or repayment would."""
+    now = now or timezone.now()
+    balances = list(Balance.objects.filter(account=account).select_related("asset"))
+    return [with_due_interest(b, now) if b.asset_id == asset.pk else b for b in balances]
+
+
+def max_borrowable_get(*, user, account_id, asset: str, now: datetime | None = None) -> Decimal:
     account = selectors.account_get_for_user(user=user, account_id=account_id)
     asset_obj = selectors.asset_get(code=asset)
     _ensure_margin(account)
     ensure_asset_allowed(account, asset_obj)
-    balances = list(Balance.objects.filter(account=account).select_related("asset"))
+    balances = _balances_due(account, asset_obj, now)
     ratios = selectors.ratios_get(account=account, profile_id=selectors.platform_settings_get().risk_profile_id)
     return borrow_capacity(
         account=account, balances=balances, asset=asset_obj, ratios=ratios, prices=selectors.mark_prices()
     )
+
+
+def max_repayable_get(*, account: Account, asset: str, now: datetime | None = None) -> Decimal:
+    """The most a repayment of ``asset`` can be: what is owed (due hours counted), as far as the free
+    balance reaches."""
+    asset_obj = selectors.asset_get(code=asset)
+    balance = next((b for b in _balances_due(account, asset_obj, now) if b.asset_id == asset_obj.pk), None)
+    if balance is None:
+        return ZERO
+    return min(balance.free, balance.borrowed + balance.interest)

@@ -16,7 +16,7 @@ from trading import history, selectors
 from trading.forms import LeverageForm, LoanForm, OrderTicketForm, ServiceForm, TransferForm
 from trading.models import Account, AccountKind, Pair
 from trading.services.accounts import CROSS_LEVERAGES
-from trading.services.loans import max_borrowable_get
+from trading.services.loans import max_borrowable_get, max_repayable_get
 from trading.views.common import HISTORY_ROWS, account_name, max_safely, own_account
 
 
@@ -82,7 +82,7 @@ MAX_KINDS = {
         "Max borrowable",
         lambda request, account, asset: max_borrowable_get(user=request.user, account_id=account.pk, asset=asset),
     ),
-    "repay": ("Max repay", lambda request, account, asset: selectors.max_repayable_get(account=account, asset=asset)),
+    "repay": ("Max repay", lambda request, account, asset: max_repayable_get(account=account, asset=asset)),
 }
 
 
