@@ -358,10 +358,6 @@ def margin_account_id_bounds() -> tuple[int, int] | None:
     return None if first is None else (first, last)
 
 
-def balances_of(account_id: int) -> list[Balance]:
-    return list(Balance.objects.filter(account_id=account_id).select_related("asset").order_by("asset__code"))
-
-
 @dataclass(frozen=True)
 class AccountNearLiquidation:
     account: Account

@@ -487,6 +487,10 @@ class Order(models.Model):
         return f"#{self.pk} {self.type} {self.side} {self.pair_id}"
 
 
+# The statuses of an order still on the book: the one definition (matching, cancels, liquidation, the lists).
+OPEN_STATUSES = (Order.Status.NEW, Order.Status.PARTIALLY_FILLED)
+
+
 class OrderList(models.Model):
     """Two orders that cancel each other (OCO): a limit leg and a stop-limit leg sharing one lock."""
 

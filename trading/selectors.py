@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db import connection
+from django.db.models import Case, DecimalField, F, Max, Prefetch, Q, Sum, When
+from django.db.models.functions import Abs
+from django.utils import timezone
 
 from core.errors import ApplicationError, NotFound
 from trading import margin
 from trading.margin import Holding, Ratios, Status, Valuation
 from trading.models import (
+    BUCKET_WEIGHT,
+    OPEN_STATUSES,
     Account,
     AccountKind,
     Asset,
     Balance,
-    JournalEntry,
+    Bucket,
     LedgerLine,
     MarkPrice,
     Order,
     Pair,
     PlatformSettings,
+    PriceCandle,
     RiskTier,
 )
 
@@ -200,10 +208,6 @@ def ledger_lines_for_account(*, account: Account):
     return LedgerLine.objects.filter(balance__account=account).select_related("entry", "balance__asset").order_by("-id")
 
 
-def journal_entries_for_account(*, account: Account):
-    return JournalEntry.objects.filter(lines__balance__account=account).distinct().order_by("-id")
-
-
 # SQLite keeps decimals as floating point with 15 significant digits; a difference below that is the
 # storage, not the books. PostgreSQL's NUMERIC is exact, and there (in CI and production) nothing is let off.
 SQLITE_RELATIVE_PRECISION = Decimal("1e-14")
@@ -215,14 +219,6 @@ def _journal_sums() -> tuple[dict, dict, Decimal]:
 
     PostgreSQL sums NUMERIC exactly, so it does the work; on SQLite the lines are summed here.
     """
-    from collections import defaultdict
-
-    from django.db import connection
-    from django.db.models import Case, DecimalField, F, Max, Sum, When
-    from django.db.models.functions import Abs
-
-    from trading.models import BUCKET_WEIGHT
-
     if connection.vendor == "postgresql":
         weighted = Case(
             *[When(bucket=bucket, then=F("amount") * weight) for bucket, weight in BUCKET_WEIGHT.items()],
@@ -251,7 +247,6 @@ def _journal_sums() -> tuple[dict, dict, Decimal]:
 
 def ledger_differences() -> list[str]:
     """Every way the ledger disagrees with itself: unbalanced entries, balances unlike their journal."""
-    from trading.models import Bucket
 
     entries, buckets, precision = _journal_sums()
     codes = dict(Asset.objects.values_list("id", "code"))
@@ -383,11 +378,6 @@ class Ticker:
 
 def ticker_list(*, now=None) -> list[Ticker]:
     """Every pair's mark price with its 24-hour change, in two queries."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from trading.models import PriceCandle
 
     since = (now or timezone.now()) - timedelta(hours=24)
     opens: dict[int, Decimal] = {}
@@ -401,11 +391,7 @@ def ticker_list(*, now=None) -> list[Ticker]:
 
 
 def open_orders_for_account(*, account: Account):
-    return (
-        Order.objects.filter(account=account, status__in=[Order.Status.NEW, Order.Status.PARTIALLY_FILLED])
-        .select_related("pair")
-        .order_by("-id")
-    )
+    return Order.objects.filter(account=account, status__in=OPEN_STATUSES).select_related("pair").order_by("-id")
 
 
 # --- which account, and what it offers (the web page and the Binance API) ----------------------------

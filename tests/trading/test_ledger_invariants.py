@@ -28,6 +28,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from core.errors import ApplicationError
 from tests.helpers import cross, spot
 from trading import margin, selectors
+from trading.models import OPEN_STATUSES as OPEN
 from trading.models import Account, Balance, Bucket, LedgerLine, MarkPrice, Order, Pair, PlatformSettings
 from trading.services.accounts import account_leverage_set, account_reset, isolated_account_open
 from trading.services.loans import interest_accrue_due, loan_borrow, loan_repay, max_borrowable_get
@@ -37,7 +38,7 @@ from trading.services.orders import oco_place, order_cancel, order_place
 from trading.services.transfers import transfer_create
 
 START = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
-OPEN = (Order.Status.NEW, Order.Status.PARTIALLY_FILLED)
+
 
 USERS = st.sampled_from(["alice", "bob"])
 ACCOUNTS = st.sampled_from(["spot", "cross", "isolated"])

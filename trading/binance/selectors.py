@@ -18,8 +18,7 @@ from django.utils import timezone
 from core.errors import NotFound
 from trading import selectors
 from trading.binance import errors
-from trading.models import Account, AccountKind, Asset, Order, Pair, PriceCandle, Trade
-from trading.services.fills import OPEN_STATUSES
+from trading.models import OPEN_STATUSES, Account, AccountKind, Asset, Order, Pair, PriceCandle, Trade
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from core.errors import ApplicationError, Conflict
 from trading import selectors
-from trading.models import Account, AccountKind, Asset, Bucket, JournalEntry, Order, Pair, SystemAccount
+from trading.models import OPEN_STATUSES, Account, AccountKind, Asset, Bucket, JournalEntry, Order, Pair, SystemAccount
 from trading.services.common import clean_amount, margin_rule_check
 from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledger_post, system_balance
 
@@ -143,7 +143,7 @@ def account_reset(*, user, account_id) -> Account:
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]
         # The balances' locked funds are settled below with everything else; the orders let go of them.
-        Order.objects.filter(account=account, status__in=[Order.Status.NEW, Order.Status.PARTIALLY_FILLED]).update(
+        Order.objects.filter(account=account, status__in=OPEN_STATUSES).update(
             status=Order.Status.CANCELED, locked_amount=0, status_reason="Cancelled by the account reset."
         )
         locked = LockedAccount(account)

@@ -15,7 +15,17 @@ from decimal import Decimal
 
 from trading import margin, selectors
 from trading.margin import ZERO
-from trading.models import Balance, Bucket, JournalEntry, Order, Pair, PlatformSettings, SystemAccount, Trade
+from trading.models import (  # OPEN_STATUSES: still imported from here by risk.services.liquidation
+    OPEN_STATUSES,  # noqa: F401
+    Balance,
+    Bucket,
+    JournalEntry,
+    Order,
+    Pair,
+    PlatformSettings,
+    SystemAccount,
+    Trade,
+)
 from trading.services.common import margin_rule_check
 from trading.services.ledger import LockedAccount, Posting, ledger_post, system_balance
 from trading.services.loans import LoanBook, borrow_locked, repay_locked
@@ -23,7 +33,6 @@ from trading.services.positions import entry_price_update
 
 BORROWING = {Order.SideEffect.MARGIN_BUY, Order.SideEffect.AUTO_BORROW_REPAY}
 REPAYING = {Order.SideEffect.AUTO_REPAY, Order.SideEffect.AUTO_BORROW_REPAY}
-OPEN_STATUSES = (Order.Status.NEW, Order.Status.PARTIALLY_FILLED)
 
 
 @dataclass

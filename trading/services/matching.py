@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from trading import margin, selectors
-from trading.models import JournalEntry, Order, OrderList, Pair, PlatformSettings
+from trading.models import OPEN_STATUSES, JournalEntry, Order, OrderList, Pair, PlatformSettings
 from trading.services import fills
-from trading.services.fills import OPEN_STATUSES, Operation
+from trading.services.fills import Operation
 from trading.services.ledger import LockedAccount, accounts_lock
 from trading.services.orders import cancel_locked, take
 

@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, Conflict
 from trading import margin, selectors
-from trading.models import Account, AccountKind, JournalEntry, Order, OrderList, Pair
+from trading.models import OPEN_STATUSES, Account, AccountKind, JournalEntry, Order, OrderList, Pair
 from trading.services import fills
 from trading.services.common import clean_amount, clean_choice
-from trading.services.fills import OPEN_STATUSES, Operation
+from trading.services.fills import Operation
 from trading.services.ledger import LockedAccount, accounts_lock
 from trading.services.loans import ensure_tradable
 
