@@ -99,3 +99,25 @@ def seed(zero_costs, alice, bob, set_prices):
             side_effect="MARGIN_BUY",
         )
     return a, b_eth, b_bch
+
+
+@pytest.fixture
+def eth_long(alice, set_prices):
+    """alice: 1000 USDT in cross, an isolated ETHUSDT 5x account given 1000 USDT that bought 1 ETH at 3500
+    with MARGIN_BUY (so it owes about 2500 USDT)."""
+    set_prices(ETHUSDT=3500, BTCUSDT=95000)
+    transfer_create(
+        user=alice, from_account_id=spot(alice).pk, to_account_id=cross(alice).pk, asset="USDT", amount="1000"
+    )
+    isolated = isolated_account_open(user=alice, symbol="ETHUSDT", leverage=5)
+    transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=isolated.pk, asset="USDT", amount="1000")
+    order_place(
+        user=alice,
+        account_id=isolated.pk,
+        symbol="ETHUSDT",
+        side="BUY",
+        type="MARKET",
+        quantity="1",
+        side_effect="MARGIN_BUY",
+    )
+    return isolated

@@ -4,15 +4,21 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
+from django.utils import timezone
 
 from trading.models import Account, AccountKind, Balance
+from trading.selectors import account_summary_get
+from trading.services.loans import loan_borrow
+from trading.services.transfers import transfer_create
 
 PASSWORD = "correct-horse-battery-staple"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -50,8 +56,6 @@ def require_postgres():
 
 def require_redis() -> str:
     """Skip outside CI without REDIS_URL; in CI, fail instead of skipping."""
-    from django.conf import settings
-
     if settings.REDIS_URL:
         return settings.REDIS_URL
     if IN_CI:
@@ -61,8 +65,6 @@ def require_redis() -> str:
 
 def wait_for(condition, *, timeout: float = 30.0, interval: float = 0.1):
     """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
-    import time
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
@@ -107,14 +109,18 @@ UNIT = Decimal("0.00000001")  # the smallest amount: one more than a maximum
 def cross_owing(user, *, hours_ago: int = 3) -> Account:
     """The user's cross account (3x) with 1000 USDT of their own and a 500 USDT loan taken ``hours_ago``
     clock hours back, whose due hours are not charged yet: a maximum shown now must count them."""
-    from django.utils import timezone
-
-    from trading.services.loans import loan_borrow
-    from trading.services.transfers import transfer_create
-
     account = cross(user)
     transfer_create(user=user, from_account_id=spot(user).pk, to_account_id=account.pk, asset="USDT", amount="1000")
     loan_borrow(
         user=user, account_id=account.pk, asset="USDT", amount="500", now=timezone.now() - timedelta(hours=hours_ago)
     )
     return account
+
+
+def margin_call_price(account) -> Decimal:
+    """An ETH price that puts the isolated account just under its margin-call line (classic: 1.1)."""
+    summary = account_summary_get(account=account)
+    eth = next(b for b in summary.balances if b.asset.code == "ETH")
+    usdt = next(b for b in summary.balances if b.asset.code == "USDT")
+    price = (Decimal("1.08") * (usdt.borrowed + usdt.interest) - usdt.free) / (eth.free + eth.locked)
+    return price.quantize(Decimal("0.01"))

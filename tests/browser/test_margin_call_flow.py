@@ -11,8 +11,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import PASSWORD, amounts, cross
-from tests.web.conftest import margin_call_price
+from tests.helpers import PASSWORD, amounts, cross, margin_call_price
 from trading.models import Account, MarkPrice
 
 # Transactional: the live server reads what the test's browser writes. The migrations' listing (pairs,

@@ -8,8 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from risk.models import Liquidation, MarginCall
-from tests.helpers import assert_ledger_clean, bal, cross, spot
-from tests.web.conftest import margin_call_price
+from tests.helpers import assert_ledger_clean, bal, cross, margin_call_price, spot
 from trading.models import Account, JournalEntry, LedgerLine, MarkPrice, Pair
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Notification
 from risk.services.tick import tick_run
-from tests.web.conftest import margin_call_price
+from tests.helpers import margin_call_price
 from trading.selectors import pair_get
 from trading.services.markets import mark_price_set
 
