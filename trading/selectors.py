@@ -187,7 +187,7 @@ def account_summaries_for_user(*, user, prices: dict[str, Decimal] | None = None
     accounts = (
         Account.objects.filter(user=user)
         .exclude(kind=AccountKind.SYSTEM)
-        .select_related("pair")
+        .select_related("pair__base", "pair__quote")
         .prefetch_related(
             Prefetch("balances", queryset=Balance.objects.select_related("asset").order_by("asset__code"))
         )

@@ -262,8 +262,8 @@ class MarginAccountApi(BinanceApi):
 
     def get(self, request):
         account = selectors.cross_account_get(user=request.user)
-        summary = trading_selectors.account_summary_get(account=account)
         prices = trading_selectors.mark_prices()
+        summary = trading_selectors.account_summary_get(account=account, prices=prices)
         return Response(formats.cross_account(summary=summary, assets=selectors.assets(), btc_price=prices.get("BTC")))
 
 
@@ -279,12 +279,12 @@ class IsolatedAccountApi(BinanceApi):
         p = self.params
         symbols = p.comma_list("symbols", maximum=5)
         wanted = {pair.symbol for pair in selectors.pairs(symbols)} if symbols else None
+        prices = trading_selectors.mark_prices()
         summaries = [
             s
-            for s in selectors.summaries_for(user=request.user, kinds=(AccountKind.ISOLATED,))
+            for s in selectors.summaries_for(user=request.user, kinds=(AccountKind.ISOLATED,), prices=prices)
             if wanted is None or s.account.pair.symbol in wanted
         ]
-        prices = trading_selectors.mark_prices()
         btc = prices.get("BTC")
         entries = []
         for summary in summaries:

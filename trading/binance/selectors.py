@@ -61,8 +61,9 @@ def isolated_accounts(*, user) -> QuerySet[Account]:
     return Account.objects.filter(user=user, kind=AccountKind.ISOLATED)
 
 
-def summaries_for(*, user, kinds: tuple[str, ...]) -> list[selectors.AccountSummary]:
-    return [s for s in selectors.account_summaries_for_user(user=user) if s.account.kind in kinds]
+def summaries_for(*, user, kinds: tuple[str, ...], prices: dict[str, Decimal]) -> list[selectors.AccountSummary]:
+    summaries = selectors.account_summaries_for_user(user=user, prices=prices)
+    return [s for s in summaries if s.account.kind in kinds]
 
 
 def assets() -> list[Asset]:

@@ -62,12 +62,13 @@ def _forms(request: HttpRequest, account: Account) -> dict:
 
 
 def live_context(account: Account) -> dict:
-    summary = selectors.account_summary_get(account=account)
+    prices = selectors.mark_prices()
+    summary = selectors.account_summary_get(account=account, prices=prices)
     return {
         "account": account,
         "account_name": account_name(account),
         "summary": summary,
-        "positions": selectors.positions_of(summary, selectors.mark_prices()),
+        "positions": selectors.positions_of(summary, prices),
         "open_orders": list(selectors.open_orders_for_account(account=account)),
     }
 

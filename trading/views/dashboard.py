@@ -18,8 +18,8 @@ from trading.services.accounts import isolated_account_open
 
 
 def dashboard_context(user) -> dict:
-    summaries = selectors.account_summaries_for_user(user=user)
     prices = selectors.mark_prices()
+    summaries = selectors.account_summaries_for_user(user=user, prices=prices)
     return {
         "summaries": summaries,
         "total_equity": sum((s.valuation.equity for s in summaries), Decimal(0)),

@@ -1,0 +1,78 @@
+"""The Binance API's lists keep a fixed number of queries whatever they hold: one item or four, the same count.
+
+Every signed request starts with one query: the API key and its user (the weights are counted in the cache).
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.binance.conftest import signed
+from tests.helpers import cross, spot
+from trading.services.accounts import isolated_account_open
+from trading.services.orders import order_place
+from trading.services.transfers import transfer_create
+
+SYMBOLS = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT"]
+
+
+def resting_order(user, i):
+    order_place(
+        user=user, account_id=cross(user).pk, symbol="BTCUSDT", side="BUY", type="LIMIT", quantity="0.0002",
+        price="50000",
+    )  # fmt: skip
+
+
+def market_buy(user, i):
+    order_place(user=user, account_id=cross(user).pk, symbol="BTCUSDT", side="BUY", quote_quantity="10")
+
+
+def cross_holding(user, i):
+    order_place(user=user, account_id=cross(user).pk, symbol=SYMBOLS[i], side="BUY", quote_quantity="10")
+
+
+def isolated_account(user, i):
+    account = isolated_account_open(user=user, symbol=SYMBOLS[i])
+    transfer_create(user=user, from_account_id=spot(user).pk, to_account_id=account.pk, asset="USDT", amount="20")
+
+
+CASES = [
+    # path, parameters, what adds one item, queries
+    # the key; the cross account; the open orders with their pair, account and borrowed asset
+    ("/sapi/v1/margin/openOrders", {}, resting_order, 3),
+    # the key; the cross account; the pair of `symbol`; the open orders
+    ("/sapi/v1/margin/openOrders", {"symbol": "BTCUSDT"}, resting_order, 4),
+    # the key; the pair; the cross account; the orders
+    ("/sapi/v1/margin/allOrders", {"symbol": "BTCUSDT"}, market_buy, 4),
+    # the key; the pair; the cross account; the trades with their pair, account and fee asset
+    ("/sapi/v1/margin/myTrades", {"symbol": "BTCUSDT"}, market_buy, 4),
+    # the key; mark prices; the cross account; its balances; platform settings; the risk tiers; the assets
+    ("/sapi/v1/margin/account", {}, cross_holding, 7),
+    # the key; mark prices; platform settings; the risk tiers; the accounts with their pairs and assets;
+    # their balances
+    ("/sapi/v1/margin/isolated/account", {}, isolated_account, 6),
+]
+
+
+@pytest.mark.parametrize(("path", "params", "add", "expected"), CASES, ids=[f"{c[0]}{c[1]}" for c in CASES])
+def test_a_binance_list_costs_the_same_for_one_item_as_for_four(
+    client, alice, alice_keys, set_prices, path, params, add, expected, django_assert_num_queries
+):
+    set_prices(BTCUSDT=95000, ETHUSDT=3500, BNBUSDT=600, SOLUSDT=150)
+    transfer_create(
+        user=alice, from_account_id=spot(alice).pk, to_account_id=cross(alice).pk, asset="USDT", amount="1000"
+    )
+    signed(client, "get", "/sapi/v1/margin/account", alice_keys)  # the key's first use records it; later ones do not
+    add(alice, 0)
+    with CaptureQueriesContext(connection) as one:
+        assert signed(client, "get", path, alice_keys, params).status_code == 200
+    for i in range(1, 4):
+        add(alice, i)
+
+    with django_assert_num_queries(expected):
+        response = signed(client, "get", path, alice_keys, params)
+    assert response.status_code == 200
+    body = response.json()
+    listed = body if isinstance(body, list) else body.get("assets") or body.get("userAssets")
+    assert len(listed) >= 4
+    assert len(one) == expected
