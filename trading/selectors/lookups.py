@@ -1,0 +1,99 @@
+"""Look-ups every read starts from: settings, assets, pairs, mark prices, and the user's own accounts and
+orders by id (another user's id, or junk, is "not found")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from core.errors import ApplicationError, NotFound
+from trading.models import (
+    Account,
+    AccountKind,
+    Asset,
+    MarkPrice,
+    Order,
+    Pair,
+    PlatformSettings,
+)
+
+QUOTE_ASSET = "USDT"
+
+
+def platform_settings_get() -> PlatformSettings:
+    return PlatformSettings.objects.select_related("risk_profile").get(pk=1)
+
+
+def asset_get(*, code: str) -> Asset:
+    # Codes and symbols are letters and digits; anything else (a NUL byte, which PostgreSQL refuses
+    # outright) is simply unknown.
+    asset = Asset.objects.filter(code=code.upper()).first() if isinstance(code, str) and code.isalnum() else None
+    if asset is None:
+        raise ApplicationError(f"Unknown asset: {code!r}.", code="unknown_asset", fields={"asset": ["Unknown asset."]})
+    return asset
+
+
+def pair_get(*, symbol: str) -> Pair:
+    pair = None
+    if isinstance(symbol, str) and symbol.isalnum():
+        pair = Pair.objects.select_related("base", "quote").filter(symbol=symbol.upper()).first()
+    if pair is None:
+        raise ApplicationError(
+            f"Invalid symbol: {symbol!r}.", code="unknown_symbol", fields={"symbol": ["Invalid symbol."]}
+        )
+    return pair
+
+
+def _as_id(value) -> int | None:
+    """An integer id from an int or a string of digits; anything else (floats, junk) is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
+        return int(value.strip())
+    return None
+
+
+def account_get_for_user(*, user, account_id) -> Account:
+    """The user's own account; anything else (another user's, a system account, junk) is 'not found'."""
+    account_id = _as_id(account_id)
+    account = None
+    if account_id is not None and user is not None and user.is_authenticated:
+        account = (
+            Account.objects.select_related("pair__base", "pair__quote")
+            .filter(pk=account_id, user=user)
+            .exclude(kind=AccountKind.SYSTEM)
+            .first()
+        )
+    if account is None:
+        raise NotFound("Account not found.", fields={"account": ["Account not found."]})
+    return account
+
+
+def order_get_for_user(*, user, order_id) -> Order:
+    order_id = _as_id(order_id)
+    order = None
+    if order_id is not None and user is not None and user.is_authenticated:
+        order = (
+            Order.objects.select_related("pair__base", "pair__quote", "account")
+            .filter(pk=order_id, account__user=user)
+            .first()
+        )
+    if order is None:
+        raise NotFound("Unknown order sent.", code="unknown_order")
+    return order
+
+
+def mark_prices() -> dict[str, Decimal]:
+    """The mark price of every asset in the quote asset (USDT itself is 1)."""
+    prices = {QUOTE_ASSET: Decimal(1)}
+    rows = MarkPrice.objects.filter(pair__quote__code=QUOTE_ASSET).values_list("pair__base__code", "price")
+    prices.update(dict(rows))
+    return prices
+
+
+def mark_price_get(*, pair: Pair) -> Decimal:
+    row = MarkPrice.objects.filter(pair=pair).first()
+    if row is None:
+        raise ApplicationError(f"No mark price for {pair.symbol} yet.", code="no_price")
+    return row.price

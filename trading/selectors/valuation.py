@@ -1,0 +1,108 @@
+"""Risk tiers and valuations: an account's balances at mark prices, its margin level and status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from core.errors import ApplicationError
+from trading import margin
+from trading.margin import Holding, Ratios, Status, Valuation
+from trading.models import (
+    Account,
+    AccountKind,
+    Balance,
+    RiskTier,
+)
+from trading.selectors.lookups import mark_prices, platform_settings_get
+
+
+def tier_ratios(tier: RiskTier) -> Ratios:
+    """The one place a risk tier becomes the margin math's thresholds."""
+    return Ratios(
+        initial=tier.initial, margin_call=tier.margin_call, liquidation=tier.liquidation, transfer_out=tier.transfer_out
+    )
+
+
+def risk_tiers(*, profile_id: int) -> dict[tuple[str, int], Ratios]:
+    """Every tier of a risk profile, by (account kind, leverage class): one query."""
+    return {(t.kind, t.leverage): tier_ratios(t) for t in RiskTier.objects.filter(profile_id=profile_id)}
+
+
+def ratios_get(*, account: Account, profile_id: int) -> Ratios:
+    tier = RiskTier.objects.filter(profile_id=profile_id, kind=account.kind, leverage=account.leverage).first()
+    if tier is None:
+        raise ApplicationError(
+            f"The risk profile has no tier for {account.kind} {account.leverage}x.", code="no_risk_tier"
+        )
+    return tier_ratios(tier)
+
+
+def holdings_of(balances: Iterable[Balance]) -> list[Holding]:
+    return [
+        Holding(asset=b.asset.code, free=b.free, locked=b.locked, borrowed=b.borrowed, interest=b.interest)
+        for b in balances
+    ]
+
+
+def valuation_of(*, balances: Iterable[Balance], prices: dict[str, Decimal]) -> Valuation:
+    held = [h for h in holdings_of(balances) if h.gross or h.debt]
+    missing = sorted({h.asset for h in held} - set(prices))
+    if missing:
+        raise ApplicationError(f"No mark price for {', '.join(missing)} yet.", code="no_price")
+    return margin.value(held, prices)
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    account: Account
+    balances: list[Balance]
+    valuation: Valuation
+    status: Status
+    ratios: Ratios | None
+
+    @property
+    def margin_level(self) -> Decimal | None:
+        return self.valuation.level
+
+    @property
+    def total_asset_value(self) -> Decimal:
+        return self.valuation.assets
+
+    @property
+    def total_debt(self) -> Decimal:
+        return self.valuation.debt
+
+
+def account_summary(
+    *, account: Account, balances: list[Balance], prices: dict[str, Decimal], tiers: dict
+) -> AccountSummary:
+    valuation = valuation_of(balances=balances, prices=prices)
+    ratios = tiers.get((account.kind, account.leverage))
+    status = margin.classify(valuation.level, ratios) if ratios else Status.NORMAL
+    return AccountSummary(account=account, balances=balances, valuation=valuation, status=status, ratios=ratios)
+
+
+def account_summaries_for_user(*, user, prices: dict[str, Decimal] | None = None) -> list[AccountSummary]:
+    """Every account of the user with balances, valuation and status, in a fixed number of queries."""
+    accounts = (
+        Account.objects.filter(user=user)
+        .exclude(kind=AccountKind.SYSTEM)
+        .select_related("pair__base", "pair__quote")
+        .prefetch_related(
+            Prefetch("balances", queryset=Balance.objects.select_related("asset").order_by("asset__code"))
+        )
+        .order_by("id")
+    )
+    prices = prices or mark_prices()
+    tiers = risk_tiers(profile_id=platform_settings_get().risk_profile_id)
+    return [account_summary(account=a, balances=list(a.balances.all()), prices=prices, tiers=tiers) for a in accounts]
+
+
+def account_summary_get(*, account: Account, prices: dict[str, Decimal] | None = None) -> AccountSummary:
+    balances = list(Balance.objects.filter(account=account).select_related("asset").order_by("asset__code"))
+    tiers = risk_tiers(profile_id=platform_settings_get().risk_profile_id)
+    return account_summary(account=account, balances=balances, prices=prices or mark_prices(), tiers=tiers)
