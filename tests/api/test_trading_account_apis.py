@@ -1,4 +1,4 @@
-"""trading/apis.py, part 2: accounts (list, detail, leverage, isolated, reset), positions, max-borrowable."""
+"""trading/apis/accounts.py: accounts (list, detail, leverage, isolated, reset), positions, max-borrowable."""
 
 from decimal import Decimal
 

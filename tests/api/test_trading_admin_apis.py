@@ -1,4 +1,4 @@
-"""trading/apis.py, part 5: staff settings and assets (staff only: 403 for a normal user, 401 for nobody)."""
+"""trading/apis/staff.py: staff settings and assets (staff only: 403 for a normal user, 401 for nobody)."""
 
 from decimal import Decimal
 

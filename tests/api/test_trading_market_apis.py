@@ -1,4 +1,4 @@
-"""trading/apis.py, part 1: sign-up and market data (public: anyone may read the market)."""
+"""trading/apis/market.py: sign-up and market data (public: anyone may read the market)."""
 
 from datetime import timedelta
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""trading/apis.py, part 3: transfers, loans, repayments and the ledger."""
+"""trading/apis/money.py: transfers, loans, repayments and the ledger."""
 
 from decimal import Decimal
 

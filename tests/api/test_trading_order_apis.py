@@ -1,4 +1,4 @@
-"""trading/apis.py, part 4: orders (place, list, get, cancel) and trades."""
+"""trading/apis/orders.py: orders (place, list, get, cancel) and trades (the ledger: test_trading_money_apis)."""
 
 from decimal import Decimal
 

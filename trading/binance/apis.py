@@ -1,4 +1,4 @@
-"""Binance's paths, over MarginLab's services: thin doors, as ``trading/apis.py`` is for /api/v1.
+"""Binance's paths, over MarginLab's services: thin doors, as ``trading/apis/`` is for /api/v1.
 
 Each view reads Binance's parameters (``params``), picks the account Binance would (``selectors``), calls
 the same service the web page and /api/v1 call, and answers with Binance's field names (``formats``).

@@ -1,0 +1,63 @@
+"""REST doors of the trading app: sign-up, market data, accounts, positions, transfers, loans, orders,
+trades, the ledger, and the staff's settings.
+
+Thin doors (HackSoft style): an InputSerializer checks the shape of the input, a service does every
+write and owns its rules, a selector does every read, an OutputSerializer shapes the answer. Another
+user's object is never told apart from a missing one: both are 404.
+"""
+
+from trading.apis.accounts import (
+    AccountDetailApi,
+    AccountListApi,
+    AccountPositionListApi,
+    AccountResetApi,
+    IsolatedAccountCreateApi,
+    MaxBorrowableApi,
+    PositionListApi,
+)
+from trading.apis.market import (
+    AssetListApi,
+    MarketListApi,
+    PriceHistoryApi,
+    PriceListApi,
+    RegisterApi,
+)
+from trading.apis.money import (
+    LoanApi,
+    RepaymentApi,
+    TransferApi,
+)
+from trading.apis.orders import (
+    LedgerApi,
+    OrderApi,
+    OrderDetailApi,
+    TradeListApi,
+)
+from trading.apis.staff import (
+    AssetAdminApi,
+    PlatformSettingsApi,
+)
+
+__all__ = [
+    "AccountDetailApi",
+    "AccountListApi",
+    "AccountPositionListApi",
+    "AccountResetApi",
+    "AssetAdminApi",
+    "AssetListApi",
+    "IsolatedAccountCreateApi",
+    "LedgerApi",
+    "LoanApi",
+    "MarketListApi",
+    "MaxBorrowableApi",
+    "OrderApi",
+    "OrderDetailApi",
+    "PlatformSettingsApi",
+    "PositionListApi",
+    "PriceHistoryApi",
+    "PriceListApi",
+    "RegisterApi",
+    "RepaymentApi",
+    "TradeListApi",
+    "TransferApi",
+]

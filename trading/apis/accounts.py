@@ -1,0 +1,168 @@
+"""/api/v1 accounts (list, detail, leverage, isolated, reset, max borrowable) and positions."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.fields import (
+    RatioField,
+    amount_field,
+    query,
+)
+from core.pagination import PagePagination, paginated_response
+from trading import selectors
+from trading.apis.common import ACCOUNTS, MONEY
+from trading.margin import Status
+from trading.models import AccountKind
+from trading.services import accounts as account_services
+from trading.services import loans
+
+# --- accounts -----------------------------------------------------------------------------------------
+
+
+class BalanceOutputSerializer(serializers.Serializer):
+    asset = serializers.CharField(source="asset.code")
+    free = amount_field()
+    locked = amount_field(help_text="Reserved by open orders; still counts as an asset for the margin level.")
+    borrowed = amount_field()
+    interest = amount_field(help_text="Unpaid interest.")
+    net = amount_field(help_text="free + locked - borrowed - interest")
+
+
+class AccountOutputSerializer(serializers.Serializer):
+    """An account with its balances, valued at mark prices in USDT (a ``selectors.AccountSummary``)."""
+
+    id = serializers.IntegerField(source="account.pk")
+    kind = serializers.ChoiceField(
+        source="account.kind", choices=[AccountKind.SPOT, AccountKind.CROSS, AccountKind.ISOLATED]
+    )
+    symbol = serializers.CharField(source="account.pair.symbol", allow_null=True, help_text="Isolated accounts only.")
+    leverage = serializers.IntegerField(source="account.leverage", allow_null=True)
+    margin_level = RatioField(allow_null=True, help_text="Total asset value / total debt; null without debt.")
+    status = serializers.ChoiceField(choices=[s.value for s in Status])
+    is_frozen = serializers.BooleanField(source="account.is_frozen")
+    total_asset_value = amount_field()
+    total_debt = amount_field()
+    balances = BalanceOutputSerializer(many=True)
+
+
+def _account_response(account, *, status_code: int = status.HTTP_200_OK) -> Response:
+    summary = selectors.account_summary_get(account=account)
+    return Response(AccountOutputSerializer(summary).data, status=status_code)
+
+
+class AccountListApi(APIView):
+    pagination_class = PagePagination
+
+    @extend_schema(tags=[ACCOUNTS], responses=AccountOutputSerializer(many=True))
+    def get(self, request):
+        summaries = selectors.account_summaries_for_user(user=request.user)
+        return paginated_response(view=self, request=request, items=summaries, serializer_class=AccountOutputSerializer)
+
+
+class AccountDetailApi(APIView):
+    class UpdateInputSerializer(serializers.Serializer):
+        leverage = serializers.IntegerField(help_text="Cross: 3 or 5. Isolated: 3, 5 or 10, up to the pair's maximum.")
+
+    @extend_schema(tags=[ACCOUNTS], responses=AccountOutputSerializer)
+    def get(self, request, account_id: int):
+        return _account_response(selectors.account_get_for_user(user=request.user, account_id=account_id))
+
+    @extend_schema(tags=[ACCOUNTS], request=UpdateInputSerializer, responses=AccountOutputSerializer)
+    def patch(self, request, account_id: int):
+        serializer = self.UpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account = account_services.account_leverage_set(
+            user=request.user, account_id=account_id, leverage=serializer.validated_data["leverage"]
+        )
+        return _account_response(account)
+
+
+class IsolatedAccountCreateApi(APIView):
+    """Enable an isolated margin account for a pair (one per pair)."""
+
+    class InputSerializer(serializers.Serializer):
+        symbol = serializers.CharField(max_length=32)
+        leverage = serializers.IntegerField(required=False, help_text="Default: the pair's maximum.")
+
+    @extend_schema(tags=[ACCOUNTS], request=InputSerializer, responses={201: AccountOutputSerializer})
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account = account_services.isolated_account_open(user=request.user, **serializer.validated_data)
+        return _account_response(account, status_code=status.HTTP_201_CREATED)
+
+
+class AccountResetApi(APIView):
+    """Start the paper account afresh: orders cancelled, debts cleared, the starting balance restored (spot)."""
+
+    @extend_schema(tags=[ACCOUNTS], request=None, responses=AccountOutputSerializer)
+    def post(self, request, account_id: int):
+        account = account_services.account_reset(user=request.user, account_id=account_id)
+        return _account_response(account)
+
+
+class MaxBorrowableApi(APIView):
+    class QuerySerializer(serializers.Serializer):
+        asset = serializers.CharField(max_length=16)
+
+    class OutputSerializer(serializers.Serializer):
+        account = serializers.IntegerField()
+        asset = serializers.CharField()
+        amount = amount_field()
+
+    @extend_schema(
+        tags=[MONEY],
+        parameters=[query("asset", "The asset to borrow, e.g. USDT.", required=True)],
+        responses=OutputSerializer,
+    )
+    def get(self, request, account_id: int):
+        params = self.QuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        asset = params.validated_data["asset"]
+        amount = loans.max_borrowable_get(user=request.user, account_id=account_id, asset=asset)
+        return Response(self.OutputSerializer({"account": account_id, "asset": asset.upper(), "amount": amount}).data)
+
+
+# --- positions ----------------------------------------------------------------------------------------
+
+
+class PositionOutputSerializer(serializers.Serializer):
+    account = serializers.IntegerField(source="account.pk")
+    symbol = serializers.CharField()
+    asset = serializers.CharField()
+    quantity = amount_field(help_text="Net: free + locked - borrowed - interest; negative for a short.")
+    side = serializers.ChoiceField(choices=["LONG", "SHORT"])
+    entry_price = amount_field(allow_null=True)
+    mark_price = amount_field()
+    unrealized_pnl = amount_field(allow_null=True)
+    liquidation_price = amount_field(allow_null=True, help_text="Estimated; null when it cannot be reached.")
+    margin_level = RatioField(allow_null=True)
+
+
+class PositionListApi(APIView):
+    """Every position of every margin account of the caller's."""
+
+    pagination_class = PagePagination
+
+    @extend_schema(tags=[ACCOUNTS], responses=PositionOutputSerializer(many=True))
+    def get(self, request):
+        positions = selectors.position_list_for_user(user=request.user)
+        return paginated_response(
+            view=self, request=request, items=positions, serializer_class=PositionOutputSerializer
+        )
+
+
+class AccountPositionListApi(APIView):
+    pagination_class = PagePagination
+
+    @extend_schema(tags=[ACCOUNTS], responses=PositionOutputSerializer(many=True))
+    def get(self, request, account_id: int):
+        account = selectors.account_get_for_user(user=request.user, account_id=account_id)
+        positions = selectors.position_list(account=account)
+        return paginated_response(
+            view=self, request=request, items=positions, serializer_class=PositionOutputSerializer
+        )
