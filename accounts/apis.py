@@ -10,12 +10,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.validators import PASSWORD_MAX_LENGTH
 from core.errors import ApplicationError
 from core.pagination import PagePagination, paginated_response
+from core.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
 TAGS = ["auth"]
 
@@ -31,7 +32,7 @@ class CredentialsApi(APIView):
 
 class CredentialsInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False)
 
 
 class TokenOutputSerializer(serializers.Serializer):

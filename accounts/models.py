@@ -1,12 +1,45 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.db import models
+from django.db.models.functions import Lower
+
+from accounts.usernames import username_normalize
+
+
+class UserManager(DjangoUserManager):
+    def get_by_natural_key(self, username):
+        """Sign-in is case-insensitive (and NFKC-folded, as sign-up is): "Alice" signs in as alice. The
+        case-insensitive unique constraint below makes this match one user at most; Lower() on both sides
+        lets PostgreSQL use that constraint's index."""
+        if not isinstance(username, str):
+            raise self.model.DoesNotExist
+        return self.alias(username_folded=Lower("username")).get(
+            username_folded=Lower(models.Value(username_normalize(username)))
+        )
 
 
 class User(AbstractUser):
-    """The platform's user. Custom from the first migration so that it can grow without pain."""
+    """The platform's user. Custom from the first migration so that it can grow without pain.
+
+    Usernames keep the case they were given but are unique without it, and are ASCII only (accounts.usernames
+    says why); the rules are accounts.services.user_create's, this field only backs them up for the admin.
+    """
+
+    username = models.CharField(
+        "username",
+        max_length=150,
+        unique=True,
+        help_text="Required. 150 characters or fewer. ASCII letters, digits and @/./+/-/_ only.",
+        validators=[ASCIIUsernameValidator()],
+        error_messages={"unique": "A user with that username already exists."},
+    )
+
+    objects = UserManager()
 
     class Meta:
         db_table = "accounts_user"
+        constraints = [models.UniqueConstraint(Lower("username"), name="user_username_ci_unique")]
 
 
 class Notification(models.Model):

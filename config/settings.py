@@ -97,16 +97,28 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "accounts.validators.MaximumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.NotOnlyWhitespaceValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# How many proxies of our own stand in front of the web server, each appending to X-Forwarded-For: the
+# caller's address is the one the last of them saw (core.client_ip). 0: REMOTE_ADDR, the header ignored.
+# One number for DRF's throttles, django-axes and the Binance API's IP weights.
+MARGINLAB_TRUSTED_PROXIES = env.int("MARGINLAB_TRUSTED_PROXIES", default=0)
+
 # Login throttling (django-axes): 5 failures per username and address lock out for 15 minutes.
+# Its address is ours (django-ipware is not installed: axes would read REMOTE_ADDR alone, wrong behind a
+# proxy); the username is folded as logins are (accounts.models.UserManager), so that "Alice" and "alice"
+# share one count.
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_address"
+AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -160,14 +172,19 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Per user (per address before sign-in); `auth` is sign-up and token creation, per address or user.
+    # core.throttling's classes are DRF's, with the caller's address from core.client_ip; NUM_PROXIES is
+    # set from the same number for anything else in DRF that reads it.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": MARGINLAB_TRUSTED_PROXIES,
+    # The web sign-up form counts against `auth` too (core.throttling.AuthScopeThrottle). Raised through
+    # the environment for load tests only (http_benchmark).
     "DEFAULT_THROTTLE_RATES": {
-        "anon": "120/minute",
-        "user": "1200/minute",
-        "auth": "20/minute",
+        "anon": env("MARGINLAB_THROTTLE_ANON", default="120/minute"),
+        "user": env("MARGINLAB_THROTTLE_USER", default="1200/minute"),
+        "auth": env("MARGINLAB_THROTTLE_AUTH", default="20/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from accounts.validators import PASSWORD_MAX_LENGTH
 from core.forms import ServiceForm
 from trading.models import Order, Pair
 
@@ -23,7 +24,12 @@ class SignUpForm(ServiceForm):
     username = forms.CharField(
         max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True})
     )
-    password = forms.CharField(strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    # The API's limit too (accounts.validators.PASSWORD_MAX_LENGTH); user_signup's validators say it again.
+    password = forms.CharField(
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
 
 class IsolatedOpenForm(ServiceForm):

@@ -1,6 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
+from trading.signup_throttle import signup_throttled
 from trading.views import account, auth, dashboard, live, markets, money, orders
 
 urlpatterns = [
@@ -8,7 +9,7 @@ urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     # Django's LogoutView accepts POST only: a link or an image cannot sign anybody out.
     path("logout/", LogoutView.as_view(), name="logout"),
-    path("signup/", auth.signup, name="signup"),
+    path("signup/", signup_throttled(auth.signup), name="signup"),
     path("password/", auth.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/isolated", dashboard.isolated_open, name="isolated-open"),
     path("accounts/<id:account_id>/", account.account_detail, name="account"),

@@ -160,3 +160,31 @@ def test_a_forged_cursor_is_404_not_a_server_error(candles, anon, alice_api, cur
     # cD1hYmM= is "p=abc": a well-formed cursor whose position is not a time (or an id).
     assert_error(anon.get(f"{API}/prices/BTCUSDT/history?cursor={cursor}"), 404)
     assert_error(alice_api.get(f"{API}/orders?cursor={cursor}"), 404)
+
+
+# The rules of a username and a password are accounts' (tests/accounts/test_users.py); here, that this door
+# applies them.
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"username": "dora", "password": " " * 12}, "password"),
+        ({"username": "dora", "password": "x" * 4097}, "password"),
+        ({"username": "dor\u0430", "password": PASSWORD}, "username"),  # a Cyrillic а
+    ],
+)
+def test_register_refuses_blank_and_over_long_passwords_and_look_alike_usernames(platform, anon, data, field):
+    assert_error(anon.post(f"{API}/auth/register", data), 400, "invalid", field)
+    assert not get_user_model().objects.filter(username__startswith="dor").exists()
+
+
+@pytest.mark.parametrize("username", ["ALICE", "Alice", "\uff41lice"])  # the last with a full-width a
+def test_register_a_username_differing_only_by_case_or_width_is_409(alice, anon, username):
+    assert_error(anon.post(f"{API}/auth/register", {"username": username, "password": PASSWORD}), 409, field="username")
+
+
+def test_register_then_a_token_with_the_username_in_another_case(platform, anon):
+    ok(anon.post(f"{API}/auth/register", {"username": "Dora", "password": PASSWORD}), 201)
+
+    body = ok(anon.post(f"{API}/auth/token", {"username": "dORA", "password": PASSWORD}), 201)
+    anon.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+    assert ok(anon.get(f"{API}/me"))["username"] == "Dora"

@@ -117,7 +117,12 @@ def test_signup_creates_the_user_with_spot_wallet_and_cross_account_and_signs_in
 
 @pytest.mark.parametrize(
     ("password", "message"),
-    [("password", "This password is too common."), ("84721", "This password is too short.")],
+    [
+        ("password", "This password is too common."),
+        ("84721", "This password is too short."),
+        (" " * 12, "The password cannot be only spaces."),
+        ("x" * 4097, "at most 4096 characters"),
+    ],
 )
 def test_signup_rejects_a_weak_password_and_creates_nothing(client, platform, password, message):
     users, accounts = get_user_model().objects.count(), Account.objects.count()
@@ -137,3 +142,54 @@ def test_signup_with_a_taken_username_says_so(client, alice):
     assert response.status_code == 200
     assert "That username is taken." in response.content.decode()
     assert get_user_model().objects.filter(username="alice").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("username", "message"),
+    [
+        ("ALICE", "That username is taken."),
+        ("\uff41lice", "That username is taken."),  # a full-width a: NFKC makes it alice
+        ("alic\u0435", "ASCII letters, digits and @ . + - _ only"),  # a Cyrillic е
+    ],
+)
+def test_signup_refuses_a_username_differing_only_by_case_width_or_script(client, alice, username, message):
+    response = client.post(reverse("signup"), {"username": username, "password": "violet-harbor-engine-7"})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert get_user_model().objects.count() == 1
+
+
+def test_login_ignores_the_case_of_the_username(client, trader):
+    response = client.post(reverse("login"), {"username": "DANA", "password": TRADER_PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(trader.pk)
+
+
+def test_signup_is_throttled_per_address_with_the_api_auth_rate(client, platform, settings):
+    # DEFAULT_THROTTLE_RATES["auth"] (20/minute): the 21st sign-up of a minute from one address is refused.
+    for n in range(20):
+        response = client.post(reverse("signup"), {"username": f"erin{n}", "password": "violet-harbor-engine-7"})
+        assert response.status_code == 302
+        client.logout()
+
+    response = client.post(reverse("signup"), {"username": "erin20", "password": "violet-harbor-engine-7"})
+
+    assert response.status_code == 429
+    assert "Too many sign-ups from your address: try again in" in response.content.decode()
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert not get_user_model().objects.filter(username="erin20").exists()
+    # Another address still may; the same address through the API may not (one budget for both doors).
+    assert (
+        Client(REMOTE_ADDR="192.0.2.9")
+        .post(reverse("signup"), {"username": "finn", "password": "violet-harbor-engine-7"})
+        .status_code
+        == 302
+    )
+    api = Client().post(
+        "/api/v1/auth/register",
+        {"username": "gus", "password": "violet-harbor-engine-7"},
+        content_type="application/json",
+    )
+    assert api.status_code == 429

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 
+from core.client_ip import client_address as core_client_address
 from trading.binance import errors
 
 WINDOW_SECONDS = 60
@@ -72,5 +73,5 @@ def exceeded(scope: Scope, *, now: float | None = None) -> errors.BinanceError:
 counter = WeightCounter()
 
 
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+# The address IP weights count under: the one every per-address limit uses (MARGINLAB_TRUSTED_PROXIES).
+client_address = core_client_address

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
+from accounts import services as account_services
 from core.errors import ApplicationError, Conflict
 from trading import selectors
 from trading.models import OPEN_STATUSES, Account, AccountKind, Asset, Bucket, JournalEntry, Order, Pair, SystemAccount
@@ -20,30 +18,10 @@ DEFAULT_CROSS_LEVERAGE = Pair.Leverage.X3
 
 
 def user_signup(*, username: str, password: str, email: str = ""):
-    """A new user with a funded spot wallet and a cross margin account, or a clear error."""
-    User = get_user_model()
-    if not isinstance(username, str) or not isinstance(password, str):
-        raise ApplicationError("Username and password are required.", fields={"username": ["This field is required."]})
-    username = username.strip()
-    errors: dict[str, list[str]] = {}
-    try:
-        User.username_validator(username)
-        if not username or len(username) > 150:
-            raise ValidationError("Enter a username of 1 to 150 characters.")
-    except ValidationError as exc:
-        errors["username"] = list(exc.messages)
-    try:
-        validate_password(password, User(username=username, email=email))
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
-    if errors:
-        raise ApplicationError("Please correct the errors below.", fields=errors)
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(username=username, password=password, email=email)
-            account_provision(user=user)
-    except IntegrityError:
-        raise Conflict("That username is taken.", fields={"username": ["That username is taken."]}) from None
+    """A new user (accounts' rules: user_create) with a funded spot wallet and a cross margin account."""
+    with transaction.atomic():
+        user = account_services.user_create(username=username, password=password, email=email)
+        account_provision(user=user)
     return user
 
 
