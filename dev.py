@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """MarginLab's two commands (and a third for CI), with nothing but the standard library.
 
-    python3 dev.py run            set up .venv and the database, then run web + Celery worker + beat
+    python3 dev.py run [--dev]    set up .venv and the database, then run web (gunicorn; with --dev Django's
+                                  runserver) + Celery worker + beat
     python3 dev.py test [ARGS]    run pytest with ARGS
     python3 dev.py check          ruff check, ruff format --check, makemigrations --check
 
@@ -28,7 +29,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".marginlab-requirements"
-USAGE = "usage: python3 dev.py run | test [pytest args] | check"
+USAGE = "usage: python3 dev.py run [--dev] | test [pytest args] | check"
 
 
 def main(argv: list) -> int:
@@ -45,11 +46,10 @@ def main(argv: list) -> int:
 
 
 def run(args: list) -> int:
-    if args:
-        sys.exit(f"dev.py run takes no arguments (set PORT=... to change the port)\n{USAGE}")
+    server = run_server_env(args)
     prepare("requirements.txt")
     port = os.environ.get("PORT") or "8000"
-    env = venv_env(PORT=port, PYTHONUNBUFFERED="1")
+    env = venv_env(PORT=port, PYTHONUNBUFFERED="1", **server)
     for step in (["migrate", "--noinput"], ["collectstatic", "--noinput", "--verbosity", "0"], ["bootstrap"]):
         call([PYTHON, "manage.py", *step], env=env)
     seeded = subprocess.run([PYTHON, "manage.py", "seed_demo"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
@@ -76,6 +76,14 @@ def run(args: list) -> int:
     threading.Thread(target=announce_when_up, args=(port, banner, honcho), daemon=True).start()
     code = honcho.wait()
     return 0 if stopping.is_set() else code
+
+
+def run_server_env(args: list) -> dict:
+    """What `run`'s arguments add to the environment: --dev turns the Procfile's `web` into Django's
+    runserver (config/web.py reads MARGINLAB_DEV_SERVER); without it, gunicorn."""
+    if any(arg != "--dev" for arg in args):
+        sys.exit(f"dev.py run takes only --dev (set PORT=... to change the port)\n{USAGE}")
+    return {"MARGINLAB_DEV_SERVER": "1"} if args else {}
 
 
 def test(args: list) -> int:

@@ -1,5 +1,7 @@
 """dev.py reinstalls requirements only when a requirements file (or one it includes) changed."""
 
+import pytest
+
 import dev
 
 
@@ -26,3 +28,10 @@ def test_the_project_requirements_are_pinned():
             line = line.split("#")[0].strip()
             if line and not line.startswith("-r"):
                 assert "==" in line, f"{path.name}: {line} is not pinned"
+
+
+def test_run_takes_only_the_development_switch():
+    assert dev.run_server_env([]) == {}
+    assert dev.run_server_env(["--dev"]) == {"MARGINLAB_DEV_SERVER": "1"}
+    with pytest.raises(SystemExit, match="takes only --dev"):
+        dev.run_server_env(["--prod"])
