@@ -15,15 +15,15 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 
-def bench_database_name(command: str) -> str:
-    return f"{settings.DATABASES['default']['NAME']}_{command}"
+def bench_database_name(command: str, suffix: str | None = None) -> str:
+    return f"{settings.DATABASES['default']['NAME']}{suffix if suffix is not None else '_' + command}"
 
 
-def run_in_bench_database(command: list[str], *, keep: bool, reuse: bool) -> None:
+def run_in_bench_database(command: list[str], *, keep: bool, reuse: bool, suffix: str | None = None) -> None:
     if connection.vendor != "postgresql":
         raise CommandError("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
     db = settings.DATABASES["default"]
-    bench = bench_database_name(command[0])
+    bench = bench_database_name(command[0], suffix)
     if not reuse:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{bench}"')
