@@ -39,7 +39,13 @@ class User(AbstractUser):
 
     class Meta:
         db_table = "accounts_user"
-        constraints = [models.UniqueConstraint(Lower("username"), name="user_username_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_ci_unique",
+                violation_error_message="A user with that username already exists.",
+            )
+        ]
 
 
 class Notification(models.Model):

@@ -10,6 +10,8 @@ client is the N-th entry from the right; anything left of it may be forged. This
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 
 
@@ -17,15 +19,26 @@ def trusted_proxies() -> int:
     return max(0, int(getattr(settings, "MARGINLAB_TRUSTED_PROXIES", 0)))
 
 
-def client_address(request, *args, **kwargs) -> str:
-    """The client's address as far as our own proxies vouch for it. Extra arguments are ignored: django-axes
-    calls its AXES_CLIENT_IP_CALLABLE with the request alone, but DRF views pass their own request type."""
+def client_address(request, *args, **kwargs) -> str | None:
+    """The client's address as far as our own proxies vouch for it; None when not even the socket's is known
+    (a request made in-process, as the test client's force_login does: django-axes stores the address in an
+    IP address column, which refuses anything but an address or NULL)."""
     meta = request.META
-    remote = meta.get("REMOTE_ADDR") or "unknown"
+    remote = meta.get("REMOTE_ADDR") or None
     proxies = trusted_proxies()
     forwarded = meta.get("HTTP_X_FORWARDED_FOR")
     if not proxies or not forwarded:
         return remote
     hops = [hop.strip() for hop in forwarded.split(",")]
     # Fewer entries than proxies: a proxy in front added none (misconfigured); the left-most is all we have.
-    return hops[-min(proxies, len(hops))] or remote
+    chosen = hops[-min(proxies, len(hops))]
+    # Only an address: what a misconfigured chain lets through must not reach axes' IP address column.
+    return chosen if _is_address(chosen) else remote
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

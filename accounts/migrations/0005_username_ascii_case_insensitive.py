@@ -34,7 +34,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="user",
             constraint=models.UniqueConstraint(
-                django.db.models.functions.text.Lower("username"), name="user_username_ci_unique"
+                django.db.models.functions.text.Lower("username"),
+                name="user_username_ci_unique",
+                violation_error_message="A user with that username already exists.",
             ),
         ),
     ]

@@ -4,6 +4,7 @@ other tests (tests/api/test_trading_market_apis.py, tests/web/test_auth_pages.py
 
 import pytest
 from django.contrib.auth import authenticate as django_authenticate
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.auth import axes_username
@@ -96,3 +97,11 @@ def test_sign_in_ignores_case_and_width_but_not_the_password(rf):
 def test_axes_counts_failures_of_every_spelling_of_a_username_together():
     assert axes_username(None, {"username": "Alice"}) == axes_username(None, {"username": "ALICE "}) == "alice"
     assert axes_username(None, {"username": 5}) is None
+
+
+def test_forms_validating_the_model_say_the_username_is_taken():
+    # The admin's user forms validate the model's constraints: a case variant is refused in words.
+    User.objects.create_user(username="dora", password=PASSWORD)
+
+    with pytest.raises(ValidationError, match="A user with that username already exists."):
+        User(username="DORA").validate_constraints()

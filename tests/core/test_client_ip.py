@@ -40,12 +40,22 @@ def request_from(remote: str, forwarded: str | None = None):
         (1, "203.0.113.7", "203.0.113.7"),
         (2, "6.6.6.6, 203.0.113.7, 10.0.0.9", "203.0.113.7"),
         (2, "203.0.113.7", "203.0.113.7"),
+        (1, "6.6.6.6, not-an-address", "10.0.0.1"),
+        (1, "2001:db8::1", "2001:db8::1"),
     ],
 )
 def test_the_address_is_the_one_the_last_trusted_proxy_saw(settings, proxies, forwarded, expected):
     settings.MARGINLAB_TRUSTED_PROXIES = proxies
 
     assert client_address(request_from("10.0.0.1", forwarded)) == expected
+
+
+def test_an_unknown_address_is_none_for_the_database_columns_that_store_it():
+    request = RequestFactory().get("/")
+    del request.META["REMOTE_ADDR"]
+
+    assert client_address(request) is None
+    assert binance_throttling.client_address(request) == "unknown"
 
 
 def test_drf_is_told_the_same_number_of_proxies():

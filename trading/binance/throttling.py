@@ -73,5 +73,6 @@ def exceeded(scope: Scope, *, now: float | None = None) -> errors.BinanceError:
 counter = WeightCounter()
 
 
-# The address IP weights count under: the one every per-address limit uses (MARGINLAB_TRUSTED_PROXIES).
-client_address = core_client_address
+def client_address(request) -> str:
+    """The address IP weights count under: the one every per-address limit uses (MARGINLAB_TRUSTED_PROXIES)."""
+    return core_client_address(request) or "unknown"
