@@ -263,10 +263,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
-# The Binance API's per-minute weight limits (trading.binance.throttling): Binance's own figures by default.
-MARGINLAB_BINANCE_IP_WEIGHT_LIMIT = env.int("MARGINLAB_BINANCE_IP_WEIGHT_LIMIT", default=6000)
-MARGINLAB_BINANCE_UID_WEIGHT_LIMIT = env.int("MARGINLAB_BINANCE_UID_WEIGHT_LIMIT", default=180000)
-
 # The risk engine: tick interval (seconds; staff can change the beat entry in the admin), how often a
 # margin account with debt gets a snapshot besides those on status changes, and how long snapshots stay.
 MARGINLAB_TICK_SECONDS = env.float("MARGINLAB_TICK_SECONDS", default=3.0)

@@ -16,7 +16,7 @@ from django.conf import settings
 
 
 def trusted_proxies() -> int:
-    return max(0, int(getattr(settings, "MARGINLAB_TRUSTED_PROXIES", 0)))
+    return max(0, settings.MARGINLAB_TRUSTED_PROXIES)
 
 
 def client_address(request, *args, **kwargs) -> str | None:
