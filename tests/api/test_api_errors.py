@@ -155,3 +155,39 @@ def test_a_number_that_is_not_a_plain_decimal_is_400(alice_api, alice, path, fie
 def test_too_many_query_parameters_are_400(alice_api, settings):
     query = "&".join(f"p{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
     assert_error(alice_api.get(f"{API}/orders?{query}"), 400)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        pytest.param("tokens", {"name": 0}, "name", id="token-name-number"),
+        pytest.param("api-keys", {"label": "bot", "can_trade": 0}, "can_trade", id="api-key-can-trade-number"),
+        pytest.param("api-keys", {"label": "bot", "can_trade": "true"}, "can_trade", id="api-key-can-trade-text"),
+        pytest.param("api-keys", {"label": 5}, "label", id="api-key-label-number"),
+        pytest.param("accounts/isolated", {"symbol": "ETHUSDT", "leverage": "5"}, "leverage", id="leverage-text"),
+        pytest.param("accounts/isolated", {"symbol": ["ETHUSDT"]}, "symbol", id="symbol-list"),
+        pytest.param("loans", {"account": "1", "asset": "USDT", "amount": "1"}, "account", id="account-id-text"),
+        pytest.param("loans", {"account": 1, "asset": 0, "amount": "1"}, "asset", id="asset-number"),
+    ],
+)
+def test_a_json_value_of_another_type_than_the_schema_says_is_400(alice_api, path, body, field):
+    # DRF would coerce 0 into "0", "5" into 5 and 0 into False: the schema says string, integer, boolean.
+    assert_error(alice_api.post(f"{API}/{path}", body, format="json"), 400, "invalid", field)
+
+
+def test_patching_an_account_needs_the_leverage_the_schema_requires(alice_api, alice):
+    assert_error(alice_api.patch(f"{API}/accounts/{cross(alice).pk}", {}, format="json"), 400, "invalid", "leverage")
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "name"),
+    [
+        pytest.param("orders", "symbol=", "symbol", id="blank-symbol"),
+        pytest.param("loans", "kind=", "kind", id="blank-kind"),
+        pytest.param("orders", "status=FILLED&status=NEW", "status", id="status-twice"),
+        pytest.param("loans", "account=1&account=2", "account", id="account-twice"),
+    ],
+)
+def test_a_filter_sent_blank_or_twice_is_400(alice_api, path, query, name):
+    # django-filter took a blank one as no filter and the last of two: the list a caller got was not the one asked.
+    assert_error(alice_api.get(f"{API}/{path}?{query}"), 400, "invalid", name)
