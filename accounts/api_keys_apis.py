@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import api_keys
+from core.fields import StrictBooleanField, StrictCharField
 from core.pagination import PagePagination, paginated_response
 
 TAGS = ["auth"]
@@ -33,8 +34,8 @@ class ApiKeyListApi(APIView):
     pagination_class = PagePagination
 
     class InputSerializer(serializers.Serializer):
-        label = serializers.CharField(max_length=64, required=False, allow_blank=True)
-        can_trade = serializers.BooleanField(required=False, default=False)
+        label = StrictCharField(max_length=64, required=False, allow_blank=True)
+        can_trade = StrictBooleanField(required=False, default=False)
 
     @extend_schema(tags=TAGS, responses=ApiKeyOutputSerializer(many=True))
     def get(self, request):

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from accounts import selectors, services
 from accounts.validators import PASSWORD_MAX_LENGTH
 from core.errors import ApplicationError
+from core.fields import StrictCharField
 from core.pagination import PagePagination, paginated_response
 from core.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
@@ -31,8 +32,8 @@ class CredentialsApi(APIView):
 
 
 class CredentialsInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=PASSWORD_MAX_LENGTH, trim_whitespace=False)
 
 
 class TokenOutputSerializer(serializers.Serializer):
@@ -56,7 +57,7 @@ class TokenObtainApi(CredentialsApi):
     """Trade a username and password for a new API token (django-axes counts the failures)."""
 
     class InputSerializer(CredentialsInputSerializer):
-        name = serializers.CharField(max_length=64, required=False, allow_blank=True)
+        name = StrictCharField(max_length=64, required=False, allow_blank=True)
 
     @extend_schema(tags=TAGS, request=InputSerializer, responses={201: NewTokenOutputSerializer}, auth=[])
     def post(self, request):
@@ -96,7 +97,7 @@ class TokenListApi(APIView):
     pagination_class = PagePagination
 
     class InputSerializer(serializers.Serializer):
-        name = serializers.CharField(max_length=64, required=False, allow_blank=True)
+        name = StrictCharField(max_length=64, required=False, allow_blank=True)
 
     @extend_schema(tags=TAGS, responses=TokenOutputSerializer(many=True))
     def get(self, request):

@@ -170,7 +170,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],  # refuses JSON nested too deep
     "DEFAULT_SCHEMA_CLASS": "config.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
@@ -206,6 +206,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH body is what its serializer says: PATCH accounts/{id} needs `leverage`; the admin's PATCHes
+    # declare every field optional themselves. (The default would make every PATCH body optional.)
+    "COMPONENT_SPLIT_PATCH": False,
     "ENUM_NAME_OVERRIDES": {"OrderSideEnum": "trading.models.Order.Side", "PositionSideEnum": ["LONG", "SHORT"]},
     # The API's path converters (core.fields, registered by core.apps): ids of 1 to 18 digits, codes of letters and digits.
     "PATH_CONVERTER_OVERRIDES": {

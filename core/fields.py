@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
-from core.money import AMOUNT_PLACES
+from core.money import AMOUNT_PLACES, PLAIN_DECIMAL_PATTERN
 
 # Ids are 64-bit: 18 digits always fit, and a longer number in a path is simply no such object (404),
 # never a value the database cannot hold.
@@ -58,8 +58,40 @@ SYMBOL_PARAM = query("symbol", "Only this pair, e.g. BTCUSDT.")
 # --- fields -------------------------------------------------------------------------------------------
 
 
+# --- strict input fields: a JSON value of the type the schema says, not one DRF can coerce into it ---------
+# DRF's own fields take 0 for a string, "5" for an integer and "yes" or 0 for a boolean: the schema says
+# otherwise, so a client that trusts it could never tell that its mistake was guessed at.
+
+
+class StrictCharField(serializers.CharField):
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    default_error_messages = {"invalid": "Must be an integer."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 def id_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+    return StrictIntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
 def amount_field(**kwargs) -> serializers.DecimalField:
@@ -71,17 +103,20 @@ def amount_field(**kwargs) -> serializers.DecimalField:
 
 @extend_schema_field(
     {
-        "type": "string",
-        "format": "decimal",
-        "example": "100.5",
-        "description": "A decimal number, best given as a string (JSON floats are refused: they are not exact).",
+        "oneOf": [
+            {"type": "string", "format": "decimal", "pattern": PLAIN_DECIMAL_PATTERN, "example": "100.5"},
+            {"type": "integer"},
+        ],
+        "description": "A plain decimal number (digits and one dot), best given as a string; JSON floats are "
+        "refused: they are not exact.",
     }
 )
 class AmountInputField(serializers.Field):
     """An amount on the way in: a string or a JSON integer, handed to the service as it came.
 
-    The service owns the rules (positive, at most 8 decimals, not a float); the serializer only refuses
-    what cannot be a number at all (lists, objects, booleans).
+    The service owns the rules (``trading.services.common.clean_amount``: a plain decimal, positive, at
+    most 8 decimals, not a float); the serializer only refuses what cannot be a number at all (lists,
+    objects, booleans).
     """
 
     default_error_messages = {"invalid": "Must be a decimal number given as a string."}

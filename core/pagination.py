@@ -14,20 +14,38 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 
-class PagePagination(PageNumberPagination):
+class StrictPageSize:
+    """``page_size`` from 1 to ``max_page_size``, or a 400: DRF silently falls back to the default for
+    ``abc`` or ``-1`` and cuts 1000 down to the maximum, so a caller never learns that it was ignored."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 4 and 1 <= int(raw) <= self.max_page_size):
+            message = f"Must be a whole number from 1 to {self.max_page_size}."
+            raise serializers.ValidationError({self.page_size_query_param: [message]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
+
+class PagePagination(StrictPageSize, PageNumberPagination):
     """Short lists that are not histories (markets, accounts, positions, tokens)."""
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
-
-class HistoryPagination(CursorPagination):
+class HistoryPagination(StrictPageSize, CursorPagination):
     """Histories: newest first, a stable cursor however fast rows are added."""
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
     ordering = "-id"
 
     def decode_cursor(self, request):

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Notification
-from core.fields import ACCOUNT_PARAM, AmountInputField, RatioField, amount_field, query
+from core.fields import ACCOUNT_PARAM, AmountInputField, RatioField, StrictCharField, amount_field, query
 from core.pagination import HistoryPagination, paginated_response
 from risk import history
 from risk.models import MarginSnapshot, RiskStatus
@@ -151,7 +151,7 @@ class AdminPriceApi(APIView):
     permission_classes = [IsAdminUser]
 
     class InputSerializer(serializers.Serializer):
-        symbol = serializers.CharField(max_length=32)
+        symbol = StrictCharField(max_length=32)
         price = AmountInputField()
 
     class OutputSerializer(serializers.Serializer):

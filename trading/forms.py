@@ -75,6 +75,14 @@ class OrderTicketForm(ServiceForm):
             self.add_error("mode", "Choose Cross or Isolated.")
         return data
 
+    @property
+    def chart_symbol(self) -> str:
+        """The pair the page's chart shows: the one chosen when it is one of the ticket's pairs, else the
+        initial one. Never the raw input: "BTC-USDT" or "" cannot be put in the chart's URL."""
+        chosen = self["symbol"].value()
+        symbols = [value for value, _ in self.fields["symbol"].choices]
+        return chosen if chosen in symbols else self["symbol"].initial
+
 
 class TransferForm(ServiceForm):
     from_account = forms.TypedChoiceField(coerce=int, label="From")

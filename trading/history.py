@@ -95,7 +95,22 @@ class LedgerFilter(UserFilterSet):
 
 
 def filtered(filterset_class: type[UserFilterSet], *, user, filters: Mapping | None, queryset: QuerySet) -> QuerySet:
-    """The queryset narrowed by ``filters`` (query parameters); bad filter values are a 400."""
+    """The queryset narrowed by ``filters`` (query parameters); bad filter values are a 400.
+
+    django-filter would take ``?kind=`` as no filter and ``?account=1&account=2`` as the last one: a
+    filter sent empty or twice is refused, so that a caller's mistake never widens or changes its list.
+    """
+    for name in filterset_class.base_filters:
+        values = (
+            filters.getlist(name)
+            if hasattr(filters, "getlist")
+            else [filters[name]]
+            if filters and name in filters
+            else []
+        )
+        problem = "Give it once." if len(values) > 1 else "May not be blank." if values == [""] else None
+        if problem:
+            raise ApplicationError(f"{name}: {problem}", fields={name: [problem]})
     filterset = filterset_class(filters or {}, queryset, user=user)
     if not filterset.is_valid():
         fields = {name: list(problems) for name, problems in filterset.errors.items()}

@@ -27,3 +27,20 @@ def assert_error(response, status: int, code: str | None = None, field: str | No
 
 def results(response) -> list:
     return ok(response)["results"]
+
+
+def schema_operations() -> list[tuple[str, str, dict]]:
+    """(METHOD, path, operation) of every operation in the OpenAPI schema: the lists of operations that the
+    bad-input tests run over, so that an endpoint added later joins them by being in the schema."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return sorted(
+        (method.upper(), path, operation)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    )
+
+
+def query_parameters(operation: dict) -> list[str]:
+    return [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]

@@ -1,6 +1,7 @@
 """The Binance-compatible endpoints one by one: public market data, accounts, orders, loans, transfers,
 weights and errors, through Django's test client."""
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -9,7 +10,7 @@ import pytest
 
 from core.errors import ApplicationError, Conflict, InsufficientBalance, MarginRuleViolation, NotFound
 from tests.binance.conftest import signed
-from tests.helpers import UNIT, amounts, cross, cross_owing, spot
+from tests.helpers import DOOR_NUMBERS, UNIT, amounts, cross, cross_owing, spot
 from trading.binance import errors
 from trading.models import Account, AccountKind, PriceCandle
 from trading.services.accounts import isolated_account_open
@@ -450,3 +451,175 @@ def test_the_max_borrowable_shown_is_accepted_and_one_unit_more_refused(client, 
     assert ok(signed(client, "get", "/sapi/v1/margin/maxBorrowable", alice_keys, {"asset": "USDT"}))["amount"] == (
         "0.00000000"
     )
+
+
+# --- bad input on every path ------------------------------------------------------------------------------
+# The lists below name every parameter of its kind on every Binance path, with what the request needs
+# besides it to get as far as reading that parameter; a new endpoint (futures too) adds its rows. Every
+# request goes signed: the public paths ignore the key and the signature.
+
+# (method, path, symbol parameter, the other parameters)
+SYMBOL_PARAMETERS = [
+    ("get", "/api/v3/exchangeInfo", "symbol", {}),
+    ("get", "/api/v3/exchangeInfo", "symbols", {}),
+    ("get", "/api/v3/ticker/price", "symbol", {}),
+    ("get", "/api/v3/ticker/price", "symbols", {}),
+    ("get", "/api/v3/ticker/bookTicker", "symbol", {}),
+    ("get", "/api/v3/ticker/bookTicker", "symbols", {}),
+    ("get", "/api/v3/ticker/24hr", "symbol", {}),
+    ("get", "/api/v3/ticker/24hr", "symbols", {}),
+    ("get", "/api/v3/klines", "symbol", {"interval": "1m"}),
+    ("get", "/sapi/v1/margin/isolated/account", "symbols", {}),
+    ("post", "/sapi/v1/margin/isolated/account", "symbol", {}),
+    ("post", "/sapi/v1/margin/isolated/create", "base", {"quote": "USDT"}),
+    ("post", "/sapi/v1/margin/isolated/create", "quote", {"base": "ETH"}),
+    ("get", "/sapi/v1/margin/allPairs", "symbol", {}),
+    ("get", "/sapi/v1/margin/isolated/allPairs", "symbol", {}),
+    ("get", "/sapi/v1/margin/priceIndex", "symbol", {}),
+    ("post", "/sapi/v1/margin/order", "symbol", {"side": "BUY", "type": "MARKET", "quantity": "0.01"}),
+    (
+        "post",
+        "/sapi/v1/margin/order",
+        "symbol",
+        {"side": "BUY", "type": "MARKET", "quantity": "0.01", "isIsolated": "TRUE"},
+    ),
+    ("get", "/sapi/v1/margin/order", "symbol", {"orderId": "1"}),
+    ("delete", "/sapi/v1/margin/order", "symbol", {"orderId": "1"}),
+    ("get", "/sapi/v1/margin/openOrders", "symbol", {}),
+    ("get", "/sapi/v1/margin/openOrders", "symbol", {"isIsolated": "TRUE"}),
+    ("delete", "/sapi/v1/margin/openOrders", "symbol", {}),
+    ("get", "/sapi/v1/margin/allOrders", "symbol", {}),
+    ("get", "/sapi/v1/margin/myTrades", "symbol", {}),
+    ("get", "/sapi/v1/margin/maxBorrowable", "isolatedSymbol", {"asset": "USDT"}),
+    (
+        "post",
+        "/sapi/v1/margin/borrow-repay",
+        "symbol",
+        {"asset": "USDT", "type": "BORROW", "isIsolated": "TRUE", "amount": "1"},
+    ),
+    ("post", "/sapi/v1/margin/loan", "symbol", {"asset": "USDT", "isIsolated": "TRUE", "amount": "1"}),
+    ("post", "/sapi/v1/margin/repay", "symbol", {"asset": "USDT", "isIsolated": "TRUE", "amount": "1"}),
+    ("post", "/sapi/v1/asset/transfer", "toSymbol", {"type": "MAIN_ISOLATED_MARGIN", "asset": "USDT", "amount": "1"}),
+    ("post", "/sapi/v1/asset/transfer", "fromSymbol", {"type": "ISOLATED_MARGIN_MAIN", "asset": "USDT", "amount": "1"}),
+    (
+        "post",
+        "/sapi/v1/margin/isolated/transfer",
+        "symbol",
+        {"asset": "USDT", "transFrom": "SPOT", "transTo": "ISOLATED_MARGIN", "amount": "1"},
+    ),
+]
+
+BAD_SYMBOLS = [
+    pytest.param("BTC\x00USDT", id="nul"),  # PostgreSQL refuses a NUL in any text: was a DataError, a 500
+    pytest.param("BTCUSDT\n", id="newline"),  # "$" alone would let it through
+    pytest.param("\uff22TCUSDT", id="fullwidth"),  # upper-cased and looked up, it could match
+]
+
+
+@pytest.mark.parametrize("symbol", BAD_SYMBOLS)
+@pytest.mark.parametrize(("method", "path", "name", "others"), SYMBOL_PARAMETERS)
+def test_a_symbol_with_illegal_characters_is_1100_on_every_path(client, alice_keys, method, path, name, others, symbol):
+    value = json.dumps([symbol]) if name == "symbols" and path.startswith("/api/v3/") else symbol
+    body = refused(signed(client, method, path, alice_keys, others | {name: value}), -1100)
+    assert body["msg"].startswith(f"Illegal characters found in parameter '{name}'")
+
+
+@pytest.mark.parametrize(("method", "path", "name", "others"), [row for row in SYMBOL_PARAMETERS if row[2] != "quote"])
+def test_an_unknown_but_legal_symbol_is_1121(client, alice_keys, funded, method, path, name, others):
+    value = json.dumps(["NOPEUSDT"]) if name == "symbols" and path.startswith("/api/v3/") else "NOPEUSDT"
+    refused(signed(client, method, path, alice_keys, others | {name: value}), -1121)
+
+
+def test_symbols_nested_too_deep_are_invalid_not_a_500(client, platform):
+    deep = "[" * 1000 + "]" * 1000
+    for path in ("/api/v3/ticker/price", "/api/v3/ticker/bookTicker", "/api/v3/ticker/24hr", "/api/v3/exchangeInfo"):
+        assert refused(client.get(path, {"symbols": deep}), -1130)["msg"] == (
+            "Data sent for parameter 'symbols' is not valid."
+        )
+
+
+# (method, path, parameter, the other parameters): every time, id and limit parameter.
+MS_9999 = 253402300799999  # the last millisecond of year 9999: the latest time there is
+NUMBER_PARAMETERS = {
+    "time": [
+        ("get", "/api/v3/klines", "startTime", {"symbol": "ETHUSDT", "interval": "1m"}),
+        ("get", "/api/v3/klines", "endTime", {"symbol": "ETHUSDT", "interval": "1m"}),
+        ("get", "/sapi/v1/margin/allOrders", "startTime", {"symbol": "ETHUSDT"}),
+        ("get", "/sapi/v1/margin/allOrders", "endTime", {"symbol": "ETHUSDT"}),
+        ("get", "/sapi/v1/margin/myTrades", "startTime", {"symbol": "ETHUSDT"}),
+        ("get", "/sapi/v1/margin/myTrades", "endTime", {"symbol": "ETHUSDT"}),
+    ],
+    "id": [
+        ("get", "/sapi/v1/margin/order", "orderId", {"symbol": "ETHUSDT"}),
+        ("delete", "/sapi/v1/margin/order", "orderId", {"symbol": "ETHUSDT"}),
+        ("get", "/sapi/v1/margin/allOrders", "orderId", {"symbol": "ETHUSDT"}),
+        ("get", "/sapi/v1/margin/myTrades", "orderId", {"symbol": "ETHUSDT"}),
+        ("get", "/sapi/v1/margin/myTrades", "fromId", {"symbol": "ETHUSDT"}),
+    ],
+    "limit": [
+        ("get", "/api/v3/klines", "limit", {"symbol": "ETHUSDT", "interval": "1m"}),
+        ("get", "/sapi/v1/margin/allOrders", "limit", {"symbol": "ETHUSDT"}),
+        ("get", "/sapi/v1/margin/myTrades", "limit", {"symbol": "ETHUSDT"}),
+    ],
+    "recvWindow": [("get", "/sapi/v1/margin/account", "recvWindow", {})],
+}
+OUT_OF_RANGE = {
+    "time": ["-1", str(MS_9999 + 1), str(2**63), "9" * 20, "-" + "9" * 20],
+    "id": ["-1", str(10**18), str(2**63), "9" * 20, "-" + "9" * 20],
+    "limit": ["0", "-1", "1001", str(2**63), "9" * 20],
+    "recvWindow": ["0", "-1", str(2**63), "9" * 20, "-" + "9" * 20],
+}
+IN_RANGE = {
+    "time": ["0", str(MS_9999)],
+    "id": ["0", str(10**18 - 1)],
+    "limit": ["1", "500"],
+    "recvWindow": ["60000"],
+}
+
+
+def _number_cases(values: dict):
+    return [
+        pytest.param(method, path, name, others, value, id=f"{method}-{path}-{name}-{value[:12]}")
+        for kind, rows in NUMBER_PARAMETERS.items()
+        for method, path, name, others in rows
+        for value in values[kind]
+    ]
+
+
+@pytest.mark.parametrize(("method", "path", "name", "others", "value"), _number_cases(OUT_OF_RANGE))
+def test_a_number_out_of_range_is_1130_on_every_path(client, alice_keys, funded, method, path, name, others, value):
+    # A time past year 9999 was an OverflowError, an id past 2**63 a DataError: 500s both.
+    body = refused(signed(client, method, path, alice_keys, others | {name: value}), -1130)
+    assert body["msg"] == f"Data sent for parameter '{name}' is not valid."
+
+
+@pytest.mark.parametrize(("method", "path", "name", "others", "value"), _number_cases(IN_RANGE))
+def test_a_number_at_the_edge_of_its_range_is_taken(client, alice_keys, funded, method, path, name, others, value):
+    response = signed(client, method, path, alice_keys, others | {name: value})
+    # An order id that is no order is "unknown order", not bad input.
+    assert response.status_code == 200 or response.json()["code"] in (-2011, -2013), response.content
+
+
+@pytest.mark.parametrize("value", ["-1", "0", str(2**63), "9" * 20])
+def test_a_timestamp_out_of_range_is_refused(client, alice_keys, value):
+    response = signed(client, "get", "/sapi/v1/margin/account", alice_keys, timestamp=value)
+    assert response.status_code == 400 and response.json()["code"] in (-1021, -1130), response.content
+
+
+@pytest.mark.parametrize(("name", "text"), DOOR_NUMBERS, ids=[name for name, _ in DOOR_NUMBERS])
+@pytest.mark.parametrize(
+    ("path", "field", "others"),
+    [
+        ("/sapi/v1/margin/order", "quantity", {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET"}),
+        (
+            "/sapi/v1/margin/order",
+            "price",
+            {"symbol": "ETHUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.1", "timeInForce": "GTC"},
+        ),
+        ("/sapi/v1/margin/borrow-repay", "amount", {"asset": "USDT", "type": "BORROW"}),
+        ("/sapi/v1/margin/transfer", "amount", {"asset": "USDT", "type": "1"}),
+    ],
+)
+def test_a_number_that_is_not_a_plain_decimal_is_1100(client, alice_keys, funded, path, field, others, name, text):
+    body = refused(signed(client, "post", path, alice_keys, others | {field: text}), -1100)
+    assert body["msg"].startswith(f"Illegal characters found in parameter '{field}'")

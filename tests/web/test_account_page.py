@@ -129,6 +129,16 @@ def test_isolated_switch_without_an_isolated_account_says_so_beside_the_switch(a
         ({"ticket-type": "LIMIT", "ticket-quantity": "0.1"}, "price", "This field is required."),
         ({"ticket-type": "LIMIT", "ticket-quantity": "0.1", "ticket-price": "3000.001"}, "price", "PRICE_FILTER"),
         ({"ticket-symbol": "NOPEUSDT", "ticket-quantity": "0.1"}, "symbol", "Select a valid choice."),
+        # Symbols the chart's URL cannot take: re-rendering the page put them there (NoReverseMatch, a 500).
+        ({"ticket-symbol": "BTC-USDT", "ticket-quantity": "0.1"}, "symbol", "Select a valid choice."),
+        ({"ticket-symbol": "BTCUSDT ", "ticket-quantity": "0.1"}, "symbol", "Select a valid choice."),
+        ({"ticket-symbol": "", "ticket-quantity": "0.1"}, "symbol", "This field is required."),
+        ({"ticket-symbol": "BTC\x00USDT", "ticket-quantity": "0.1"}, "symbol", "Select a valid choice."),
+        # Numbers Decimal() reads but no person means (core.money.parse_decimal).
+        ({"ticket-quantity": "1_000"}, "quantity", "Quantity must be a decimal number."),
+        ({"ticket-quantity": "\uff11\uff10"}, "quantity", "Quantity must be a decimal number."),
+        ({"ticket-quantity": "\u0661\u0660"}, "quantity", "Quantity must be a decimal number."),
+        ({"ticket-type": "LIMIT", "ticket-quantity": "0.1", "ticket-price": "3_000"}, "price", "must be a decimal"),
         ({"ticket-mode": "", "ticket-quantity": "0.1"}, "mode", "Choose Cross or Isolated."),
     ],
 )
@@ -221,7 +231,15 @@ def test_transfer_form_moves_funds(alice_client, alice, eth_long):
 
 @pytest.mark.parametrize(
     ("amount", "message"),
-    [("", "Amount must be a decimal number"), ("1e400", "Amount is too large"), ("0.000000001", "decimal places")],
+    [
+        ("", "Amount must be a decimal number"),
+        ("1" * 16, "Amount is too large"),
+        ("0.000000001", "decimal places"),
+        ("1e400", "Amount must be a decimal number"),
+        ("1_000", "Amount must be a decimal number"),
+        ("\uff11\uff10", "Amount must be a decimal number"),
+        ("\u0661\u0660", "Amount must be a decimal number"),
+    ],
 )
 def test_transfer_form_rejects_bad_amounts_beside_the_field(alice_client, alice, eth_long, amount, message):
     entries = JournalEntry.objects.count()

@@ -7,11 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.fields import (
-    RatioField,
-    amount_field,
-    query,
-)
+from core.fields import RatioField, StrictCharField, StrictIntegerField, amount_field, query
 from core.pagination import PagePagination, paginated_response
 from trading import selectors
 from trading.apis.common import ACCOUNTS, MONEY
@@ -65,7 +61,7 @@ class AccountListApi(APIView):
 
 class AccountDetailApi(APIView):
     class UpdateInputSerializer(serializers.Serializer):
-        leverage = serializers.IntegerField(help_text="Cross: 3 or 5. Isolated: 3, 5 or 10, up to the pair's maximum.")
+        leverage = StrictIntegerField(help_text="Cross: 3 or 5. Isolated: 3, 5 or 10, up to the pair's maximum.")
 
     @extend_schema(tags=[ACCOUNTS], responses=AccountOutputSerializer)
     def get(self, request, account_id: int):
@@ -85,8 +81,8 @@ class IsolatedAccountCreateApi(APIView):
     """Enable an isolated margin account for a pair (one per pair)."""
 
     class InputSerializer(serializers.Serializer):
-        symbol = serializers.CharField(max_length=32)
-        leverage = serializers.IntegerField(required=False, help_text="Default: the pair's maximum.")
+        symbol = StrictCharField(max_length=32)
+        symbol = StrictCharField(max_length=32)
 
     @extend_schema(tags=[ACCOUNTS], request=InputSerializer, responses={201: AccountOutputSerializer})
     def post(self, request):
@@ -107,7 +103,7 @@ class AccountResetApi(APIView):
 
 class MaxBorrowableApi(APIView):
     class QuerySerializer(serializers.Serializer):
-        asset = serializers.CharField(max_length=16)
+        asset = StrictCharField(max_length=16)
 
     class OutputSerializer(serializers.Serializer):
         account = serializers.IntegerField()

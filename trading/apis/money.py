@@ -7,14 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.fields import (
-    ACCOUNT_PARAM,
-    ASSET_PARAM,
-    AmountInputField,
-    amount_field,
-    id_field,
-    query,
-)
+from core.fields import ACCOUNT_PARAM, ASSET_PARAM, AmountInputField, StrictCharField, amount_field, id_field, query
 from core.pagination import HistoryPagination, paginated_response
 from trading import history
 from trading.apis.common import MONEY
@@ -41,7 +34,7 @@ class TransferApi(APIView):
     class InputSerializer(serializers.Serializer):
         from_account = id_field()
         to_account = id_field()
-        asset = serializers.CharField(max_length=16)
+        asset = StrictCharField(max_length=16)
         amount = AmountInputField()
 
     @extend_schema(
@@ -81,7 +74,7 @@ class LoanEventOutputSerializer(serializers.Serializer):
 
 class LoanInputSerializer(serializers.Serializer):
     account = id_field()
-    asset = serializers.CharField(max_length=16)
+    asset = StrictCharField(max_length=16)
     amount = AmountInputField()
 
 

@@ -12,6 +12,8 @@ from core.fields import (
     ASSET_PARAM,
     SYMBOL_PARAM,
     AmountInputField,
+    StrictBooleanField,
+    StrictCharField,
     amount_field,
     id_field,
     query,
@@ -57,7 +59,7 @@ class OrderApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         account = id_field()
-        symbol = serializers.CharField(max_length=32)
+        symbol = StrictCharField(max_length=32)
         side = serializers.ChoiceField(choices=Order.Side.choices)
         type = serializers.ChoiceField(choices=Order.Type.choices, default=Order.Type.MARKET)
         quantity = AmountInputField(required=False, allow_null=True, help_text="In the base asset.")
@@ -66,13 +68,13 @@ class OrderApi(APIView):
         stop_price = AmountInputField(required=False, allow_null=True)
         time_in_force = serializers.ChoiceField(choices=Order.TimeInForce.choices, required=False, allow_null=True)
         side_effect = serializers.ChoiceField(choices=Order.SideEffect.choices, required=False, allow_null=True)
-        client_order_id = serializers.CharField(
+        client_order_id = StrictCharField(
             required=False,
             allow_null=True,
             allow_blank=True,
             help_text="Yours, for idempotency: 1-36 of [A-Za-z0-9_.:-].",
         )
-        auto_repay_at_cancel = serializers.BooleanField(required=False, default=True)
+        auto_repay_at_cancel = StrictBooleanField(required=False, default=True)
 
     @extend_schema(
         tags=[ORDERS],

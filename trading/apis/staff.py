@@ -8,11 +8,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.fields import (
-    AmountInputField,
-    RatioField,
-    amount_field,
-)
+from core.fields import AmountInputField, RatioField, StrictCharField, amount_field
 from trading import selectors
 from trading.apis.common import ADMIN
 from trading.apis.market import AssetListApi
@@ -29,7 +25,7 @@ class PlatformSettingsApi(APIView):
         taker_fee = AmountInputField(required=False)
         slippage_bps = AmountInputField(required=False, help_text="Market slippage in basis points.")
         liquidation_fee = AmountInputField(required=False)
-        risk_profile = serializers.CharField(required=False, max_length=32, help_text="classic or binance-2025")
+        risk_profile = StrictCharField(required=False, max_length=32, help_text="classic or binance-2025")
 
     class OutputSerializer(serializers.Serializer):
         maker_fee = RatioField()

@@ -124,7 +124,10 @@ def _route(view: BinanceApi, *, symbol_param: str = "symbol"):
     """The account of a margin request: isIsolated (any case) and the symbol pick cross or isolated."""
     p = view.params
     return selectors.margin_account_route(
-        user=view.request.user, is_isolated=p.flag("isIsolated"), symbol=p.get(symbol_param), symbol_param=symbol_param
+        user=view.request.user,
+        is_isolated=p.flag("isIsolated"),
+        symbol=p.symbol(symbol_param),
+        symbol_param=symbol_param,
     )
 
 
@@ -146,7 +149,7 @@ class ExchangeInfoApi(BinanceApi):
 
     def get(self, request):
         p = self.params
-        symbols = p.symbol_list() or ([p.get("symbol")] if "symbol" in p else None)
+        symbols = p.symbol_list() or ([p.symbol()] if "symbol" in p else None)
         pairs = selectors.pairs(symbols)
         return Response(formats.exchange_info(pairs=pairs, server_time=now_ms(), ip_limit=throttling.ip_limit()))
 
@@ -161,7 +164,7 @@ class FuturesExchangeInfoApi(BinanceApi):
 
 
 def _requested_pairs(p: Params):
-    symbols = p.symbol_list() or ([p.get("symbol")] if "symbol" in p else None)
+    symbols = p.symbol_list() or ([p.symbol()] if "symbol" in p else None)
     return selectors.pairs(symbols), symbols is None or "symbols" in p
 
 
@@ -229,7 +232,7 @@ class KlinesApi(BinanceApi):
 
     def get(self, request):
         p = self.params
-        pair = selectors.pair_get(p.required("symbol"))
+        pair = selectors.pair_get(p.symbol(required=True))
         interval = p.choice("interval", selectors.KLINE_INTERVALS, error=errors.INVALID_INTERVAL, required=True)
         candles = selectors.klines(
             pair=pair,
@@ -300,7 +303,7 @@ class IsolatedAccountApi(BinanceApi):
         return Response(answer)
 
     def post(self, request):
-        return Response(_isolated_enable(request.user, self.params.required("symbol")))
+        return Response(_isolated_enable(request.user, self.params.symbol(required=True)))
 
 
 def _isolated_enable(user, symbol: str) -> dict:
@@ -324,7 +327,9 @@ class IsolatedCreateApi(BinanceApi):
 
     def post(self, request):
         p = self.params
-        return Response(_isolated_enable(request.user, p.required("base") + p.required("quote")))
+        return Response(
+            _isolated_enable(request.user, p.symbol("base", required=True) + p.symbol("quote", required=True))
+        )
 
 
 class IsolatedAccountLimitApi(BinanceApi):
@@ -347,7 +352,7 @@ class MarginPairsApi(BinanceApi):
         p = self.params
         pairs = selectors.margin_pairs(isolated=self.isolated)
         if "symbol" in p:
-            pairs = [pair for pair in pairs if pair.symbol == p.get("symbol").upper()]
+            pairs = [pair for pair in pairs if pair.symbol == p.symbol().upper()]
             if not pairs:
                 raise errors.BinanceError(errors.BAD_SYMBOL)
         return Response([formats.margin_pair(pair, isolated=self.isolated) for pair in pairs])
@@ -370,7 +375,7 @@ class PriceIndexApi(BinanceApi):
     weight = 10
 
     def get(self, request):
-        pair = selectors.pair_get(self.params.required("symbol"))
+        pair = selectors.pair_get(self.params.symbol(required=True))
         price = trading_selectors.mark_price_get(pair=pair)
         return Response({"calcTime": now_ms(), "price": formats.amount(price), "symbol": pair.symbol})
 
@@ -402,7 +407,7 @@ class MarginOrderApi(BinanceApi):
 
     def post(self, request):
         p = self.params
-        symbol = p.required("symbol")
+        symbol = p.symbol(required=True)
         side = p.choice("side", SIDES, error=errors.INVALID_SIDE, required=True)
         type = p.choice("type", ORDER_TYPES, error=errors.INVALID_ORDER_TYPE, required=True)
         if type in NEEDS_TIME_IN_FORCE:
@@ -432,13 +437,13 @@ class MarginOrderApi(BinanceApi):
 
     def _find(self):
         p = self.params
-        pair = selectors.pair_get(p.required("symbol"))
+        pair = selectors.pair_get(p.symbol(required=True))
         account = _route(self)
         return selectors.order_find(
             user=self.request.user,
             account=account,
             pair=pair,
-            order_id=p.integer("orderId"),
+            order_id=p.id("orderId"),
             client_order_id=p.get("origClientOrderId"),
         )
 
@@ -462,19 +467,19 @@ class OpenOrdersApi(BinanceApi):
     def get(self, request):
         p = self.params
         account = _route(self)
-        pair = selectors.pair_get(p.get("symbol")) if "symbol" in p else None
+        pair = selectors.pair_get(p.symbol()) if "symbol" in p else None
         return Response([formats.order(order) for order in selectors.open_orders(account=account, pair=pair)])
 
     def delete(self, request):
         p = self.params
-        symbol = p.required("symbol")
+        symbol = p.symbol(required=True)
         account = _route(self)
         cancelled = orders.orders_cancel_all(user=request.user, account_id=account.pk, symbol=symbol)
         return Response([formats.cancelled_order(o, client_order_id=uuid.uuid4().hex[:22]) for o in cancelled])
 
 
 def _time_window(p: Params) -> dict:
-    return {"start": p.integer("startTime", minimum=0), "end": p.integer("endTime", minimum=0)}
+    return {"start": p.time("startTime"), "end": p.time("endTime")}
 
 
 class AllOrdersApi(BinanceApi):
@@ -483,12 +488,12 @@ class AllOrdersApi(BinanceApi):
 
     def get(self, request):
         p = self.params
-        pair = selectors.pair_get(p.required("symbol"))
+        pair = selectors.pair_get(p.symbol(required=True))
         account = _route(self)
         found = selectors.all_orders(
             account=account,
             pair=pair,
-            from_id=p.integer("orderId"),
+            from_id=p.id("orderId"),
             **_time_window(p),
             limit=p.limit(default=500, maximum=500),
         )
@@ -501,13 +506,13 @@ class MyTradesApi(BinanceApi):
 
     def get(self, request):
         p = self.params
-        pair = selectors.pair_get(p.required("symbol"))
+        pair = selectors.pair_get(p.symbol(required=True))
         account = _route(self)
         found = selectors.my_trades(
             account=account,
             pair=pair,
-            order_id=p.integer("orderId"),
-            from_id=p.integer("fromId"),
+            order_id=p.id("orderId"),
+            from_id=p.id("fromId"),
             **_time_window(p),
             limit=p.limit(default=500, maximum=1000),
         )
@@ -553,7 +558,7 @@ class MaxBorrowableApi(BinanceApi):
     def get(self, request):
         p = self.params
         asset = trading_selectors.asset_get(code=p.required("asset"))
-        symbol = p.get("isolatedSymbol")
+        symbol = p.symbol("isolatedSymbol")
         account = selectors.margin_account_route(user=request.user, is_isolated=symbol is not None, symbol=symbol)
         amount = loans.max_borrowable_get(user=request.user, account_id=account.pk, asset=asset.code)
         return Response({"amount": formats.amount(amount), "borrowLimit": formats.amount(asset.borrow_limit)})
@@ -585,7 +590,7 @@ class TransferBaseApi(BinanceApi):
             return selectors.spot_account_get(user=user)
         if kind == "cross":
             return selectors.cross_account_get(user=user)
-        return selectors.isolated_account_get(user=user, symbol=self.params.required(symbol_param))
+        return selectors.isolated_account_get(user=user, symbol=self.params.symbol(symbol_param, required=True))
 
     def transfer(self, source, target) -> Response:
         p = self.params

@@ -13,13 +13,26 @@ import json
 import re
 from urllib.parse import parse_qsl
 
+from core.fields import MAX_ID
+from core.parsers import json_too_deep
 from trading.binance import errors
 
+# Binance's legal ranges, as its -1100 errors name them
+# (https://developers.binance.com/docs/binance-spot-api-docs/errors).
 DECIMAL = re.compile(r"^([0-9]{1,20})(\.[0-9]{1,20})?$")
 DECIMAL_RANGE = r"^([0-9]{1,20})(\.[0-9]{1,20})?$"
 INTEGER = re.compile(r"^-?[0-9]{1,20}$")
 INTEGER_RANGE = r"^-?[0-9]{1,20}$"
+SYMBOL = re.compile(r"^[A-Z0-9-_.]{1,20}$")
+SYMBOL_RANGE = r"^[A-Z0-9-_.]{1,20}$"
 TRUE, FALSE = "TRUE", "FALSE"
+# Binance's integers are LONGs: nothing outside a signed 64-bit integer reaches a query.
+MIN_LONG, MAX_LONG = -(2**63), 2**63 - 1
+# Times are milliseconds since the epoch up to the last millisecond of year 9999, the last a datetime holds.
+MAX_TIME_MS = 253402300799999
+# A control character (a NUL byte above all, which PostgreSQL refuses in any text) is in no parameter's
+# legal range: refused as Binance refuses an illegal character, whatever the parameter.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _pairs(raw: str) -> dict[str, str]:
@@ -57,7 +70,11 @@ class Params:
     def get(self, name: str) -> str | None:
         """The value, or None when it was not sent or sent empty (Binance treats both as missing)."""
         value = self.values.get(name)
-        return value if value not in (None, "") else None
+        if value in (None, ""):
+            return None
+        if CONTROL.search(value):
+            raise errors.BinanceError((-1100, f"Illegal characters found in parameter '{name}'."))
+        return value
 
     def required(self, name: str) -> str:
         value = self.get(name)
@@ -72,19 +89,34 @@ class Params:
             raise errors.illegal_chars(name, DECIMAL_RANGE)
         return value
 
-    def integer(self, name: str, *, default: int | None = None, minimum: int | None = None, maximum=None):
+    def integer(self, name: str, *, default: int | None = None, minimum: int = MIN_LONG, maximum: int = MAX_LONG):
         value = self.get(name)
         if value is None:
             return default
         if not INTEGER.match(value):
             raise errors.illegal_chars(name, INTEGER_RANGE)
         number = int(value)
-        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        if not max(minimum, MIN_LONG) <= number <= min(maximum, MAX_LONG):
             raise errors.invalid_data(name)
         return number
 
     def limit(self, *, default: int, maximum: int) -> int:
         return self.integer("limit", default=default, minimum=1, maximum=maximum)
+
+    def time(self, name: str) -> int | None:
+        """A time in milliseconds (startTime, endTime): from the epoch to the end of year 9999."""
+        return self.integer(name, minimum=0, maximum=MAX_TIME_MS)
+
+    def id(self, name: str) -> int | None:
+        """An id (orderId, fromId): one the database can hold; 0 finds nothing, as on Binance."""
+        return self.integer(name, minimum=0, maximum=MAX_ID)
+
+    def symbol(self, name: str = "symbol", *, required: bool = False) -> str | None:
+        """A pair's symbol, in any case (stored upper-case); one outside Binance's legal range is -1100."""
+        value = self.required(name) if required else self.get(name)
+        if value is not None:
+            check_symbol(name, value)
+        return value
 
     def choice(self, name: str, choices, *, error: tuple[int, str] | None = None, required: bool = False):
         value = self.required(name) if required else self.get(name)
@@ -108,12 +140,16 @@ class Params:
         value = self.get(name)
         if value is None:
             return None
+        if json_too_deep(value):
+            raise errors.invalid_data(name)
         try:
             symbols = json.loads(value)
         except ValueError:
             raise errors.invalid_data(name) from None
         if not isinstance(symbols, list) or not symbols or not all(isinstance(s, str) for s in symbols):
             raise errors.invalid_data(name)
+        for symbol in symbols:
+            check_symbol(name, symbol)
         return symbols
 
     def comma_list(self, name: str, *, maximum: int) -> list[str] | None:
@@ -124,4 +160,13 @@ class Params:
         items = [item.strip() for item in value.split(",") if item.strip()]
         if not items or len(items) > maximum:
             raise errors.invalid_data(name)
+        for item in items:
+            check_symbol(name, item)
         return items
+
+
+def check_symbol(name: str, value: str) -> None:
+    """Every symbol parameter's one check: Binance's legal range (``symbol``, ``symbols``, ``isolatedSymbol``...)."""
+    # ASCII first: upper() makes "ﬀ" "FF", and fullmatch, since "$" would let a trailing newline through.
+    if not (value.isascii() and SYMBOL.fullmatch(value.upper())):
+        raise errors.illegal_chars(name, SYMBOL_RANGE)

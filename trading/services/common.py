@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from core.errors import ApplicationError, MarginRuleViolation
-from core.money import AMOUNT_PLACES
+from core.money import AMOUNT_PLACES, parse_decimal
 from trading import margin
 from trading.margin import Ratios, Valuation
 
@@ -14,13 +14,17 @@ MAX_AMOUNT = Decimal("1e15")
 
 
 def clean_amount(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """A positive Decimal with at most 8 decimal places. Floats are refused: they are not exact."""
+    """A positive Decimal with at most 8 decimal places, from a Decimal, an int or a plain decimal string
+    (``core.money.parse_decimal``: every door's amounts come through here). Floats are refused: they are
+    not exact."""
     if isinstance(value, bool) or isinstance(value, float) or value is None:
         raise _bad(field, "must be a decimal number given as a string")
-    try:
-        amount = Decimal(value) if isinstance(value, (int, Decimal)) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError, TypeError):
-        raise _bad(field, "must be a decimal number") from None
+    if isinstance(value, int | Decimal):
+        amount = Decimal(value)
+    elif isinstance(value, str) and (parsed := parse_decimal(value)) is not None:
+        amount = parsed
+    else:
+        raise _bad(field, "must be a decimal number")
     if not amount.is_finite():
         raise _bad(field, "must be a finite number")
     if amount < 0 or (amount == 0 and not allow_zero):

@@ -6,11 +6,12 @@ risk app's (``risk.staff``), which builds on these.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 
 from core.errors import ApplicationError, NotFound
+from core.money import parse_decimal
 from trading import margin, selectors
 from trading.models import Account, AccountKind, MarkPrice
 from trading.services.ledger import accounts_lock
@@ -33,10 +34,10 @@ def account_freeze_set(*, account_id: int, frozen: bool) -> Account:
 
 
 def clean_percent(value) -> Decimal:
-    try:
-        percent = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        percent = None
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        percent = Decimal(value)
+    else:  # the admin's form gives text: read as every amount is (core.money)
+        percent = parse_decimal(value.strip()) if isinstance(value, str) else None
     if percent is None or not percent.is_finite() or not SHOCK_MIN <= percent <= SHOCK_MAX or percent == 0:
         message = f"Give a non-zero percentage from {SHOCK_MIN} to {SHOCK_MAX}, e.g. -15 or 7.5."
         raise ApplicationError(message, fields={"percent": [message]})

@@ -119,7 +119,7 @@ def account_page(request: HttpRequest, account: Account, *, status: int = 200, *
     scope = {"account": account.pk}
     context |= {
         "maxima": _maxima(request, account, forms),
-        "chart_symbol": account.pair.symbol if account.pair_id else forms["ticket_form"]["symbol"].value(),
+        "chart_symbol": account.pair.symbol if account.pair_id else forms["ticket_form"].chart_symbol,
         "trades": history.trade_list(user=request.user, filters=scope)[:HISTORY_ROWS],
         "transfers": history.transfer_list(user=request.user, filters=scope)[:HISTORY_ROWS],
         "loan_events": history.loan_event_list(user=request.user, filters=scope)[:HISTORY_ROWS],
