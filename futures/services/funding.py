@@ -70,7 +70,7 @@ def _apply(info: selectors.SymbolInfo, funding_time: datetime) -> FundingRate:
         if payment < 0:
             bucket = Bucket.LOCKED if position.margin_type == MarginType.ISOLATED else Bucket.FREE
             posting.move(market_balance, balance, -payment, dst_bucket=bucket)
-            paid = payment
+            paid = -payment  # the income: what the position received
             if bucket == Bucket.LOCKED:
                 position.isolated_margin += -payment
         else:
