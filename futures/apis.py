@@ -251,6 +251,8 @@ class FuturesOrderOutputSerializer(serializers.Serializer):
     reduce_only = serializers.BooleanField()
     close_position = serializers.BooleanField()
     working_type = serializers.CharField()
+    callback_rate = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
+    activation_price = amount_field()
     status = serializers.CharField(help_text="NEW, PARTIALLY_FILLED, FILLED, CANCELED, EXPIRED or REJECTED.")
     executed_qty = amount_field()
     avg_price = amount_field()
@@ -271,7 +273,7 @@ class FuturesOrderApi(APIView):
         type = serializers.CharField(
             max_length=24,
             default=FuturesOrder.Type.MARKET,
-            help_text="MARKET, LIMIT, STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET.",
+            help_text="MARKET, LIMIT, STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET.",
         )
         quantity = AmountInputField(required=False, allow_null=True)
         price = AmountInputField(required=False, allow_null=True)
@@ -284,6 +286,10 @@ class FuturesOrderApi(APIView):
         working_type = serializers.CharField(
             max_length=16, required=False, allow_null=True, help_text="MARK_PRICE or CONTRACT_PRICE."
         )
+        callback_rate = AmountInputField(
+            required=False, allow_null=True, help_text="TRAILING_STOP_MARKET: 0.1 to 10 (percent)."
+        )
+        activation_price = AmountInputField(required=False, allow_null=True, help_text="TRAILING_STOP_MARKET.")
         position_side = serializers.CharField(required=False, default="BOTH", max_length=8)
         client_order_id = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,36}$", required=False, allow_null=True)
 

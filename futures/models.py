@@ -173,6 +173,11 @@ class FuturesOrder(models.Model):
     reduce_only = models.BooleanField(default=False)
     close_position = models.BooleanField(default=False)
     working_type = models.CharField(max_length=14, choices=WorkingType.choices, default=WorkingType.CONTRACT_PRICE)
+    # TRAILING_STOP_MARKET: the callback rate in percent, the price that activates it (0: at once), and the
+    # best price seen since it was activated (0 until then), which it trails.
+    callback_rate = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal(0))
+    activation_price = amount_field()
+    trail_price = amount_field()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     executed_qty = amount_field()
     avg_price = amount_field()

@@ -55,7 +55,7 @@ def _context(request: HttpRequest, code: str) -> dict:
         "next_funding": next_funding,
         "countdown": str(next_funding - now).split(".")[0],
         "tips": advice.advice_for(state, warning_ratio=warning_ratio()),
-        "order_types": [t for t in FuturesOrder.Type.values if t != FuturesOrder.Type.TRAILING_STOP_MARKET],
+        "order_types": FuturesOrder.Type.values,
         "time_in_force": FuturesOrder.TimeInForce.values,
     }
 
@@ -111,6 +111,12 @@ def _post(request: HttpRequest, code: str) -> str:
             time_in_force=(data.get("time_in_force") or None) if kind in orders.LIMIT_TYPES else None,
             reduce_only=data.get("reduce_only") == "on",
             working_type=data.get("working_type") or None,
+            callback_rate=(data.get("callback_rate") or None)
+            if kind == FuturesOrder.Type.TRAILING_STOP_MARKET
+            else None,
+            activation_price=(data.get("activation_price") or None)
+            if kind == FuturesOrder.Type.TRAILING_STOP_MARKET
+            else None,
         )
         return f"Order #{order.pk} {order.status.lower()}."
     if action == "close":

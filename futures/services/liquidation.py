@@ -45,7 +45,7 @@ SQL_TOLERANCE = Decimal("1.001")
 
 
 def warning_ratio() -> Decimal:
-    return Decimal(str(getattr(settings, "MARGINLAB_FUTURES_WARNING_RATIO", "0.8")))
+    return Decimal(str(settings.MARGINLAB_FUTURES_WARNING_RATIO))
 
 
 # --- the set-based valuation ----------------------------------------------------------------------

@@ -33,6 +33,7 @@ LIMIT_TYPES = {Type.LIMIT, Type.STOP, Type.TAKE_PROFIT}
 STOP_TYPES = {Type.STOP, Type.STOP_MARKET, Type.TAKE_PROFIT, Type.TAKE_PROFIT_MARKET}
 STOP_LOSS_TYPES = {Type.STOP, Type.STOP_MARKET}
 CLOSE_POSITION_TYPES = {Type.STOP_MARKET, Type.TAKE_PROFIT_MARKET}
+TRAILING_MIN, TRAILING_MAX = Decimal("0.1"), Decimal(10)
 
 
 def _flag(value, *, field: str) -> bool:
@@ -69,6 +70,8 @@ def futures_order_place(
     reduce_only=False,
     close_position=False,
     working_type: str | None = None,
+    callback_rate=None,
+    activation_price=None,
     position_side: str = "BOTH",
     client_order_id: str | None = None,
 ) -> FuturesOrder:
@@ -79,8 +82,23 @@ def futures_order_place(
     info = selectors.symbol_get(market=market, symbol=symbol)
     side = clean_choice(side, field="side", choices=FuturesOrder.Side)
     kind = clean_choice(type, field="type", choices=FuturesOrder.Type)
+    rate, activation = Decimal(0), Decimal(0)
     if kind == Type.TRAILING_STOP_MARKET:
-        raise FuturesError("TRAILING_STOP_MARKET is not supported yet.", code="order_type_unsupported")
+        rate = clean_amount(callback_rate, field="callback_rate")
+        # Binance: callbackRate from 0.1 to 10 (percent), with one decimal.
+        if not (TRAILING_MIN <= rate <= TRAILING_MAX) or not f.is_multiple(rate, Decimal("0.1")):
+            raise FuturesError(
+                "callback_rate must be from 0.1 to 10 (percent), in steps of 0.1.",
+                code="invalid_callback_rate",
+                fields={"callback_rate": ["From 0.1 to 10."]},
+            )
+        if activation_price is not None:
+            activation = _on_tick(activation_price, field="activation_price", info=info)
+    elif callback_rate is not None or activation_price is not None:
+        raise FuturesError(
+            "callback_rate and activation_price are for TRAILING_STOP_MARKET orders only.",
+            fields={"callback_rate": ["Only with TRAILING_STOP_MARKET."]},
+        )
     if str(position_side).upper() != "BOTH":
         raise FuturesError(
             "Hedge mode is not supported: positionSide must be BOTH (one-way mode).",
@@ -156,6 +174,8 @@ def futures_order_place(
             reduce_only=reduce_only,
             close_position=close_position,
             working_type=working,
+            callback_rate=rate,
+            activation_price=activation,
             client_order_id=client_order_id,
         )
         if kind == Type.MARKET:
@@ -187,7 +207,7 @@ def futures_order_place(
             order.save()
         else:
             # A resting limit or a stop waiting for its trigger: it holds initial margin, not funds.
-            price_then = limit or stop
+            price_then = limit or stop or activation or mark
             _require_margin(locked, market, info, position, is_buy, qty, price_then, price_then, Decimal(0))
             order.save()
         return order
@@ -384,6 +404,26 @@ def futures_orders_match(*, symbols: list[str] | None = None) -> int:
     return filled
 
 
+def _trailing_triggered(order: FuturesOrder, mark: Decimal, is_buy: bool) -> bool:
+    """Binance's trailing stop: once activated it follows the best price (the highest for a sell, the
+    lowest for a buy) and triggers when the price comes back from it by the callback rate."""
+    if order.trail_price == 0:
+        activated = order.activation_price == 0 or (
+            mark <= order.activation_price if is_buy else mark >= order.activation_price
+        )
+        if not activated:
+            return False
+        best = mark
+    else:
+        best = min(order.trail_price, mark) if is_buy else max(order.trail_price, mark)
+    back = order.callback_rate / 100
+    triggered = mark >= best * (1 + back) if is_buy else mark <= best * (1 - back)
+    if not triggered and best != order.trail_price:
+        order.trail_price = best
+        order.save(update_fields=["trail_price", "updated_at"])
+    return triggered
+
+
 def _trigger_price(order: FuturesOrder, info: selectors.SymbolInfo) -> Decimal:
     # Paper market: the last contract price is the mark moved by nothing; both working types read the mark.
     return info.mark_price
@@ -407,6 +447,9 @@ def _match_one(locked, market, info, order: FuturesOrder, settings) -> bool:
             order.save(update_fields=["type", "updated_at"])
             if not spot_math.is_marketable(is_buy=is_buy, limit=order.price, mark=mark):
                 return False
+    elif order.type == Type.TRAILING_STOP_MARKET:
+        if not _trailing_triggered(order, mark, is_buy):
+            return False
     elif not spot_math.is_marketable(is_buy=is_buy, limit=order.price, mark=mark):
         return False
     if (order.reduce_only or order.close_position) and not _reduces(position.position_amt, is_buy):

@@ -203,3 +203,38 @@ def test_isolated_position_takes_its_margin_from_the_cross_wallet(thousand, set_
     place(thousand, side="SELL", quantity="0.005")
     assert usdt(thousand) == (D(1010), 0)
     assert_ledger_clean()
+
+
+def test_trailing_stop_follows_the_best_price_and_triggers_on_the_callback(thousand, set_prices):
+    fund(thousand, 1000)
+    place(thousand, side="BUY", quantity="0.01")
+    with pytest.raises(ApplicationError, match="callback_rate"):
+        place(thousand, side="SELL", type="TRAILING_STOP_MARKET", quantity="0.01", callback_rate="11")
+    with pytest.raises(ApplicationError, match="TRAILING_STOP_MARKET orders only"):
+        place(thousand, side="SELL", quantity="0.01", callback_rate="1")
+    trail = place(
+        thousand,
+        side="SELL",
+        type="TRAILING_STOP_MARKET",
+        quantity="0.01",
+        callback_rate="1",
+        activation_price="102000",
+        reduce_only=True,
+    )
+    set_prices(BTCUSDT=101000)
+    assert futures_orders_match() == 0  # not activated yet
+    set_prices(BTCUSDT=103000)
+    assert futures_orders_match() == 0  # activated: trails 103,000
+    set_prices(BTCUSDT=105000)
+    assert futures_orders_match() == 0  # trails 105,000: triggers at or below 103,950
+    trail.refresh_from_db()
+    assert trail.trail_price == D(105000)
+    set_prices(BTCUSDT=104000)
+    assert futures_orders_match() == 0
+    set_prices(BTCUSDT=103900)
+    assert futures_orders_match() == 1
+    trail.refresh_from_db()
+    assert (trail.status, trail.avg_price) == ("FILLED", D(103900))
+    assert position(thousand).position_amt == 0
+    assert usdt(thousand) == (D(1039), 0)
+    assert_ledger_clean()
