@@ -8,6 +8,7 @@ from futures.services.orders import futures_order_place
 from futures.services.wallet import TO_FUTURES, TO_SPOT, futures_transfer_create
 from tests.futures.helpers import fund, state, usdt, wallet
 from tests.helpers import amounts, assert_ledger_clean, spot
+from trading.services.transfers import transfer_create
 
 
 def test_transfer_in_and_out_through_the_ledger(thousand):
@@ -55,3 +56,22 @@ def test_bad_transfers_change_nothing(thousand, kind, amount):
 def test_more_than_the_spot_wallet_holds_is_refused(thousand):
     with pytest.raises(ApplicationError, match="insufficient balance"):
         futures_transfer_create(user=thousand, type=TO_FUTURES, amount="1000.01")
+
+
+def test_spot_and_margin_services_cannot_touch_the_futures_wallet(thousand):
+    from trading.services.accounts import account_reset
+    from trading.services.orders import order_place
+
+    fund(thousand, 100)
+    futures = wallet(thousand)
+    for call in (
+        lambda: transfer_create(
+            user=thousand, from_account_id=futures.pk, to_account_id=spot(thousand).pk, asset="USDT", amount="1"
+        ),
+        lambda: order_place(user=thousand, account_id=futures.pk, symbol="BTCUSDT", side="BUY", quantity="0.001"),
+        lambda: account_reset(user=thousand, account_id=futures.pk),
+    ):
+        with pytest.raises(ApplicationError) as error:
+            call()
+        assert error.value.status == 404
+    assert usdt(thousand) == (D(100), 0)
