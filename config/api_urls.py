@@ -9,6 +9,7 @@ from config.exceptions import error_body
 urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("trading.api_urls")),
+    path("", include("futures.api_urls")),
     path("", include("risk.api_urls")),
 ]
 

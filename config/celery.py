@@ -30,6 +30,14 @@ app.conf.beat_schedule = {
     "risk-full-sweep": {"task": "risk.tasks.full_sweep", "schedule": crontab(minute="*")},
     # Interest is charged at the start of every clock hour while principal is outstanding (margin rules).
     "accrue-interest": {"task": "risk.tasks.accrue_interest", "schedule": crontab(minute=0)},
+    # USDⓈ-M futures: resting and stop orders, then liquidations, at the risk tick's pace.
+    "futures-tick": {
+        "task": "futures.tasks.tick",
+        "schedule": settings.MARGINLAB_TICK_SECONDS,
+        "options": {"expires": settings.MARGINLAB_TICK_SECONDS},
+    },
+    # Funding at 00:00, 08:00 and 16:00 UTC (Binance's 8-hour intervals); idempotent per interval.
+    "futures-funding": {"task": "futures.tasks.funding", "schedule": crontab(minute=0, hour="0,8,16")},
     # Price history and snapshots must not grow without bound.
     "prune-history": {"task": "risk.tasks.prune_history", "schedule": crontab(minute=17, hour=3)},
 }

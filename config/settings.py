@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "trading",
+    "futures",
     "risk",
 ]
 
@@ -286,3 +287,5 @@ MARGINLAB_LEDGER_GRACE_SECONDS = env.int("MARGINLAB_LEDGER_GRACE_SECONDS", defau
 # user for the margin endpoints Binance counts per account, 180000 as its margin UID limit.
 MARGINLAB_BINANCE_IP_WEIGHT_LIMIT = env.int("MARGINLAB_BINANCE_IP_WEIGHT_LIMIT", default=6000)
 MARGINLAB_BINANCE_UID_WEIGHT_LIMIT = env.int("MARGINLAB_BINANCE_UID_WEIGHT_LIMIT", default=180000)
+# USDⓈ-M futures: a notification warns once per episode when a margin ratio reaches this (1 = liquidation).
+MARGINLAB_FUTURES_WARNING_RATIO = Decimal(env("MARGINLAB_FUTURES_WARNING_RATIO", default="0.8"))

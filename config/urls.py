@@ -27,6 +27,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("trading.urls")),
     path("", include("accounts.urls")),
+    path("", include("futures.urls")),
     path("", include("risk.urls")),
 ]
 

@@ -120,6 +120,8 @@ class AccountKind(models.TextChoices):
     SPOT = "spot", "Spot wallet"
     CROSS = "cross", "Cross margin"
     ISOLATED = "isolated", "Isolated margin"
+    # The USDⓈ-M futures wallet (one per user); its positions live in the futures app, above trading.
+    FUTURES = "futures", "USDⓈ-M futures"
     SYSTEM = "system", "System"
 
 
@@ -225,6 +227,7 @@ class Account(models.Model):
             models.UniqueConstraint(
                 fields=["user", "pair"], condition=Q(kind="isolated"), name="account_one_isolated_per_pair"
             ),
+            models.UniqueConstraint(fields=["user"], condition=Q(kind="futures"), name="account_one_futures_per_user"),
             models.CheckConstraint(
                 condition=(
                     Q(kind="system", user__isnull=True, system_code__isnull=False, pair__isnull=True)
@@ -249,6 +252,13 @@ class Account(models.Model):
                         system_code__isnull=True,
                         pair__isnull=False,
                         leverage__isnull=False,
+                    )
+                    | Q(
+                        kind="futures",
+                        user__isnull=False,
+                        system_code__isnull=True,
+                        pair__isnull=True,
+                        leverage__isnull=True,
                     )
                 ),
                 name="account_kind_shape",
@@ -338,6 +348,9 @@ class JournalEntry(models.Model):
         UNLOCK = "unlock"
         LIQUIDATION = "liquidation"
         RESET = "reset"
+        # USDⓈ-M futures: funding payments, and margin moved into or out of an isolated position.
+        FUNDING_FEE = "funding_fee"
+        POSITION_MARGIN = "position_margin"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     account = models.ForeignKey(

@@ -71,7 +71,10 @@ def margin_account_for_user(*, user, isolated: bool, symbol: str | None) -> Acco
 
 def account_list_for_user(*, user) -> list[Account]:
     return list(
-        Account.objects.filter(user=user).exclude(kind=AccountKind.SYSTEM).select_related("pair").order_by("id")
+        Account.objects.filter(user=user)
+        .exclude(kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
+        .select_related("pair")
+        .order_by("id")
     )
 
 

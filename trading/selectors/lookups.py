@@ -62,7 +62,8 @@ def account_get_for_user(*, user, account_id) -> Account:
         account = (
             Account.objects.select_related("pair__base", "pair__quote")
             .filter(pk=account_id, user=user)
-            .exclude(kind=AccountKind.SYSTEM)
+            # The futures wallet is the futures app's: no spot or margin service may touch it.
+            .exclude(kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
             .first()
         )
     if account is None:

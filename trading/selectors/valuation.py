@@ -90,7 +90,7 @@ def account_summaries_for_user(*, user, prices: dict[str, Decimal] | None = None
     """Every account of the user with balances, valuation and status, in a fixed number of queries."""
     accounts = (
         Account.objects.filter(user=user)
-        .exclude(kind=AccountKind.SYSTEM)
+        .exclude(kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
         .select_related("pair__base", "pair__quote")
         .prefetch_related(
             Prefetch("balances", queryset=Balance.objects.select_related("asset").order_by("asset__code"))

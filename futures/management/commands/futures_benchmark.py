@@ -1,0 +1,126 @@
+"""Benchmark the futures sweep on PostgreSQL: the bare scan of the positions, the full sweep, a one-symbol
+sweep, in a database of its own (``<your database>_futures_benchmark``, dropped afterwards unless --keep).
+
+Seeds ``--users`` futures wallets with ``--positions`` positions each (cross and isolated, long and
+short, 20x, within 1-30 % of the mark), none past the warning line, then times, median of --repeat:
+
+- floor: one SQL query reading every open position with its mark (what any valuation must read);
+- full sweep: ``futures_sweep()`` (the one set-based valuation query, then Python for what it returns);
+- one-symbol sweep: ``futures_sweep(symbols=["BTCUSDT"])``, the wallets holding BTCUSDT only.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from trading.management.benchdb import run_in_bench_database
+
+SEED_SQL = """
+SELECT setseed(0.42);
+INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active, date_joined)
+SELECT '!', false, 'fbench-' || g, '', '', '', false, true, now() FROM generate_series(1, %(users)s) g;
+
+INSERT INTO trading_account (user_id, kind, pair_id, leverage, system_code, is_frozen, created_at)
+SELECT u.id, 'futures', NULL, NULL, NULL, false, now() FROM accounts_user u WHERE u.username LIKE 'fbench-%%';
+
+INSERT INTO trading_balance (account_id, asset_id, free, locked, borrowed, interest, is_system, interest_accrued_exact)
+SELECT a.id, (SELECT id FROM trading_asset WHERE code = 'USDT'), 100000, 0, 0, 0, false, 0
+FROM trading_account a WHERE a.kind = 'futures';
+
+CREATE TEMP TABLE fbench_sym AS
+SELECT s.id, m.price, row_number() OVER (ORDER BY s.id) - 1 AS k
+FROM futures_futuressymbol s JOIN trading_markprice m ON m.pair_id = s.pair_id;
+
+INSERT INTO futures_futuresposition (account_id, symbol_id, position_amt, entry_price, margin_type, leverage,
+                                      isolated_margin, updated_at)
+SELECT a.id, s.id,
+       round((CASE WHEN random() < 0.5 THEN 1 ELSE -1 END) * (200 + random() * 1800) / s.price, 3),
+       round(s.price * (0.7 + random() * 0.6), 2),
+       CASE WHEN x.n = 0 THEN 'ISOLATED' ELSE 'CROSSED' END, 20,
+       CASE WHEN x.n = 0 THEN 1000 ELSE 0 END, now()
+FROM trading_account a
+CROSS JOIN generate_series(0, %(positions)s - 1) x(n)
+JOIN fbench_sym s ON s.k = (a.id + x.n) %% 4
+WHERE a.kind = 'futures';
+
+UPDATE trading_balance b SET locked = 1000, free = 99000
+FROM trading_account a WHERE a.id = b.account_id AND a.kind = 'futures';
+"""
+
+FLOOR_SQL = """
+SELECT count(*), sum(p.position_amt * (mp.price * (1 + s.basis_rate) - p.entry_price))
+FROM futures_futuresposition p
+JOIN futures_futuressymbol s ON s.id = p.symbol_id
+JOIN trading_markprice mp ON mp.pair_id = s.pair_id
+WHERE p.position_amt <> 0
+"""
+
+
+class Command(BaseCommand):
+    help = "Benchmark the futures sweep (floor scan, full sweep, one-symbol sweep) on PostgreSQL."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--users", type=int, default=100_000)
+        parser.add_argument("--positions", type=int, default=3, help="positions per wallet (at most 4)")
+        parser.add_argument("--repeat", type=int, default=3)
+        parser.add_argument("--keep", action="store_true")
+        parser.add_argument("--reuse", action="store_true")
+        parser.add_argument("--inner", action="store_true", help=argparse_suppress())
+
+    def handle(self, *args, users, positions, repeat, keep, reuse, inner, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
+        if not inner:
+            command = ["futures_benchmark", f"--users={users}", f"--positions={positions}", f"--repeat={repeat}"]
+            run_in_bench_database(command + (["--reuse"] if reuse else []), keep=keep or reuse, reuse=reuse)
+            return
+        from futures.services.liquidation import futures_sweep
+        from trading.services.markets import platform_bootstrap
+
+        if not reuse:
+            call_command("migrate", verbosity=0)
+            platform_bootstrap()
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(SEED_SQL, {"users": users, "positions": min(positions, 4)})
+            connection.close()
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+            self.stdout.write(f"seeded {users:,} wallets in {time.perf_counter() - started:.1f}s")
+
+        def floor():
+            with connection.cursor() as cursor:
+                cursor.execute(FLOOR_SQL)
+                return cursor.fetchone()
+
+        count = floor()[0]
+        base = self._timed(floor, repeat)
+        full = self._timed(futures_sweep, repeat)
+        one = self._timed(lambda: futures_sweep(symbols=["BTCUSDT"]), repeat)
+        self.stdout.write(f"{count:,} open positions")
+        self.stdout.write(f"floor (bare scan of the positions with marks)  {base:8.3f} s")
+        self.stdout.write(
+            f"full sweep                                     {full:8.3f} s  = {full / base:.2f} x floor (target <= 1.5)"
+        )
+        self.stdout.write(
+            f"one-symbol sweep (BTCUSDT holders)             {one:8.3f} s  = {one / full:.2f} x full sweep (target <= 0.2)"
+        )
+
+    def _timed(self, func, repeat: int) -> float:
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            func()
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+
+def argparse_suppress():
+    import argparse
+
+    return argparse.SUPPRESS

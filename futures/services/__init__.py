@@ -1,0 +1,1 @@
+"""Every write of the futures floor: transfers, settings, orders and fills, margin, funding, liquidation."""

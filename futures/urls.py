@@ -1,0 +1,11 @@
+from django.urls import path
+
+from futures import views
+
+urlpatterns = [
+    path("futures/", views.futures_index, name="futures-index"),
+    path("futures/summary", views.futures_summary, name="futures-summary"),
+    path("futures/<code:symbol>/", views.futures_page, name="futures"),
+    path("futures/<code:symbol>/live", views.futures_live, name="futures-live"),
+    path("futures/<code:symbol>/action", views.futures_action, name="futures-action"),
+]
