@@ -86,3 +86,51 @@ def test_symbols_and_codes_that_are_not_letters_and_digits_are_unknown(alice, ju
         pair_get(symbol=junk)
     with pytest.raises(ApplicationError, match="Unknown asset"):
         asset_get(code=junk)
+
+
+def test_margin_reset_returns_what_is_left_to_the_spot_wallet_through_the_ledger(alice, set_prices):
+    set_prices(ETHUSDT=200)
+    isolated = isolated_account_open(user=alice, symbol="ETHUSDT")
+    transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=isolated.pk, asset="USDT", amount="10.35")
+    before = amounts(spot(alice), "USDT")[0]
+
+    done = account_reset(user=alice, account_id=isolated.pk)
+
+    assert done.returned_to_spot == D("10.35")
+    assert amounts(isolated, "USDT") == (0, 0, 0, 0)
+    assert amounts(spot(alice), "USDT")[0] == before + D("10.35")
+    entry = JournalEntry.objects.get(kind=JournalEntry.Kind.RESET, account=isolated)
+    spot_line = entry.lines.get(balance__account=spot(alice))
+    assert spot_line.amount == D("10.35") and "10.35 USDT back to the spot wallet" in entry.memo
+    assert_ledger_clean()
+
+
+def test_margin_reset_returns_the_equity_at_mark_prices_after_debts(alice, set_prices, zero_costs):
+    set_prices(ETHUSDT=200)
+    account = cross(alice)
+    transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=account.pk, asset="USDT", amount="1000")
+    order_place(
+        user=alice, account_id=account.pk, symbol="ETHUSDT", side="BUY", quantity="10", side_effect="MARGIN_BUY"
+    )
+    set_prices(ETHUSDT=150)  # 10 ETH worth 1500 against 1000 USDT owed: 500 is left
+    before = amounts(spot(alice), "USDT")[0]
+
+    done = account_reset(user=alice, account_id=account.pk)
+
+    assert done.returned_to_spot == D(500)
+    assert amounts(spot(alice), "USDT")[0] == before + D(500)
+    assert amounts(account, "ETH") == (0, 0, 0, 0)
+    assert_ledger_clean()
+
+
+def test_margin_reset_under_water_returns_nothing(alice, set_prices, zero_costs):
+    set_prices(ETHUSDT=200)
+    account = cross(alice)
+    transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=account.pk, asset="USDT", amount="100")
+    order_place(user=alice, account_id=account.pk, symbol="ETHUSDT", side="BUY", quantity="1", side_effect="MARGIN_BUY")
+    set_prices(ETHUSDT=10)
+    before = amounts(spot(alice), "USDT")[0]
+
+    assert account_reset(user=alice, account_id=account.pk).returned_to_spot == 0
+    assert amounts(spot(alice), "USDT")[0] == before
+    assert_ledger_clean()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from tests.helpers import UNIT, amounts, assert_ledger_clean, bal, cross, cross_owing, spot
 from trading.models import Account, JournalEntry, Order
 from trading.services.orders import order_place
+from trading.templatetags.marginlab import amount
 
 pytestmark = pytest.mark.django_db
 
@@ -309,9 +310,17 @@ def test_leverage_form(alice_client, alice, eth_long):
 
 
 def test_reset_form_restores_the_starting_state(alice_client, alice, eth_long):
+    page = html_of(alice_client.get(reverse("account", args=[eth_long.pk])))
+    assert "goes back to your spot wallet" in page  # the confirmation says where the money goes
+    spot_before = amounts(spot(alice), "USDT")[0]
+
     response = alice_client.post(reverse("account-reset", args=[eth_long.pk]))
 
     assert response.status_code == 302
+    shown = html_of(alice_client.get(response.url))
+    returned = amounts(spot(alice), "USDT")[0] - spot_before
+    assert returned > 0
+    assert f"{amount(returned)} USDT went back to your spot wallet" in shown
     assert amounts(eth_long, "ETH") == (0, 0, 0, 0)
     assert amounts(eth_long, "USDT") == (0, 0, 0, 0)
     assert_ledger_clean()

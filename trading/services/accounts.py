@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
 
 from accounts import services as account_services
 from core.errors import ApplicationError, Conflict
+from core.money import Q8
 from trading import selectors
 from trading.models import OPEN_STATUSES, Account, AccountKind, Asset, Bucket, JournalEntry, Order, Pair, SystemAccount
 from trading.services.common import clean_amount, margin_rule_check
@@ -113,18 +115,32 @@ def account_leverage_set(*, user, account_id, leverage) -> Account:
 def account_reset(*, user, account_id) -> Account:
     """Close positions, clear debts and restore the starting state; the history stays readable.
 
-    A spot wallet gets its starting balance back; a margin account is left empty. Everything is
-    settled against paper funding, so the ledger stays balanced.
+    A spot wallet gets its starting balance back. A margin account is left empty and what it was worth
+    (its equity at mark prices, assets less debts, never below zero) goes back to the user's spot wallet
+    in USDT: a learner expects to keep what is left, not to see it vanish. Everything is settled against
+    paper funding, so the ledger stays balanced. The returned account carries ``returned_to_spot`` (USDT).
     """
     account = selectors.account_get_for_user(user=user, account_id=account_id)
     usdt = selectors.asset_get(code=selectors.QUOTE_ASSET)
+    # Prices are read before the lock (no fetch inside a locked block).
+    prices = selectors.mark_prices() if account.is_margin else {}
+    spot_id = None
+    if account.is_margin:
+        spot_id = (
+            Account.objects.filter(user=account.user_id, kind=AccountKind.SPOT).values_list("pk", flat=True).first()
+        )
     with transaction.atomic():
-        account = accounts_lock(account.pk)[account.pk]
+        rows = accounts_lock(account.pk, *([spot_id] if spot_id else []))
+        account = rows[account.pk]
         # The balances' locked funds are settled below with everything else; the orders let go of them.
         Order.objects.filter(account=account, status__in=OPEN_STATUSES).update(
             status=Order.Status.CANCELED, locked_amount=0, status_reason="Cancelled by the account reset."
         )
         locked = LockedAccount(account)
+        returned = Decimal(0)
+        if spot_id:
+            equity = selectors.valuation_of(balances=locked.all(), prices=prices).equity
+            returned = max(equity, Decimal(0)).quantize(Q8, rounding=ROUND_DOWN)
         posting = Posting()
         for balance in locked.all():
             funding = system_balance(SystemAccount.PAPER_FUNDING, balance.asset)
@@ -145,10 +161,15 @@ def account_reset(*, user, account_id) -> Account:
         if account.kind == AccountKind.SPOT:
             funding = system_balance(SystemAccount.PAPER_FUNDING, usdt)
             posting.move(funding, locked.balance(usdt), selectors.platform_settings_get().starting_balance)
-        ledger_post(kind=JournalEntry.Kind.RESET, posting=posting, account=account, memo="account reset")
+        if returned:
+            spot = LockedAccount(rows[spot_id], [usdt])
+            posting.move(system_balance(SystemAccount.PAPER_FUNDING, usdt), spot.balance(usdt), returned)
+        memo = f"account reset: {returned.normalize():f} USDT back to the spot wallet" if returned else "account reset"
+        ledger_post(kind=JournalEntry.Kind.RESET, posting=posting, account=account, memo=memo)
         if account.is_frozen:
             account.is_frozen = False
             account.save(update_fields=["is_frozen"])
+    account.returned_to_spot = returned
     return account
 
 

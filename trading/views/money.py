@@ -14,6 +14,7 @@ from trading.forms import LeverageForm, LoanForm, TransferForm
 from trading.services.accounts import account_leverage_set, account_reset
 from trading.services.loans import loan_borrow, loan_repay
 from trading.services.transfers import transfer_create
+from trading.templatetags.marginlab import amount
 from trading.views.account import account_choices, form_post, leverages_of
 from trading.views.common import own_account
 
@@ -99,9 +100,16 @@ def leverage_view(request: HttpRequest, account_id: int) -> HttpResponse:
 def reset_view(request: HttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     try:
-        account_reset(user=request.user, account_id=account.pk)
+        done = account_reset(user=request.user, account_id=account.pk)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "The account was reset; its history stays below.")
+        back = (
+            f" {amount(done.returned_to_spot)} USDT went back to your spot wallet."
+            if done.returned_to_spot
+            else " Nothing was left to send back to your spot wallet."
+            if account.is_margin
+            else ""
+        )
+        messages.success(request, f"The account was reset; its history stays below.{back}")
     return redirect("account", account_id=account.pk)
