@@ -10,6 +10,7 @@ from risk.services.tick import tick_run
 from tests.helpers import margin_call_price
 from trading.selectors import pair_get
 from trading.services.markets import mark_price_set
+from trading.templatetags.marginlab import amount
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,28 @@ def test_an_htmx_poll_after_sign_out_sends_the_page_to_sign_in(client, platform)
     assert response.status_code == 200
     assert response["HX-Redirect"].startswith(reverse("login"))
     assert client.get(reverse("dashboard-live")).status_code == 302  # a plain request: the usual redirect
+
+
+def test_a_liquidated_account_shows_it_until_the_notice_is_read_and_labels_its_trades_and_fee(alice_client, eth_long):
+    eth = pair_get(symbol="ETHUSDT")
+    # Just under the 1.05 liquidation line, so equity is left and a fee is charged.
+    price = (margin_call_price(eth_long) * Decimal("1.04") / Decimal("1.08")).quantize(Decimal("0.01"))
+    mark_price_set(symbol="ETHUSDT", price=price)
+    tick_run(moved=[(eth, price)])
+    card = alice_client.get(reverse("account-live", args=[eth_long.pk]), **HTMX).content.decode()
+    dashboard = alice_client.get(reverse("dashboard-live"), **HTMX).content.decode()
+    page = alice_client.get(reverse("account", args=[eth_long.pk])).content.decode()
+    fee = eth_long.liquidations.get().fee
+
+    assert 'id="account-status">LIQUIDATED' in card and ">NORMAL<" not in card
+    assert 'id="liquidated-notice"' in card and "reached the liquidation ratio" in card  # the notice's own words
+    assert ">LIQUIDATED</span>" in dashboard
+    assert fee > 0
+    assert '<span class="tag tag-liquidation">LIQUIDATION</span>' in page
+    assert f"liquidation fee {amount(fee)} USDT" in page
+
+    note = Notification.objects.get(kind="liquidation", account_ref=eth_long.pk)
+    alice_client.post(reverse("notification-read", args=[note.pk]), {"next": "/"})
+    card = alice_client.get(reverse("account-live", args=[eth_long.pk]), **HTMX).content.decode()
+
+    assert "LIQUIDATED" not in card and 'id="account-status">NORMAL' in card

@@ -17,7 +17,14 @@ from trading.forms import LeverageForm, LoanForm, OrderTicketForm, ServiceForm, 
 from trading.models import Account, AccountKind, Pair
 from trading.services.accounts import CROSS_LEVERAGES
 from trading.services.loans import max_borrowable_get, max_repayable_get
-from trading.views.common import HISTORY_ROWS, account_name, max_safely, own_account
+from trading.views.common import (
+    HISTORY_ROWS,
+    account_name,
+    liquidation_notices,
+    liquidation_trades,
+    max_safely,
+    own_account,
+)
 
 
 def leverages_of(account: Account) -> list[int]:
@@ -66,6 +73,7 @@ def live_context(account: Account) -> dict:
     summary = selectors.account_summary_get(account=account, prices=prices)
     return {
         "account": account,
+        "liquidated": liquidation_notices(user=account.user).get(account.pk) if account.is_margin else None,
         "account_name": account_name(account),
         "summary": summary,
         "positions": selectors.positions_of(summary, prices),
@@ -120,7 +128,11 @@ def account_page(request: HttpRequest, account: Account, *, status: int = 200, *
     context |= {
         "maxima": _maxima(request, account, forms),
         "chart_symbol": account.pair.symbol if account.pair_id else forms["ticket_form"].chart_symbol,
-        "trades": history.trade_list(user=request.user, filters=scope)[:HISTORY_ROWS],
+        "trades": liquidation_trades(
+            history.trade_list(user=request.user, filters=scope).select_related("order", "entry__liquidation")[
+                :HISTORY_ROWS
+            ]
+        ),
         "transfers": history.transfer_list(user=request.user, filters=scope)[:HISTORY_ROWS],
         "loan_events": history.loan_event_list(user=request.user, filters=scope)[:HISTORY_ROWS],
         "ledger_lines": selectors.ledger_lines_for_account(account=account)[:HISTORY_ROWS],

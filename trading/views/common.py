@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.http import Http404, HttpRequest
 
+from accounts import selectors as account_selectors
+from accounts.models import Notification
 from core.errors import ApplicationError, NotFound
 from trading import selectors
 from trading.models import Account, AccountKind
@@ -34,3 +36,32 @@ def max_safely(compute: Callable[[], Decimal]) -> Decimal | None:
         return compute()
     except ApplicationError:
         return None
+
+
+def liquidation_notices(*, user) -> dict[int, Notification]:
+    """Per account, its latest liquidation notice the user has not read yet.
+
+    The engine sets a liquidated account back to NORMAL (it holds no debt any more), so without this the card
+    would look healthy at once; it shows LIQUIDATED until the user has read the notice."""
+    notices = account_selectors.notification_list(user=user).filter(
+        kind=Notification.Kind.LIQUIDATION, read_at__isnull=True, account_ref__isnull=False
+    )
+    found: dict[int, Notification] = {}
+    for notice in notices[:50]:  # newest first: keep the latest per account
+        found.setdefault(notice.account_ref, notice)
+    return found
+
+
+def liquidation_trades(trades) -> list:
+    """The trades, each marked ``liquidation`` when the engine's forced close made it; the liquidation fee
+    (charged once for the whole liquidation, not per fill) is put on one trade of each liquidation."""
+    rows = list(trades)
+    seen: set[int] = set()
+    for trade in rows:
+        trade.liquidation = trade.order.status_reason == "Liquidation"
+        trade.liquidation_fee = None
+        if trade.liquidation and trade.entry_id not in seen:
+            seen.add(trade.entry_id)
+            record = getattr(trade.entry, "liquidation", None)  # the risk engine's record of this entry
+            trade.liquidation_fee = record.fee if record is not None else None
+    return rows

@@ -15,6 +15,7 @@ from core.errors import ApplicationError
 from trading import advice, selectors
 from trading.forms import IsolatedOpenForm
 from trading.services.accounts import isolated_account_open
+from trading.views.common import liquidation_notices
 
 
 def dashboard_context(user) -> dict:
@@ -25,6 +26,7 @@ def dashboard_context(user) -> dict:
         "total_equity": sum((s.valuation.equity for s in summaries), Decimal(0)),
         "positions": [p for s in summaries for p in selectors.positions_of(s, prices)],
         "advice": advice.advice_for(advice.summary_figures(s) for s in summaries),
+        "liquidated": liquidation_notices(user=user),
     }
 
 
