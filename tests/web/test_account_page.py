@@ -125,10 +125,25 @@ def test_isolated_switch_without_an_isolated_account_says_so_beside_the_switch(a
     [
         ({"ticket-quantity": "abc"}, "quantity", "Quantity must be a decimal number."),
         ({"ticket-quantity": "-1"}, "quantity", "Quantity must be greater than zero."),
-        ({"ticket-quantity": "0.00001"}, "quantity", "Filter failure: LOT_SIZE"),
+        (
+            {"ticket-quantity": "0.00001"},
+            "quantity",
+            "Quantities of ETH move in steps of 0.0001; the smallest is 0.0001 ETH.",
+        ),
         ({"ticket-quantity": "0.1", "ticket-price": "3500"}, "price", "Not used by this order type."),
         ({"ticket-type": "LIMIT", "ticket-quantity": "0.1"}, "price", "This field is required."),
-        ({"ticket-type": "LIMIT", "ticket-quantity": "0.1", "ticket-price": "3000.001"}, "price", "PRICE_FILTER"),
+        (
+            {"ticket-type": "LIMIT", "ticket-quantity": "0.1", "ticket-price": "3000.001"},
+            "price",
+            "Prices of ETHUSDT move in steps of 0.01 USDT.",
+        ),
+        (
+            {"ticket-type": "LIMIT", "ticket-quantity": "0.001", "ticket-price": "3000"},
+            "quantity",
+            "The smallest order is 5 USDT (quantity × price).",
+        ),
+        ({}, "quantity", "Enter one amount: a quantity in ETH, or for a market order a total in USDT (not both)."),
+        ({"ticket-quantity": "10"}, "quantity", "Not enough USDT: this needs"),
         ({"ticket-symbol": "NOPEUSDT", "ticket-quantity": "0.1"}, "symbol", "Select a valid choice."),
         # Symbols the chart's URL cannot take: re-rendering the page put them there (NoReverseMatch, a 500).
         ({"ticket-symbol": "BTC-USDT", "ticket-quantity": "0.1"}, "symbol", "Select a valid choice."),
@@ -240,6 +255,7 @@ def test_transfer_form_moves_funds(alice_client, alice, eth_long):
         ("1_000", "Amount must be a decimal number"),
         ("\uff11\uff10", "Amount must be a decimal number"),
         ("\u0661\u0660", "Amount must be a decimal number"),
+        ("1000000", "Not enough USDT: this needs 992000 USDT more than is free."),
     ],
 )
 def test_transfer_form_rejects_bad_amounts_beside_the_field(alice_client, alice, eth_long, amount, message):

@@ -25,6 +25,7 @@ from trading.views.common import (
     max_safely,
     own_account,
 )
+from trading.views.words import in_words
 
 
 def leverages_of(account: Account) -> list[int]:
@@ -150,7 +151,7 @@ def form_post(
         try:
             done = action(form)
         except ApplicationError as error:
-            form.add_application_error(error)
+            form.add_application_error(in_words(error, form))
         else:
             messages.success(request, done)
             return redirect("account", account_id=account.pk)
