@@ -391,3 +391,36 @@ def test_each_maximum_shown_is_accepted_and_one_unit_more_refused(alice_client, 
     assert field_errors(too_much, f"{kind}_form", "amount") == [refusal.format(most=most)]
     done = alice_client.post(reverse(view, args=[account.pk]), form | {f"{kind}-amount": str(most)})
     assert done.status_code == 302, html_of(done)
+
+
+def _ticket_max(client, account, **values) -> Decimal:
+    params = {f"ticket-{k}": v for k, v in values.items()}
+    html = html_of(client.get(reverse("account-max", args=[account.pk, "ticket"]), params, HTTP_HX_REQUEST="true"))
+    return Decimal(html.split('data-value="')[1].split('"')[0])
+
+
+@pytest.mark.parametrize(
+    ("side", "side_effect"),
+    [("BUY", "NO_SIDE_EFFECT"), ("BUY", "MARGIN_BUY"), ("SELL", "MARGIN_BUY"), ("BUY", "AUTO_REPAY")],
+)
+def test_ticket_shows_the_max_it_accepts_and_refuses_one_step_more(alice_client, alice, eth_long, side, side_effect):
+    values = {"mode": "cross", "symbol": "ETHUSDT", "side": side, "type": "MARKET", "side_effect": side_effect}
+    shown = _ticket_max(alice_client, cross(alice), **values)
+    page = html_of(alice_client.get(reverse("account", args=[cross(alice).pk])))
+    assert 'id="max-ticket"' in page and "Max buy" in page  # the ticket's own max, beside the quantity
+    assert shown > 0 and shown % Decimal("0.0001") == 0
+    post = {f"ticket-{k}": v for k, v in values.items()}
+    url = reverse("account-order", args=[cross(alice).pk])
+
+    more = alice_client.post(url, post | {"ticket-quantity": f"{shown + Decimal('0.0001')}"})
+    taken = alice_client.post(url, post | {"ticket-quantity": f"{shown}"})
+
+    assert more.status_code == 400
+    assert taken.status_code == 302
+    assert_ledger_clean()
+
+
+def test_ticket_max_in_the_spot_wallet_is_what_the_usdt_buys(alice_client, alice, eth_long):
+    shown = _ticket_max(alice_client, spot(alice), symbol="ETHUSDT", side="BUY", type="LIMIT", price="2000")
+    assert shown == Decimal("4.0000")  # 8000 USDT free at 2000
+    assert _ticket_max(alice_client, spot(alice), symbol="ETHUSDT", side="SELL", type="MARKET") == 0

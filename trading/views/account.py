@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET
 from core.errors import ApplicationError
 from trading import history, selectors
 from trading.forms import LeverageForm, LoanForm, OrderTicketForm, ServiceForm, TransferForm
-from trading.models import Account, AccountKind, Pair
+from trading.models import Account, AccountKind, Order, Pair
 from trading.services.accounts import CROSS_LEVERAGES
+from trading.services.common import clean_amount
 from trading.services.loans import max_borrowable_get, max_repayable_get
 from trading.views.common import (
     HISTORY_ROWS,
@@ -25,6 +26,7 @@ from trading.views.common import (
     max_safely,
     own_account,
 )
+from trading.views.ticket_max import ticket_max_get
 from trading.views.words import in_words
 
 
@@ -107,6 +109,44 @@ def max_hint_for(request: HttpRequest, kind: str, account_id, asset) -> dict:
     return {"kind": kind, "label": label, "value": value, "asset": asset}
 
 
+def ticket_hint(request: HttpRequest, account: Account, data) -> dict:
+    """The order ticket's maximum for what the ticket shows now (``data``: its prefixed values)."""
+    get = lambda name, default=None: data.get(f"ticket-{name}") or default  # noqa: E731
+    side = Order.Side.SELL if get("side") == Order.Side.SELL else Order.Side.BUY
+    hint = {"kind": "ticket", "label": "Max sell" if side == Order.Side.SELL else "Max buy", "value": None}
+    try:
+        pair = selectors.pair_get(symbol=get("symbol", ""))
+    except ApplicationError:
+        return hint | {"asset": ""}
+    hint["asset"] = pair.base.code
+    target = account
+    if account.is_margin:
+        isolated = get("mode", "isolated" if account.kind == AccountKind.ISOLATED else "cross") == "isolated"
+        target = selectors.margin_account_for_user(user=request.user, isolated=isolated, symbol=pair.symbol)
+    if target is None or pair.symbol not in selectors.account_symbols(account=account):
+        return hint
+    try:
+        price = clean_amount(get("price"), field="price") if get("price") else None
+    except ApplicationError:
+        price = None
+    hint["value"] = ticket_max_get(
+        user=request.user,
+        account=target,
+        pair=pair,
+        side=side,
+        type=get("type", Order.Type.MARKET),
+        price=price,
+        side_effect=get("side_effect", Order.SideEffect.NO_SIDE_EFFECT),
+    )
+    return hint
+
+
+def _ticket_values(form) -> dict:
+    if form.is_bound:
+        return form.data
+    return {form.add_prefix(name): form[name].value() for name in form.fields}
+
+
 def _maxima(request: HttpRequest, account: Account, forms: dict) -> dict:
     """The maximum beside each money form, for the asset (and source account) it starts with."""
 
@@ -115,7 +155,10 @@ def _maxima(request: HttpRequest, account: Account, forms: dict) -> dict:
 
     transfer = forms["transfer_form"]
     source_id, asset = chosen(transfer, "from_account"), chosen(transfer, "asset")
-    maxima = {"transfer": max_hint_for(request, "transfer", source_id, asset)}
+    maxima = {
+        "transfer": max_hint_for(request, "transfer", source_id, asset),
+        "ticket": ticket_hint(request, account, _ticket_values(forms["ticket_form"])),
+    }
     if account.is_margin:
         maxima["borrow"] = max_hint_for(request, "borrow", account.pk, chosen(forms["borrow_form"], "asset"))
         maxima["repay"] = max_hint_for(request, "repay", account.pk, chosen(forms["repay_form"], "asset"))

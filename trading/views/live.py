@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from core.views import login_required_live
 from trading import selectors
-from trading.views.account import MAX_KINDS, live_context, max_hint_for
+from trading.views.account import MAX_KINDS, live_context, max_hint_for, ticket_hint
 from trading.views.common import own_account
 from trading.views.dashboard import dashboard_context
 
@@ -38,6 +38,9 @@ def prices_live(request: HttpRequest) -> HttpResponse:
 @require_GET
 def max_hint(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
     """The maximum beside a money form, again for the asset (and source account) just chosen."""
+    if kind == "ticket":
+        hint = ticket_hint(request, own_account(request, account_id), request.GET)
+        return render(request, "partials/max_hint.html", {"hint": hint})
     if kind not in MAX_KINDS:
         raise Http404("No such maximum.")
     account = own_account(request, account_id)

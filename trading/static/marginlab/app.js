@@ -45,7 +45,8 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".fill-max");
     if (!button) return;
-    var amount = button.closest("form").querySelector("[name$='-amount']");
+    var form = button.closest("form");
+    var amount = form.querySelector("[name$='-amount']") || form.querySelector("[name$='-quantity']");
     if (amount) { amount.value = button.dataset.value; amount.focus(); }
   });
 
