@@ -424,3 +424,12 @@ def test_ticket_max_in_the_spot_wallet_is_what_the_usdt_buys(alice_client, alice
     shown = _ticket_max(alice_client, spot(alice), symbol="ETHUSDT", side="BUY", type="LIMIT", price="2000")
     assert shown == Decimal("4.0000")  # 8000 USDT free at 2000
     assert _ticket_max(alice_client, spot(alice), symbol="ETHUSDT", side="SELL", type="MARKET") == 0
+
+
+def test_account_page_shows_amounts_at_the_assets_precision_with_the_exact_figure_on_hover(alice_client, eth_long):
+    html = html_of(alice_client.get(reverse("account", args=[eth_long.pk])))
+    eth = bal(eth_long, "ETH")
+
+    assert f'<span class="num" title="{eth.free.normalize():f}">' in html
+    assert "0.99900000" not in html and f"{eth.free:f}" not in html  # no raw eight-decimal amounts
+    assert '<span class="num" title="3501.75">3,501.75</span>' in html  # the entry price at the tick

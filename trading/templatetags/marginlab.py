@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import time
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -89,3 +91,71 @@ def plain(value) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+# --- amounts at the asset's precision, prices at the pair's tick; the exact figure on hover -------------
+
+QUOTE_PLACES = 2  # USDT as people count it; the title keeps every digit
+_PRECISION: dict = {"at": None, "assets": {}, "pairs": {}, "lots": {}}
+PRECISION_TTL = 60.0  # seconds: a pair listed or changed in the admin shows within a minute
+
+
+def _places_of(step: Decimal) -> int:
+    return max(0, -step.normalize().as_tuple().exponent)
+
+
+def precision() -> dict:
+    """{"assets": {code: places}, "pairs": {symbol: places}}: an asset's places are its finest pair step (as
+    a base asset; a quote asset counts in cents), a pair's are its tick's."""
+    from trading.models import Pair
+
+    if _PRECISION["at"] is None or time.monotonic() - _PRECISION["at"] > PRECISION_TTL:
+        assets: dict[str, int] = {}
+        pairs: dict[str, int] = {}
+        lots: dict[str, int] = {}
+        for symbol, base, quote, tick, step in Pair.objects.values_list(
+            "symbol", "base__code", "quote__code", "tick_size", "step_size"
+        ):
+            pairs[symbol] = _places_of(tick)
+            lots[symbol] = _places_of(step)
+            assets[base] = max(assets.get(base, 0), _places_of(step))
+            assets.setdefault(quote, QUOTE_PLACES)
+        _PRECISION.update(at=time.monotonic(), assets=assets, pairs=pairs, lots=lots)
+    return _PRECISION
+
+
+def _exact(value, shown: str) -> str:
+    number = _decimal(value)
+    if number is None:
+        return shown
+    return format_html('<span class="num" title="{}">{}</span>', f"{number.normalize():f}", shown)
+
+
+@register.simple_tag
+def qty(value, asset) -> str:
+    """An amount of ``asset`` at its precision (rounded down: never more than is there), exact in the title."""
+    return _rounded(value, precision()["assets"].get(str(asset), 8))
+
+
+@register.simple_tag
+def lot(value, symbol) -> str:
+    """A base quantity of a pair at the pair's step, exact in the title."""
+    return _rounded(value, precision()["lots"].get(str(symbol), 8))
+
+
+def _rounded(value, places: int) -> str:
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    shown = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    return _exact(number, amount(abs(shown) if shown == 0 else shown, places))
+
+
+@register.simple_tag
+def px(value, symbol) -> str:
+    """A price at the pair's tick (every decimal of the tick shown), exact in the title."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    places = precision()["pairs"].get(str(symbol), 8)
+    return _exact(number, f"{number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):,f}")
