@@ -43,3 +43,17 @@ def test_dashboard_shows_kind_leverage_status_margin_level_and_balances(client, 
     assert "NORMAL" in html
     assert "USDT" in html
     assert "10,000.00" in html  # the starting balance in the spot wallet
+
+
+def test_a_new_users_empty_cross_card_says_the_first_step_and_the_menu_tells_the_two_kinds_of_keys_apart(
+    client, alice
+):
+    client.force_login(alice)
+    html = client.get(reverse("dashboard")).content.decode()
+    page = client.get(reverse("account", args=[Account.objects.get(user=alice, kind="cross").pk])).content.decode()
+
+    assert html.count('data-first-step="transfer"') == 1  # the cross card; the funded spot wallet needs none
+    assert "transfer USDT in from your spot wallet" in html
+    assert "First step: move USDT in from your spot wallet" in page and 'href="#transfer"' in page
+    assert ">App API tokens</a>" in html and ">Binance API keys</a>" in html
+    assert "MarginLab's own REST API (/api/v1)" in html and "ccxt, python-binance" in html
