@@ -265,6 +265,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Celery logs every task's success at INFO: a 3-second tick would fill the console. risk.tasks sums ticks up.
+    "loggers": {"celery.app.trace": {"level": env("CELERY_TRACE_LOG_LEVEL", default="WARNING")}},
 }
 
 # The risk engine: tick interval (seconds; staff can change the beat entry in the admin), how often a

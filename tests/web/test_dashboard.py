@@ -45,9 +45,7 @@ def test_dashboard_shows_kind_leverage_status_margin_level_and_balances(client, 
     assert "10,000.00" in html  # the starting balance in the spot wallet
 
 
-def test_a_new_users_empty_cross_card_says_the_first_step_and_the_menu_tells_the_two_kinds_of_keys_apart(
-    client, alice
-):
+def test_a_new_users_empty_cross_card_says_the_first_step_and_the_menu_tells_the_two_kinds_of_keys_apart(client, alice):
     client.force_login(alice)
     html = client.get(reverse("dashboard")).content.decode()
     page = client.get(reverse("account", args=[Account.objects.get(user=alice, kind="cross").pk])).content.decode()
