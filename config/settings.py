@@ -149,8 +149,10 @@ STATICFILES_FINDERS = [
 MARGINLAB_PACKAGE_STATIC = {"vendor/plotly.min.js": ("plotly", "package_data/plotly.min.js")}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.staticfiles.ManifestStaticStorage"},
 }
+# /favicon.ico and its like, served by whitenoise from the site root.
+WHITENOISE_ROOT = BASE_DIR / "config" / "public"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MarginLab <noreply@marginlab.local>")

@@ -433,3 +433,27 @@ def test_account_page_shows_amounts_at_the_assets_precision_with_the_exact_figur
     assert f'<span class="num" title="{eth.free.normalize():f}">' in html
     assert "0.99900000" not in html and f"{eth.free:f}" not in html  # no raw eight-decimal amounts
     assert '<span class="num" title="3501.75">3,501.75</span>' in html  # the entry price at the tick
+
+
+@pytest.mark.parametrize("name", ["account-order", "account-transfer", "account-borrow", "account-reset"])
+def test_opening_a_forms_address_goes_back_to_the_account_page(alice_client, alice, name):
+    account = cross(alice)
+
+    response = alice_client.get(reverse(name, args=[account.pk]))
+    other = alice_client.put(reverse(name, args=[account.pk]))
+
+    assert response.status_code == 302 and response.url == reverse("account", args=[account.pk])
+    assert other.status_code == 405
+
+
+def test_a_frozen_accounts_forms_are_disabled_with_a_notice(alice_client, alice):
+    from trading.services.staff import account_freeze_set
+
+    account = cross(alice)
+    assert 'id="frozen-notice"' not in html_of(alice_client.get(reverse("account", args=[account.pk])))
+    account_freeze_set(account_id=account.pk, frozen=True)
+
+    html = html_of(alice_client.get(reverse("account", args=[account.pk])))
+
+    assert 'id="frozen-notice"' in html and "This account is frozen." in html
+    assert html.count('<fieldset class="form-body" disabled>') == 6  # ticket, transfer, borrow, repay, leverage, reset

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import wraps
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from django.shortcuts import redirect
 
 from accounts import selectors as account_selectors
 from accounts.models import Notification
@@ -65,3 +67,20 @@ def liquidation_trades(trades) -> list:
             record = getattr(trade.entry, "liquidation", None)  # the risk engine's record of this entry
             trade.liquidation_fee = record.fee if record is not None else None
     return rows
+
+
+def post_or_back(view):
+    """POST only; a GET (a reload after a form error left the browser on the form's address, a bookmark) goes
+    back to the account page, or the dashboard, instead of a bare 405. Other methods still get 405."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            if "account_id" in kwargs:
+                return redirect("account", account_id=kwargs["account_id"])
+            return redirect("dashboard")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -8,14 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
 from core.errors import ApplicationError
 from trading import advice, selectors
 from trading.forms import IsolatedOpenForm
 from trading.services.accounts import isolated_account_open
-from trading.views.common import liquidation_notices
+from trading.views.common import liquidation_notices, post_or_back
 
 
 def dashboard_context(user) -> dict:
@@ -40,7 +39,7 @@ def dashboard(request: HttpRequest, isolated_form: IsolatedOpenForm | None = Non
 
 
 @login_required
-@require_POST
+@post_or_back
 def isolated_open(request: HttpRequest) -> HttpResponse:
     form = IsolatedOpenForm(request.POST, symbols=selectors.isolated_symbols(), prefix="isolated")
     if form.is_valid():

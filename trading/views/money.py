@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from trading import selectors
@@ -16,11 +15,11 @@ from trading.services.loans import loan_borrow, loan_repay
 from trading.services.transfers import transfer_create
 from trading.templatetags.marginlab import amount
 from trading.views.account import account_choices, form_post, leverages_of
-from trading.views.common import own_account
+from trading.views.common import own_account, post_or_back
 
 
 @login_required
-@require_POST
+@post_or_back
 def transfer_view(request: HttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     form = TransferForm(
@@ -44,7 +43,7 @@ def transfer_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_or_back
 def borrow_view(request: HttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     form = LoanForm(request.POST, assets=selectors.account_assets(account=account), prefix="borrow")
@@ -62,7 +61,7 @@ def borrow_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_or_back
 def repay_view(request: HttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     form = LoanForm(request.POST, assets=selectors.account_assets(account=account), prefix="repay")
@@ -81,7 +80,7 @@ def repay_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_or_back
 def leverage_view(request: HttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     if not account.is_margin:
@@ -96,7 +95,7 @@ def leverage_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_or_back
 def reset_view(request: HttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     try:

@@ -6,18 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError, NotFound
 from trading import selectors
 from trading.forms import OrderTicketForm
 from trading.services.orders import oco_place, order_cancel, order_place, orders_cancel_all
 from trading.views.account import form_post, ticket_form
-from trading.views.common import account_name, own_account
+from trading.views.common import account_name, own_account, post_or_back
 
 
 @login_required
-@require_POST
+@post_or_back
 def order_create(request: HttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     form = ticket_form(account, request.POST)
@@ -78,7 +77,7 @@ def order_create(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_or_back
 def order_cancel_view(request: HttpRequest, order_id: int) -> HttpResponse:
     try:
         order = selectors.order_get_for_user(user=request.user, order_id=order_id)
@@ -94,7 +93,7 @@ def order_cancel_view(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_or_back
 def orders_cancel_all_view(request: HttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     try:
