@@ -29,7 +29,7 @@ from risk.selectors import accounts_nearest_liquidation
 from risk.services.sweep import SweepResult
 from risk.staff import PriceMove, price_set_now, price_shock_now, sweep_now
 from trading.admin import PairAdmin, ReadOnlyAdmin, action_form, place_error
-from trading.models import Pair
+from trading.models import Account, Pair
 from trading.selectors import platform_settings_get
 from trading.services.staff import account_freeze_set
 
@@ -156,6 +156,19 @@ def sweep_view(request):
 @require_POST
 def freeze_view(request, account_id: int):
     frozen = request.POST.get("frozen") == "1"
+    if request.POST.get("confirm") != "1":  # freezing stops a user's trading at once: ask first
+        account = Account.objects.select_related("user", "pair").filter(pk=account_id).first()
+        if account is None:
+            messages.error(request, "Account not found.")
+            return redirect("admin:risk_nearest")
+        context = {
+            **admin.site.each_context(request),
+            "title": f"{'Freeze' if frozen else 'Unfreeze'} account #{account.pk}?",
+            "account": account,
+            "frozen": frozen,
+            "opts": AccountRisk._meta,
+        }
+        return TemplateResponse(request, "admin/risk/freeze_confirm.html", context)
     try:
         account = account_freeze_set(account_id=account_id, frozen=frozen)
     except ApplicationError as error:

@@ -4,8 +4,11 @@ Markets, risk profiles and platform settings are editable; balances, the ledger,
 read-only here, because every change of money must go through the ledger services.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.template.response import TemplateResponse
 
 from core.errors import ApplicationError
@@ -123,8 +126,24 @@ class PairAdmin(admin.ModelAdmin):
         return getattr(getattr(obj, "mark", None), "price", None)
 
 
+class PlainDecimalsForm(forms.ModelForm):
+    """Decimals as people type them: 0E-8 shows as 0, 0.00100000 as 0.001."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, value in list(self.initial.items()):
+            if isinstance(value, Decimal):
+                self.initial[name] = "0" if value == 0 else f"{value.normalize():f}"
+
+
+# Narrow number boxes: the tier table has eight of them per row and must fit a 1,366 px screen.
+NARROW_DECIMALS = {models.DecimalField: {"widget": forms.TextInput(attrs={"size": 10, "inputmode": "decimal"})}}
+
+
 class RiskTierInline(admin.TabularInline):
     model = RiskTier
+    form = PlainDecimalsForm
+    formfield_overrides = NARROW_DECIMALS
     extra = 0
 
 
@@ -132,10 +151,38 @@ class RiskTierInline(admin.TabularInline):
 class RiskProfileAdmin(admin.ModelAdmin):
     list_display = ["name", "description"]
     inlines = [RiskTierInline]
+    form = PlainDecimalsForm
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
+
+
+# The database's platform_settings_sane constraint, said per field (its own message names only the constraint).
+SETTINGS_RANGES = {
+    "maker_fee": (Decimal(0), Decimal(1), "a fraction from 0 up to (not including) 1, e.g. 0.001 = 0.1 %"),
+    "taker_fee": (Decimal(0), Decimal(1), "a fraction from 0 up to (not including) 1, e.g. 0.001 = 0.1 %"),
+    "liquidation_fee": (Decimal(0), Decimal(1), "a fraction from 0 up to (not including) 1, e.g. 0.02 = 2 %"),
+    "slippage_bps": (Decimal(0), Decimal(10000), "basis points from 0 up to (not including) 10000"),
+}
+
+
+class PlatformSettingsForm(PlainDecimalsForm):
+    class Meta:
+        model = PlatformSettings
+        fields = "__all__"
+
+    def clean(self):
+        # A field with an error here is left out of the model's constraint check (Django excludes fields that
+        # failed), so the admin shows this message beside the field instead of the constraint's name.
+        data = super().clean()
+        for name, (low, high, words) in SETTINGS_RANGES.items():
+            value = data.get(name)
+            if value is not None and not (low <= value < high):
+                self.add_error(name, f"Must be {words}.")
+        return data
 
 
 @admin.register(PlatformSettings)
 class PlatformSettingsAdmin(admin.ModelAdmin):
+    form = PlatformSettingsForm
     list_display = [
         "__str__",
         "maker_fee",
@@ -188,13 +235,26 @@ class AccountAdmin(admin.ModelAdmin):
         verb = "frozen" if frozen else "unfrozen"
         self.message_user(request, f"{changed} account(s) {verb}.", messages.SUCCESS)
 
-    @admin.action(description="Freeze the selected accounts (no orders, transfers or loans)")
-    def freeze(self, request, queryset):
-        self._freeze(request, queryset, True)
+    def _confirmed(self, request, queryset, frozen: bool):
+        """Freezing stops a user's trading at once: the action asks first, on the page between."""
+        if "apply" in request.POST:
+            self._freeze(request, queryset, frozen)
+            return None
+        verb = "Freeze" if frozen else "Unfreeze"
+        intro = (
+            "Their owners cannot place orders, transfer or borrow until unfrozen; open orders stay and can be cancelled."
+            if frozen
+            else "Their owners can trade, transfer and borrow again."
+        )
+        return action_form(self, request, queryset, form=forms.Form(), title=f"{verb} these accounts?", intro=intro)
 
-    @admin.action(description="Unfreeze the selected accounts")
+    @admin.action(description="Freeze the selected accounts (no orders, transfers or loans)…")
+    def freeze(self, request, queryset):
+        return self._confirmed(request, queryset, True)
+
+    @admin.action(description="Unfreeze the selected accounts…")
     def unfreeze(self, request, queryset):
-        self._freeze(request, queryset, False)
+        return self._confirmed(request, queryset, False)
 
     @admin.action(description="Credit paper funds (through the ledger)…")
     def credit_paper_funds(self, request, queryset):

@@ -155,14 +155,57 @@ def test_run_a_sweep_now(staff, eth_long, set_prices):
     assert staff.get(reverse("admin:risk_sweep")).status_code == 405
 
 
-def test_freeze_and_unfreeze(staff, alice, eth_long):
-    act(staff, "trading.account", "freeze", [eth_long.pk, cross(alice).pk])
+def test_freeze_and_unfreeze_ask_first(staff, alice, eth_long):
+    asked = act(staff, "trading.account", "freeze", [eth_long.pk, cross(alice).pk])
+    assert "Freeze these accounts?" in asked.content.decode() and not Account.objects.filter(is_frozen=True).exists()
+
+    act(staff, "trading.account", "freeze", [eth_long.pk, cross(alice).pk], apply="1")
     assert set(Account.objects.filter(is_frozen=True).values_list("pk", flat=True)) == {eth_long.pk, cross(alice).pk}
 
-    act(staff, "trading.account", "unfreeze", [cross(alice).pk])
-    staff.post(reverse("admin:risk_freeze", args=[eth_long.pk]), {"frozen": "0"})
+    act(staff, "trading.account", "unfreeze", [cross(alice).pk], apply="1")
+    question = staff.post(reverse("admin:risk_freeze", args=[eth_long.pk]), {"frozen": "0"})
+    assert f"Unfreeze account #{eth_long.pk}?" in question.content.decode()
+    assert Account.objects.get(pk=eth_long.pk).is_frozen
+    staff.post(reverse("admin:risk_freeze", args=[eth_long.pk]), {"frozen": "0", "confirm": "1"})
 
     assert not Account.objects.filter(is_frozen=True).exists()
+
+
+def test_the_front_page_lists_the_accounts_nearest_to_liquidation(staff, alice, eth_long):
+    html = staff.get(reverse("admin:index")).content.decode()
+
+    assert '<table id="nearest-front"' in html
+    assert f'<tr data-account-id="{eth_long.pk}">' in html  # the only account with debt
+
+
+def test_platform_settings_refuse_a_negative_fee_beside_the_field_and_show_plain_decimals(staff):
+    from trading.models import PlatformSettings
+
+    url = reverse("admin:trading_platformsettings_change", args=[1])
+    page = staff.get(url)
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data["taker_fee"] = "-0.001"
+
+    refused = staff.post(url, {k: "" if v is None else v for k, v in data.items()})
+
+    assert 'value="0"' in page.content.decode() and "0E-8" not in page.content.decode()  # max fill notional
+    assert refused.status_code == 200
+    errors = refused.context["adminform"].form.errors
+    assert errors["taker_fee"] == ["Must be a fraction from 0 up to (not including) 1, e.g. 0.001 = 0.1 %."]
+    assert "platform_settings_sane" not in refused.content.decode()
+    assert PlatformSettings.objects.get().taker_fee >= 0
+
+
+def test_the_risk_profile_form_has_narrow_number_boxes(staff):
+    from trading.models import RiskProfile
+
+    html = staff.get(
+        reverse("admin:trading_riskprofile_change", args=[RiskProfile.objects.first().pk])
+    ).content.decode()
+
+    assert 'size="10"' in html and 'inputmode="decimal"' in html
+    assert 'cols="60"' in html  # the description no longer spans the page
 
 
 def test_credit_paper_funds_through_the_ledger(staff, alice, eth_long):
