@@ -165,10 +165,6 @@ SETTINGS_RANGES = {
 
 
 class PlatformSettingsForm(PlainDecimalsForm):
-    class Meta:
-        model = PlatformSettings
-        fields = "__all__"
-
     def clean(self):
         # A field with an error here is left out of the model's constraint check (Django excludes fields that
         # failed), so the admin shows this message beside the field instead of the constraint's name.
