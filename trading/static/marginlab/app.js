@@ -77,6 +77,26 @@
     });
   }
 
+  // An honest time axis: none at all without data (plotly would invent one around the year 2000), at least
+  // ten minutes wide around a single point (not milliseconds), and ticks in minutes or days, never seconds.
+  var MIN_SPAN_MS = 10 * 60 * 1000;
+  function timeAxis(layout, xs) {
+    if (!xs.length) {
+      layout.xaxis.visible = false;
+      return;
+    }
+    var times = xs.map(function (t) { return new Date(t).getTime(); });
+    var first = Math.min.apply(null, times), last = Math.max.apply(null, times);
+    if (last - first < MIN_SPAN_MS) {
+      var middle = (first + last) / 2;
+      layout.xaxis.range = [new Date(middle - MIN_SPAN_MS / 2).toISOString(), new Date(middle + MIN_SPAN_MS / 2).toISOString()];
+    }
+    var span = Math.max(last - first, MIN_SPAN_MS);
+    layout.xaxis.tickformat = span > 2 * 24 * 3600 * 1000 ? "%b %d" : span > 12 * 3600 * 1000 ? "%b %d %H:%M" : "%H:%M";
+    layout.xaxis.hoverformat = "%Y-%m-%d %H:%M:%S";
+    layout.xaxis.nticks = 6;
+  }
+
   var price = null; // {el, url, interval}
 
   function drawPrice() {
@@ -101,6 +121,7 @@
         layout.annotations = [{ xref: "paper", x: 0, y: data.mark, xanchor: "left", yanchor: "bottom", showarrow: false,
                                 text: "mark " + data.mark, font: { color: "#8a6700", size: 11 } }];
       }
+      timeAxis(layout, traces[0].x);
       if (!c.length) {
         layout.annotations = (layout.annotations || []).concat([{ xref: "paper", yref: "paper", x: 0.5, y: 0.5,
           showarrow: false, text: "No price history yet: it builds up as the mark price moves." }]);
@@ -143,8 +164,10 @@
           if (v === null) return;
           layout.shapes.push({ type: "line", xref: "paper", x0: 0, x1: 1, y0: v, y1: v,
                                line: { color: l[1], width: 1.5, dash: l[0] === "initial" ? "dot" : "dash" } });
-          layout.annotations.push({ xref: "paper", x: 0, y: v, xanchor: "left", yanchor: "bottom", showarrow: false,
-                                    text: l[2] + " " + Number(v), font: { color: l[1], size: 11 } });
+          // Liquidation's label under its line, the others above theirs: the 1.05 and 1.1 lines lie close
+          // together, and two labels above them would print over each other.
+          layout.annotations.push({ xref: "paper", x: 0, y: v, xanchor: "left", yanchor: l[0] === "liquidation" ? "top" : "bottom",
+                                    showarrow: false, text: l[2] + " " + Number(v), font: { color: l[1], size: 11 } });
         });
       var traces = [{ type: "scatter", mode: "lines+markers", x: x, y: y, line: { color: "#1a5fb4", width: 2, shape: "hv" },
                       marker: { size: 4 }, name: "margin level", hovertemplate: "%{y:.4f}<extra></extra>" }];
@@ -154,6 +177,7 @@
       if (data.liquidations.length) traces.push({ type: "scatter", mode: "markers", name: "liquidation",
         x: data.liquidations.map(function (m) { return m.t; }), y: data.liquidations.map(function (m) { return Number(m.level); }),
         marker: { color: "#c0392b", size: 12, symbol: "x" }, hovertemplate: "liquidated at %{y:.4f}<extra></extra>" });
+      timeAxis(layout, x.concat(data.margin_calls.map(function (m) { return m.t; }), data.liquidations.map(function (m) { return m.t; })));
       if (!points.length) layout.annotations.push({ xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false,
         text: "No debt, no margin level: borrow (or MARGIN_BUY) and it shows here." });
       window.Plotly.react(level.el, traces, layout, CONFIG);
