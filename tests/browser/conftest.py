@@ -78,3 +78,27 @@ def new_page(browser, request):
                 print(f"no screenshot of page {number}: {exc}")
     for page in pages:
         page.context.close()
+
+
+@pytest.fixture
+def steps(request, tmp_path):
+    """``steps(page, "name")`` photographs the page at one step of a walk; the photos are kept in
+    test-artifacts/ when the test fails (CI uploads that folder), and thrown away when it passes."""
+    taken: list[Path] = []
+
+    def _step(page, name: str) -> None:
+        path = tmp_path / f"{len(taken) + 1:02d}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+        try:
+            page.screenshot(path=str(path), full_page=True)
+        except Exception as exc:  # a screenshot that fails must not fail the walk
+            print(f"no screenshot of step {name}: {exc}")
+            return
+        taken.append(path)
+
+    yield _step
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed and taken:
+        folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+        folder.mkdir(parents=True, exist_ok=True)
+        for path in taken:
+            path.replace(folder / path.name)

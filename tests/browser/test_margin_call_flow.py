@@ -101,7 +101,14 @@ def test_margin_call_then_liquidation_in_the_isolated_account_and_cross_untouche
     expect(explanation).to_contain_text(f"isolated margin account #{isolated_id} was liquidated")
     expect(explanation).to_contain_text("at or below the liquidation ratio 1.05 of the 'classic' risk profile")
     expect(explanation).to_contain_text("ETH 2600.00")
-    expect(page.locator("#account-status")).to_have_text("NORMAL", timeout=LIVE)  # no debt left
+    # No debt is left, but the card says LIQUIDATED (not a healthy NORMAL) until the notice is read.
+    expect(page.locator("#account-status")).to_have_text("LIQUIDATED", timeout=LIVE)
+    expect(page.locator("#liquidated-notice")).to_contain_text("Liquidated")
+    page.reload()
+    expect(page.locator("#history .tag-liquidation").first).to_have_text("LIQUIDATION")
+    expect(page.locator("#history .liquidation-fee")).to_contain_text("liquidation fee")
+    page.click("#liquidated-notice button[type=submit]")
+    expect(page.locator("#account-status")).to_have_text("NORMAL", timeout=LIVE)
 
     # --- the cross account beside it: exactly as it was ---
     page.click("text=Dashboard")
