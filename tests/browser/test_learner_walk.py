@@ -125,3 +125,20 @@ def test_a_learners_first_walk(live_server, platform, new_page, steps, width, he
     expect(page.locator(".messages")).to_contain_text("USDT went back to your spot wallet")
     assert "goes back to your spot wallet" in asked[0]
     steps(page, "reset")
+
+
+def test_the_admins_risk_profile_form_fits_a_laptop(live_server, new_page, charlie, steps):
+    from tests.helpers import PASSWORD
+    from trading.models import RiskProfile
+
+    charlie.is_superuser = True
+    charlie.save()
+    staff = new_page(width=1366, height=900)
+    staff.goto(f"{live_server.url}/admin/login/")
+    staff.fill("#id_username", "charlie")
+    staff.fill("#id_password", PASSWORD)
+    staff.click("input[type=submit]")
+    staff.goto(f"{live_server.url}/admin/trading/riskprofile/{RiskProfile.objects.first().pk}/change/")
+    steps(staff, "risk-profile")
+
+    assert staff.evaluate("document.documentElement.scrollWidth") <= 1366
