@@ -29,6 +29,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".marginlab-requirements"
+BANNER_REPEAT_SECONDS = 300
 USAGE = "usage: python3 dev.py run [--dev] | test [pytest args] | check"
 
 
@@ -200,6 +201,11 @@ def announce_when_up(port: str, banner: str, honcho: subprocess.Popen) -> None:
                 if response.status == 200:
                     time.sleep(1.5)  # let the worker and beat finish their start-up banners first
                     show(banner)
+                    # Again every few minutes, so the logins are on screen whatever the processes printed.
+                    while honcho.poll() is None:
+                        time.sleep(BANNER_REPEAT_SECONDS)
+                        if honcho.poll() is None:
+                            show(banner)
                     return
         except OSError:
             pass
