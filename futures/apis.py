@@ -18,11 +18,20 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.fields import SYMBOL_PARAM, AmountInputField, RatioField, amount_field, query
+from core.fields import (
+    SYMBOL_PARAM,
+    AmountInputField,
+    RatioField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    amount_field,
+    query,
+)
 from core.pagination import HistoryPagination, PagePagination, paginated_response
 from futures import formulas as f
-from futures import selectors
-from futures.models import FundingRate, FuturesOrder, Income, MarginType
+from futures import history, selectors
+from futures.models import FuturesOrder, Income, MarginType
 from futures.services import orders, position_margin, symbol_settings, wallet
 from futures.services.funding import funding_rate_estimate
 
@@ -93,7 +102,7 @@ class FuturesWalletApi(APIView):
 
 class FuturesTransferApi(APIView):
     class InputSerializer(serializers.Serializer):
-        type = serializers.CharField(
+        type = StrictCharField(
             max_length=16, help_text="MAIN_UMFUTURE: spot to futures; UMFUTURE_MAIN: futures to spot."
         )
         amount = AmountInputField()
@@ -192,8 +201,8 @@ class FuturesSettingOutputSerializer(serializers.Serializer):
 
 class FuturesLeverageApi(APIView):
     class InputSerializer(serializers.Serializer):
-        symbol = serializers.CharField(max_length=32)
-        leverage = serializers.IntegerField(min_value=-(10**6), max_value=10**6)
+        symbol = StrictCharField(max_length=32)
+        leverage = StrictIntegerField(min_value=-(10**6), max_value=10**6)
 
     @extend_schema(tags=[FUTURES], request=InputSerializer, responses=FuturesSettingOutputSerializer)
     def post(self, request):
@@ -206,8 +215,8 @@ class FuturesLeverageApi(APIView):
 
 class FuturesMarginTypeApi(APIView):
     class InputSerializer(serializers.Serializer):
-        symbol = serializers.CharField(max_length=32)
-        margin_type = serializers.CharField(max_length=16, help_text="CROSSED or ISOLATED.")
+        symbol = StrictCharField(max_length=32)
+        margin_type = StrictCharField(max_length=16, help_text="CROSSED or ISOLATED.")
 
     @extend_schema(tags=[FUTURES], request=InputSerializer, responses=FuturesSettingOutputSerializer)
     def post(self, request):
@@ -220,7 +229,7 @@ class FuturesMarginTypeApi(APIView):
 
 class FuturesPositionModeApi(APIView):
     class InputSerializer(serializers.Serializer):
-        dual_side_position = serializers.BooleanField()
+        dual_side_position = StrictBooleanField()
 
     class OutputSerializer(serializers.Serializer):
         dual_side_position = serializers.BooleanField()
@@ -268,9 +277,9 @@ class FuturesOrderApi(APIView):
     pagination_class = HistoryPagination
 
     class InputSerializer(serializers.Serializer):
-        symbol = serializers.CharField(max_length=32)
+        symbol = StrictCharField(max_length=32)
         side = serializers.ChoiceField(choices=FuturesOrder.Side.choices)
-        type = serializers.CharField(
+        type = StrictCharField(
             max_length=24,
             default=FuturesOrder.Type.MARKET,
             help_text="MARKET, LIMIT, STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET, TRAILING_STOP_MARKET.",
@@ -278,19 +287,19 @@ class FuturesOrderApi(APIView):
         quantity = AmountInputField(required=False, allow_null=True)
         price = AmountInputField(required=False, allow_null=True)
         stop_price = AmountInputField(required=False, allow_null=True)
-        time_in_force = serializers.CharField(
+        time_in_force = StrictCharField(
             max_length=8, required=False, allow_null=True, help_text="GTC (default), IOC, FOK or GTX (post-only)."
         )
-        reduce_only = serializers.BooleanField(required=False, default=False)
-        close_position = serializers.BooleanField(required=False, default=False)
-        working_type = serializers.CharField(
+        reduce_only = StrictBooleanField(required=False, default=False)
+        close_position = StrictBooleanField(required=False, default=False)
+        working_type = StrictCharField(
             max_length=16, required=False, allow_null=True, help_text="MARK_PRICE or CONTRACT_PRICE."
         )
         callback_rate = AmountInputField(
             required=False, allow_null=True, help_text="TRAILING_STOP_MARKET: 0.1 to 10 (percent)."
         )
         activation_price = AmountInputField(required=False, allow_null=True, help_text="TRAILING_STOP_MARKET.")
-        position_side = serializers.CharField(required=False, default="BOTH", max_length=8)
+        position_side = StrictCharField(required=False, default="BOTH", max_length=8)
         client_order_id = serializers.RegexField(r"^[A-Za-z0-9_.:-]{1,36}$", required=False, allow_null=True)
 
     @extend_schema(
@@ -299,14 +308,7 @@ class FuturesOrderApi(APIView):
         responses=FuturesOrderOutputSerializer(many=True),
     )
     def get(self, request):
-        account = selectors.wallet_get_for_user(user=request.user)
-        items = FuturesOrder.objects.none()
-        if account is not None:
-            items = FuturesOrder.objects.filter(account=account).select_related("symbol")
-            if symbol := request.query_params.get("symbol"):
-                items = items.filter(symbol__symbol=str(symbol).upper()[:32])
-            if order_status := request.query_params.get("status"):
-                items = items.filter(status=str(order_status).upper()[:20])
+        items = history.order_list(user=request.user, filters=request.query_params)
         return paginated_response(
             view=self, request=request, items=items, serializer_class=FuturesOrderOutputSerializer
         )
@@ -369,9 +371,9 @@ class FuturesPositionListApi(APIView):
 
 class FuturesPositionMarginApi(APIView):
     class InputSerializer(serializers.Serializer):
-        symbol = serializers.CharField(max_length=32)
+        symbol = StrictCharField(max_length=32)
         amount = AmountInputField()
-        type = serializers.CharField(max_length=8, help_text="ADD (1) or REDUCE (2), as Binance's positionMargin.")
+        type = StrictCharField(max_length=8, help_text="ADD (1) or REDUCE (2), as Binance's positionMargin.")
 
     class OutputSerializer(serializers.Serializer):
         symbol = serializers.CharField(source="symbol.symbol")
@@ -410,14 +412,7 @@ class FuturesIncomeApi(APIView):
         responses=OutputSerializer(many=True),
     )
     def get(self, request):
-        account = selectors.wallet_get_for_user(user=request.user)
-        items = Income.objects.none()
-        if account is not None:
-            items = Income.objects.filter(account=account).select_related("symbol")
-            if symbol := request.query_params.get("symbol"):
-                items = items.filter(symbol__symbol=str(symbol).upper()[:32])
-            if income_type := request.query_params.get("income_type"):
-                items = items.filter(income_type=str(income_type).upper()[:16])
+        items = history.income_list(user=request.user, filters=request.query_params)
         return paginated_response(view=self, request=request, items=items, serializer_class=self.OutputSerializer)
 
 
@@ -436,7 +431,5 @@ class FuturesFundingRateApi(APIView):
 
     @extend_schema(tags=[FUTURES], parameters=[SYMBOL_PARAM], responses=OutputSerializer(many=True), auth=[])
     def get(self, request):
-        items = FundingRate.objects.select_related("symbol")
-        if symbol := request.query_params.get("symbol"):
-            items = items.filter(symbol__symbol=str(symbol).upper()[:32])
+        items = history.funding_rate_list(filters=request.query_params)
         return paginated_response(view=self, request=request, items=items, serializer_class=self.OutputSerializer)

@@ -16,12 +16,19 @@ from trading.services.loans import loan_borrow, max_borrowable_get
 from trading.services.markets import mark_price_set, platform_bootstrap
 from trading.services.orders import order_place
 from trading.services.transfers import transfer_create
+from trading.templatetags.marginlab import precision_forget
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for attackers, not for the hundreds of sign-ups in the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_precision():
+    # The web's amount precision is kept per process for a minute: each test reads its own pairs.
+    precision_forget()
 
 
 @pytest.fixture

@@ -49,15 +49,19 @@ class UpperCharFilter(django_filters.CharFilter):
         return super().filter(qs, value.upper() if isinstance(value, str) else value)
 
 
-class UserFilterSet(django_filters.FilterSet):
-    """Filters over one user's rows; ``account`` must be one of the user's own accounts."""
-
-    account = IdFilter(method="filter_account", help_text="Only this account (one of yours).")
-    account_lookup = "account"
+class ScopedFilterSet(django_filters.FilterSet):
+    """Filters over rows the caller already scoped to one user (or to public data)."""
 
     def __init__(self, data=None, queryset=None, *, user):
         super().__init__(data, queryset)
         self.user = user
+
+
+class UserFilterSet(ScopedFilterSet):
+    """Filters over one user's rows; ``account`` must be one of the user's own accounts."""
+
+    account = IdFilter(method="filter_account", help_text="Only this account (one of yours).")
+    account_lookup = "account"
 
     def filter_account(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         account = account_get_for_user(user=self.user, account_id=value)
@@ -94,7 +98,7 @@ class LedgerFilter(UserFilterSet):
     kind = django_filters.ChoiceFilter(field_name="entry__kind", choices=JournalEntry.Kind.choices)
 
 
-def filtered(filterset_class: type[UserFilterSet], *, user, filters: Mapping | None, queryset: QuerySet) -> QuerySet:
+def filtered(filterset_class: type[ScopedFilterSet], *, user, filters: Mapping | None, queryset: QuerySet) -> QuerySet:
     """The queryset narrowed by ``filters`` (query parameters); bad filter values are a 400.
 
     django-filter would take ``?kind=`` as no filter and ``?account=1&account=2`` as the last one: a

@@ -82,7 +82,7 @@ class IsolatedAccountCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         symbol = StrictCharField(max_length=32)
-        symbol = StrictCharField(max_length=32)
+        leverage = StrictIntegerField(required=False, help_text="Default: the pair's maximum.")
 
     @extend_schema(tags=[ACCOUNTS], request=InputSerializer, responses={201: AccountOutputSerializer})
     def post(self, request):

@@ -66,6 +66,8 @@ def account_get_for_user(*, user, account_id) -> Account:
             .exclude(kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
             .first()
         )
+    if account is not None:
+        account.user = user  # the filter proved it: no second query when a page asks whose account it is
     if account is None:
         raise NotFound("Account not found.", fields={"account": ["Account not found."]})
     return account

@@ -100,6 +100,11 @@ _PRECISION: dict = {"at": None, "assets": {}, "pairs": {}, "lots": {}}
 PRECISION_TTL = 60.0  # seconds: a pair listed or changed in the admin shows within a minute
 
 
+def precision_forget() -> None:
+    """Read the pairs again at the next use (a staff change shows within PRECISION_TTL anyway)."""
+    _PRECISION["at"] = None
+
+
 def _places_of(step: Decimal) -> int:
     return max(0, -step.normalize().as_tuple().exponent)
 
