@@ -101,7 +101,9 @@ PRECISION_TTL = 60.0  # seconds: a pair listed or changed in the admin shows wit
 
 
 def _places_of(step: Decimal) -> int:
-    return max(0, -step.normalize().as_tuple().exponent)
+    exponent = step.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # a step is a finite number (only NaN and infinities have a letter)
+    return max(0, -exponent)
 
 
 def precision() -> dict:
