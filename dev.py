@@ -4,7 +4,7 @@
     python3 dev.py run [--dev]    set up .venv and the database, then run web (gunicorn; with --dev Django's
                                   runserver) + Celery worker + beat
     python3 dev.py test [ARGS]    run pytest with ARGS
-    python3 dev.py check          ruff check, ruff format --check, makemigrations --check
+    python3 dev.py check          ruff check, ruff format --check, makemigrations --check, mypy
 
 Everything runs in ./.venv, made with this Python if missing. Requirements are installed again only
 when a requirements file changed (a stamp in .venv remembers their hashes).
@@ -101,6 +101,7 @@ def check(args: list) -> int:
         [BIN / "ruff", "check", "."],
         [BIN / "ruff", "format", "--check", "."],
         [PYTHON, "manage.py", "makemigrations", "--check", "--dry-run"],
+        [BIN / "mypy"],  # what it checks: [tool.mypy] in pyproject.toml
     ]
     failed = []
     for step in steps:  # all of them, so that one run shows every problem

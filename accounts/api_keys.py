@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import ApiKey
+from accounts.models import ApiKey, User
 from core.errors import ApplicationError, NotFound
 
 # Binance's keys and secrets are 64 letters and digits; bots and their config files expect that shape.
@@ -61,7 +61,7 @@ def _clean_label(label) -> str:
 # --- services -----------------------------------------------------------------------------------------
 
 
-def api_key_create(*, user, label: str | None = None, can_trade: bool = False) -> tuple[ApiKey, str]:
+def api_key_create(*, user: User, label: str | None = None, can_trade: bool = False) -> tuple[ApiKey, str]:
     """A new key pair; returns it with its secret, which is shown this once and never again."""
     label = _clean_label(label)
     if not isinstance(can_trade, bool):
@@ -81,7 +81,7 @@ def api_key_create(*, user, label: str | None = None, can_trade: bool = False) -
     return api_key, secret
 
 
-def api_key_revoke(*, user, api_key_id) -> None:
+def api_key_revoke(*, user: User, api_key_id) -> None:
     """Delete one of the user's keys; another user's key is 'not found', like a missing one."""
     deleted = 0
     if isinstance(api_key_id, int) and not isinstance(api_key_id, bool):
@@ -101,7 +101,7 @@ def api_key_touch(*, api_key: ApiKey, now: datetime | None = None) -> None:
 # --- selectors ----------------------------------------------------------------------------------------
 
 
-def api_key_list(*, user) -> QuerySet[ApiKey]:
+def api_key_list(*, user: User) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(user=user).order_by("-id")
 
 

@@ -17,7 +17,7 @@ TAGS = ["auth"]
 
 class ApiKeyOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label (the metaclass takes it)
     api_key = serializers.CharField(help_text="Send it as the `X-MBX-APIKEY` header.")
     can_trade = serializers.BooleanField(help_text="False: read-only (balances, orders); true: may also trade.")
     created_at = serializers.DateTimeField()
@@ -34,7 +34,7 @@ class ApiKeyListApi(APIView):
     pagination_class = PagePagination
 
     class InputSerializer(serializers.Serializer):
-        label = StrictCharField(max_length=64, required=False, allow_blank=True)
+        label = StrictCharField(max_length=64, required=False, allow_blank=True)  # type: ignore[assignment]  # as above
         can_trade = StrictBooleanField(required=False, default=False)
 
     @extend_schema(tags=TAGS, responses=ApiKeyOutputSerializer(many=True))

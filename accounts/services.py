@@ -61,7 +61,7 @@ def _username_taken(username: str) -> bool:
     return User.objects.alias(folded=Lower("username")).filter(folded=Lower(Value(username))).exists()
 
 
-def token_create(*, user, name: str | None = None) -> tuple[ApiToken, str]:
+def token_create(*, user: User, name: str | None = None) -> tuple[ApiToken, str]:
     """A new token for the user; returns it with its key, which is never stored and never shown again."""
     if name is None or (isinstance(name, str) and not name.strip()):
         name = DEFAULT_TOKEN_NAME
@@ -77,7 +77,7 @@ def token_create(*, user, name: str | None = None) -> tuple[ApiToken, str]:
     return token, key
 
 
-def token_revoke(*, user, token_id: int) -> None:
+def token_revoke(*, user: User, token_id: int) -> None:
     """Delete one of the user's tokens; another user's token is 'not found', like a missing one."""
     deleted, _ = ApiToken.objects.filter(pk=token_id, user=user).delete()
     if not deleted:
@@ -92,7 +92,7 @@ def token_touch(*, token: ApiToken, now: datetime | None = None) -> None:
         token.last_used_at = now
 
 
-def notifications_mark_read(*, user, notification_id: int | None = None) -> int:
+def notifications_mark_read(*, user: User, notification_id: int | None = None) -> int:
     """Mark one of the user's notifications read (or all of them, without an id); returns how many changed.
 
     Another user's notification is 'not found', like a missing one.

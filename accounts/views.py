@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import api_keys, selectors, services
 from accounts.forms import ApiKeyForm, TokenForm
+from accounts.http import AuthenticatedHttpRequest
 from core.errors import ApplicationError, NotFound
 from core.views import login_required_live
 
@@ -26,12 +27,12 @@ from core.views import login_required_live
 
 @login_required
 @require_GET
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     items = selectors.notification_list(user=request.user)[:100]
     return render(request, "notifications.html", {"notifications": items})
 
 
-def _notifications_fragment(request: HttpRequest, *, with_list: bool) -> HttpResponse:
+def _notifications_fragment(request: AuthenticatedHttpRequest, *, with_list: bool) -> HttpResponse:
     context = {
         "unread": selectors.notification_unread_count(user=request.user),
         "notifications": selectors.notification_list(user=request.user)[:5],
@@ -43,24 +44,24 @@ def _notifications_fragment(request: HttpRequest, *, with_list: bool) -> HttpRes
 
 @login_required_live
 @require_GET
-def notifications_live(request: HttpRequest) -> HttpResponse:
+def notifications_live(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The unread count for the top bar, and with ``?list=1`` the latest notifications (the dashboard's)."""
     return _notifications_fragment(request, with_list=request.GET.get("list") == "1")
 
 
 @login_required
 @require_POST
-def notification_read(request: HttpRequest, notification_id: int | None = None) -> HttpResponse:
+def notification_read(request: AuthenticatedHttpRequest, notification_id: int | None = None) -> HttpResponse:
     try:
         services.notifications_mark_read(user=request.user, notification_id=notification_id)
     except NotFound:
         raise Http404("Notification not found.") from None
     if request.htmx:
         return _notifications_fragment(request, with_list=True)
-    return redirect(request.POST.get("next") if _safe_next(request) else "notifications")
+    return redirect(request.POST.get("next") or "notifications" if _safe_next(request) else "notifications")
 
 
-def _safe_next(request: HttpRequest) -> bool:
+def _safe_next(request: AuthenticatedHttpRequest) -> bool:
     target = request.POST.get("next", "")
     return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
 
@@ -69,7 +70,7 @@ def _safe_next(request: HttpRequest) -> bool:
 
 
 def _show_once_page(
-    request: HttpRequest, *, form_class, create: Callable, template: str, listing: dict
+    request: AuthenticatedHttpRequest, *, form_class, create: Callable, template: str, listing: dict
 ) -> HttpResponse:
     """A page that makes a credential and lists the user's. What ``create`` returns (with the secret) goes
     into this response only: the secret is never stored in the clear, so it cannot be shown again."""
@@ -88,7 +89,7 @@ def _show_once_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     def create(data: dict) -> dict:
         token, key = services.token_create(user=request.user, name=data["name"])
         return {"token": token, "key": key}
@@ -99,7 +100,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     try:
         services.token_revoke(user=request.user, token_id=token_id)
     except NotFound:
@@ -110,7 +111,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def api_keys_view(request: HttpRequest) -> HttpResponse:
+def api_keys_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Key pairs for the Binance-compatible API (signed requests); the secret is shown once."""
 
     def create(data: dict) -> dict:
@@ -123,7 +124,7 @@ def api_keys_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_key_revoke_view(request: HttpRequest, key_id: int) -> HttpResponse:
+def api_key_revoke_view(request: AuthenticatedHttpRequest, key_id: int) -> HttpResponse:
     try:
         api_keys.api_key_revoke(user=request.user, api_key_id=key_id)
     except NotFound:

@@ -61,8 +61,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         # auth); the API promises 401 for "who are you?" so clients can tell it from "not allowed".
         response.status_code = status.HTTP_401_UNAUTHORIZED
 
-    code = exc.detail.code if isinstance(exc.detail, exceptions.ErrorDetail) else exc.default_code
-    response.data = error_body(code=code, message=str(exc.detail))
+    # DRF answers only its own exceptions (a response came back), and the Django ones were converted above.
+    assert isinstance(exc, exceptions.APIException)
+    code = exc.detail.code if isinstance(exc.detail, exceptions.ErrorDetail) else None
+    response.data = error_body(code=code or exc.default_code, message=str(exc.detail))
     return response
 
 

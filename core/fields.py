@@ -161,7 +161,8 @@ class RatioField(serializers.Field):
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, for programs: e.g. `invalid`, `not_found`, `margin_rule`.")
     message = serializers.CharField(help_text="For a person.")
-    fields = serializers.DictField(help_text="Input field -> its problems; empty when no field is to blame.")
+    # The serializer's metaclass takes declared fields out of the class, so this does not hide Serializer.fields.
+    fields = serializers.DictField(help_text="Input field -> its problems; empty when no field is to blame.")  # type: ignore[assignment]
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -8,27 +8,31 @@ from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.pagination import BasePagination, CursorPagination, PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+PAGE_SIZE_PARAM = "page_size"
+MAX_PAGE_SIZE = 200
 
-class StrictPageSize:
+
+class StrictPageSize(BasePagination):  # before the DRF class in the bases, so after it BasePagination changes nothing
     """``page_size`` from 1 to ``max_page_size``, or a 400: DRF silently falls back to the default for
     ``abc`` or ``-1`` and cuts 1000 down to the maximum, so a caller never learns that it was ignored."""
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
+    # Typed as DRF's paginators declare them (this mixes into them); get_page_size reads the constants.
+    page_size: int | None = 50
+    page_size_query_param: str | None = PAGE_SIZE_PARAM
+    max_page_size: int | None = MAX_PAGE_SIZE
 
-    def get_page_size(self, request: Request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
+    def get_page_size(self, request: Request) -> int | None:
+        raw = request.query_params.get(PAGE_SIZE_PARAM)
         if raw is None:
             return self.page_size
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 4 and 1 <= int(raw) <= self.max_page_size):
-            message = f"Must be a whole number from 1 to {self.max_page_size}."
-            raise serializers.ValidationError({self.page_size_query_param: [message]})
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 4 and 1 <= int(raw) <= MAX_PAGE_SIZE):
+            message = f"Must be a whole number from 1 to {MAX_PAGE_SIZE}."
+            raise serializers.ValidationError({PAGE_SIZE_PARAM: [message]})
         return int(raw)
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
@@ -74,6 +78,6 @@ def paginated_response(
     *, view: APIView, request: Request, items: QuerySet | Sequence, serializer_class: type[serializers.Serializer]
 ) -> Response:
     """One page of ``items`` through ``view.pagination_class``, serialized by ``serializer_class``."""
-    paginator = view.pagination_class()
+    paginator = view.pagination_class()  # type: ignore[attr-defined]  # our list APIViews declare it; APIView has none
     page = paginator.paginate_queryset(items, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)

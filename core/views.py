@@ -6,9 +6,11 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
+
+from core.http import HtmxHttpRequest
 
 
 def login_required_live(view: Callable) -> Callable:
@@ -17,7 +19,7 @@ def login_required_live(view: Callable) -> Callable:
     guarded = login_required(view)
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
         if not request.user.is_authenticated and request.htmx:
             return HttpResponseClientRedirect(f"{reverse('login')}?next={request.htmx.current_url_abs_path or '/'}")
         return guarded(request, *args, **kwargs)

@@ -62,7 +62,9 @@ def price_round(price: Decimal, *, tick_size: Decimal) -> Decimal:
     """The nearest multiple of the tick (half to even), and never less than one tick."""
     ticks = (price / tick_size).to_integral_value(rounding=ROUND_HALF_EVEN)
     # Written with the tick's places (95000.00 for a tick of 0.01000000, not 9.5E+4 or 95000.00000000).
-    places = Decimal(1).scaleb(min(tick_size.normalize().as_tuple().exponent, 0))
+    exponent = tick_size.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # a tick size is a finite number (only NaN and infinities have a letter)
+    places = Decimal(1).scaleb(min(exponent, 0))
     return (max(ticks, Decimal(1)) * tick_size).quantize(places)
 
 

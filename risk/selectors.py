@@ -57,7 +57,9 @@ def valuation_inputs(*, profile_id: int) -> Inputs:
     quote = Asset.objects.only("id").get(code=QUOTE_ASSET).pk
     rows = MarkPrice.objects.filter(pair__quote_id=quote).values_list("pair__base_id", "price")
     lines = RiskTier.objects.filter(profile_id=profile_id).values_list("margin_call", flat=True)
-    return Inputs(profile_id=profile_id, prices={quote: Decimal(1)} | dict(rows), margin_call=max(lines, default=0))
+    return Inputs(
+        profile_id=profile_id, prices={quote: Decimal(1)} | dict(rows), margin_call=max(lines, default=Decimal(0))
+    )
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def _levels(
 
 
 def _params(id_range: tuple[int, int] | None, inputs: Inputs) -> dict:
-    params = {f"price_{asset_id}": price for asset_id, price in inputs.prices.items()}
+    params: dict[str, object] = {f"price_{asset_id}": price for asset_id, price in inputs.prices.items()}
     params |= {"profile": inputs.profile_id, "slack": FILTER_SLACK, "margin_call": inputs.margin_call}
     params["watch_line"] = inputs.watch_line
     if id_range is not None:
@@ -195,8 +197,9 @@ def _tick_scope(inputs: Inputs) -> tuple[str, dict]:
         return "TRUE", {}
     grace = timedelta(seconds=django_settings.MARGINLAB_LEDGER_GRACE_SECONDS)
     since = min(baseline.swept_at for baseline in holding) - grace
-    changed_from = JournalEntry.objects.filter(created_at__gte=since).order_by("id").values_list("id", flat=True)
-    changed_from = changed_from.first()
+    changed_from = (
+        JournalEntry.objects.filter(created_at__gte=since).order_by("id").values_list("id", flat=True).first()
+    )
     changed = ""
     if changed_from is not None:
         if LedgerLine.objects.filter(entry_id__gte=changed_from)[: CHANGED_LINES_MAX + 1].count() > CHANGED_LINES_MAX:
@@ -215,7 +218,7 @@ def _tick_scope(inputs: Inputs) -> tuple[str, dict]:
 
 def _adjacent_merged(baselines: list[SweepBaseline]) -> list[tuple[int, int]]:
     """The id ranges of the baselines, adjacent ones merged (the chunks of one sweep make one range)."""
-    ranges = []
+    ranges: list[tuple[int, int]] = []
     for baseline in sorted(baselines, key=lambda b: b.first_account):
         lo, hi = int(baseline.first_account), int(baseline.last_account)
         if ranges and lo == ranges[-1][1] + 1:
@@ -355,7 +358,7 @@ def _aware(value: datetime | str | None) -> datetime | None:
 def margin_account_id_bounds() -> tuple[int, int] | None:
     ids = Account.objects.filter(kind__in=[AccountKind.CROSS, AccountKind.ISOLATED]).order_by("id")
     first, last = ids.values_list("id", flat=True).first(), ids.values_list("id", flat=True).last()
-    return None if first is None else (first, last)
+    return None if first is None or last is None else (first, last)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from typing import Any
 
 from celery import group, shared_task
 
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 # A tick every 3 s would log a success line each (celery.app.trace is set to WARNING in LOGGING): instead one
 # INFO line a minute per worker sums them up, and every margin call or liquidation is logged as it happens.
 TICK_SUMMARY_SECONDS = 60.0
-_ticks = {"since": None, "ticks": 0, "skipped": 0, "filled": 0, "checked": 0}
+_ticks: dict[str, Any] = {"since": None, "ticks": 0, "skipped": 0, "filled": 0, "checked": 0}
 
 
 def _tick_logged(result: dict, now: float | None = None) -> None:

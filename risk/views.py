@@ -4,10 +4,11 @@ keeps them live; ownership is checked the same way, so another user's account is
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.selectors import notification_list
 from core.views import login_required_live
 from risk import history
@@ -20,7 +21,7 @@ CHART_POINTS = 500
 
 @login_required_live
 @require_GET
-def account_risk(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_risk(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     scope = {"account": account.pk}
     liquidations = list(history.liquidation_list(user=request.user, filters=scope)[:HISTORY_ROWS])
@@ -39,7 +40,7 @@ def _num(value) -> str | None:
 
 @login_required_live
 @require_GET
-def account_levels_json(request: HttpRequest, account_id: int) -> JsonResponse:
+def account_levels_json(request: AuthenticatedHttpRequest, account_id: int) -> JsonResponse:
     """The account's margin level over time: the engine's snapshots, its margin calls and liquidations, the
     live level now, and the lines to draw (margin call, liquidation, initial) from its risk tier."""
     account = own_account(request, account_id)

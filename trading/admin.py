@@ -5,9 +5,11 @@ read-only here, because every change of money must go through the ledger service
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import models
 from django.template.response import TemplateResponse
 
@@ -44,7 +46,7 @@ def action_form(modeladmin, request, queryset, *, form: forms.Form, title: str, 
         "form": form,
         "queryset": queryset,
         "action": request.POST.get("action"),
-        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
         "opts": modeladmin.model._meta,
     }
     return TemplateResponse(request, "admin/marginlab/action_form.html", context)
@@ -137,7 +139,9 @@ class PlainDecimalsForm(forms.ModelForm):
 
 
 # Narrow number boxes: the tier table has eight of them per row and must fit a 1,366 px screen.
-NARROW_DECIMALS = {models.DecimalField: {"widget": forms.TextInput(attrs={"size": 10, "inputmode": "decimal"})}}
+NARROW_DECIMALS: dict[type[models.Field], dict[str, Any]] = {
+    models.DecimalField: {"widget": forms.TextInput(attrs={"size": 10, "inputmode": "decimal"})}
+}
 
 
 class RiskTierInline(admin.TabularInline):

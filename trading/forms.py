@@ -3,6 +3,8 @@ puts what a service refused next to the field the service named."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from accounts.validators import PASSWORD_MAX_LENGTH
@@ -38,7 +40,7 @@ class IsolatedOpenForm(ServiceForm):
 
     def __init__(self, *args, symbols: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["symbol"].choices = [(s, s) for s in symbols]
+        cast(forms.ChoiceField, self.fields["symbol"]).choices = [(s, s) for s in symbols]
 
 
 class OrderTicketForm(ServiceForm):
@@ -64,7 +66,7 @@ class OrderTicketForm(ServiceForm):
 
     def __init__(self, *args, symbols: list[str], margin: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["symbol"].choices = [(s, s) for s in symbols]
+        cast(forms.ChoiceField, self.fields["symbol"]).choices = [(s, s) for s in symbols]
         if not margin:  # a spot wallet: no switch and no borrowing
             del self.fields["mode"]
             del self.fields["side_effect"]
@@ -80,7 +82,8 @@ class OrderTicketForm(ServiceForm):
         """The pair the page's chart shows: the one chosen when it is one of the ticket's pairs, else the
         initial one. Never the raw input: "BTC-USDT" or "" cannot be put in the chart's URL."""
         chosen = self["symbol"].value()
-        symbols = [value for value, _ in self.fields["symbol"].choices]
+        # Django keeps the choices set in __init__ as that list of pairs; the stubs type what may be given.
+        symbols = [value for value, _ in cast(forms.ChoiceField, self.fields["symbol"]).choices]  # type: ignore[misc,union-attr]
         return chosen if chosen in symbols else self["symbol"].initial
 
 
@@ -92,9 +95,9 @@ class TransferForm(ServiceForm):
 
     def __init__(self, *args, accounts: list[tuple[int, str]], assets: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["from_account"].choices = accounts
-        self.fields["to_account"].choices = accounts
-        self.fields["asset"].choices = [(a, a) for a in assets]
+        cast(forms.ChoiceField, self.fields["from_account"]).choices = accounts
+        cast(forms.ChoiceField, self.fields["to_account"]).choices = accounts
+        cast(forms.ChoiceField, self.fields["asset"]).choices = [(a, a) for a in assets]
 
 
 class LoanForm(ServiceForm):
@@ -105,7 +108,7 @@ class LoanForm(ServiceForm):
 
     def __init__(self, *args, assets: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["asset"].choices = [(a, a) for a in assets]
+        cast(forms.ChoiceField, self.fields["asset"]).choices = [(a, a) for a in assets]
 
 
 class LeverageForm(ServiceForm):
@@ -113,4 +116,4 @@ class LeverageForm(ServiceForm):
 
     def __init__(self, *args, leverages: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leverage"].choices = [(lev, f"{lev}x") for lev in leverages]
+        cast(forms.ChoiceField, self.fields["leverage"]).choices = [(lev, f"{lev}x") for lev in leverages]

@@ -13,7 +13,9 @@ from collections.abc import Mapping
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.datastructures import MultiValueDict
 
+from accounts.models import User
 from core.errors import ApplicationError, NotFound
 from core.fields import MAX_ID
 from trading.models import (
@@ -52,7 +54,7 @@ class UpperCharFilter(django_filters.CharFilter):
 class ScopedFilterSet(django_filters.FilterSet):
     """Filters over rows the caller already scoped to one user (or to public data)."""
 
-    def __init__(self, data=None, queryset=None, *, user):
+    def __init__(self, data=None, queryset=None, *, user: User | None):
         super().__init__(data, queryset)
         self.user = user
 
@@ -98,7 +100,9 @@ class LedgerFilter(UserFilterSet):
     kind = django_filters.ChoiceFilter(field_name="entry__kind", choices=JournalEntry.Kind.choices)
 
 
-def filtered(filterset_class: type[ScopedFilterSet], *, user, filters: Mapping | None, queryset: QuerySet) -> QuerySet:
+def filtered(
+    filterset_class: type[ScopedFilterSet], *, user: User | None, filters: Mapping | None, queryset: QuerySet
+) -> QuerySet:
     """The queryset narrowed by ``filters`` (query parameters); bad filter values are a 400.
 
     django-filter would take ``?kind=`` as no filter and ``?account=1&account=2`` as the last one: a
@@ -107,7 +111,7 @@ def filtered(filterset_class: type[ScopedFilterSet], *, user, filters: Mapping |
     for name in filterset_class.base_filters:
         values = (
             filters.getlist(name)
-            if hasattr(filters, "getlist")
+            if isinstance(filters, MultiValueDict)
             else [filters[name]]
             if filters and name in filters
             else []
@@ -153,27 +157,27 @@ def price_history(*, symbol: str, interval: str | None = None) -> QuerySet[Price
 # --- a user's histories -------------------------------------------------------------------------------
 
 
-def order_list(*, user, filters: Mapping | None = None) -> QuerySet[Order]:
+def order_list(*, user: User, filters: Mapping | None = None) -> QuerySet[Order]:
     queryset = Order.objects.filter(account__user=user).select_related("pair", "borrowed_asset").order_by("-id")
     return filtered(OrderFilter, user=user, filters=filters, queryset=queryset)
 
 
-def trade_list(*, user, filters: Mapping | None = None) -> QuerySet[Trade]:
+def trade_list(*, user: User, filters: Mapping | None = None) -> QuerySet[Trade]:
     queryset = Trade.objects.filter(account__user=user).select_related("pair", "fee_asset").order_by("-id")
     return filtered(TradeFilter, user=user, filters=filters, queryset=queryset)
 
 
-def transfer_list(*, user, filters: Mapping | None = None) -> QuerySet[Transfer]:
+def transfer_list(*, user: User, filters: Mapping | None = None) -> QuerySet[Transfer]:
     queryset = Transfer.objects.filter(user=user).select_related("asset").order_by("-id")
     return filtered(TransferFilter, user=user, filters=filters, queryset=queryset)
 
 
-def loan_event_list(*, user, filters: Mapping | None = None) -> QuerySet[LoanEvent]:
+def loan_event_list(*, user: User, filters: Mapping | None = None) -> QuerySet[LoanEvent]:
     queryset = LoanEvent.objects.filter(account__user=user).select_related("asset").order_by("-id")
     return filtered(LoanEventFilter, user=user, filters=filters, queryset=queryset)
 
 
-def ledger_line_list(*, user, filters: Mapping | None = None) -> QuerySet[LedgerLine]:
+def ledger_line_list(*, user: User, filters: Mapping | None = None) -> QuerySet[LedgerLine]:
     queryset = (
         LedgerLine.objects.filter(balance__account__user=user).select_related("entry", "balance__asset").order_by("-id")
     )

@@ -245,6 +245,8 @@ def market_fill(
     """A MARKET order filled at once at the mark price moved by slippage against the taker."""
     price = slipped_price(mark=mark, is_buy=is_buy, slippage_bps=slippage_bps, tick=tick)
     if quantity is None:
+        if quote_quantity is None:
+            raise ValueError("a MARKET fill needs quantity or quote_quantity")
         quantity = round_down(quote_quantity / price, step)
     return fill_at(is_buy=is_buy, price=price, quantity=quantity, fee_rate=fee_rate)
 

@@ -218,6 +218,8 @@ class Account(models.Model):
     system_code = models.CharField(max_length=32, choices=SystemAccount.choices, null=True, blank=True, unique=True)
     is_frozen = models.BooleanField(default=False, help_text="A frozen account takes no orders, transfers or loans.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not a column: account_reset sets it on the account it returns (what went back to the spot wallet).
+    returned_to_spot: Decimal
 
     class Meta:
         ordering = ["id"]
@@ -269,8 +271,15 @@ class Account(models.Model):
         if self.kind == AccountKind.SYSTEM:
             return f"system:{self.system_code}"
         if self.kind == AccountKind.ISOLATED:
-            return f"#{self.pk} isolated {self.pair_id and self.pair.symbol}"
+            return f"#{self.pk} isolated {self.pair and self.pair.symbol}"
         return f"#{self.pk} {self.kind}"
+
+    @property
+    def isolated_pair(self) -> Pair:
+        """`pair` for code that only ever sees isolated accounts: typed `Pair`, not `Pair | None`."""
+        if self.pair is None:
+            raise ValueError(f"account #{self.pk} is {self.kind}, not isolated: it has no pair")
+        return self.pair
 
     @property
     def is_margin(self) -> bool:
@@ -285,7 +294,7 @@ class Bucket(models.TextChoices):
 
 
 # Holdings count plus, debts minus: every journal entry nets to zero per asset under these weights.
-BUCKET_WEIGHT = {Bucket.FREE: 1, Bucket.LOCKED: 1, Bucket.BORROWED: -1, Bucket.INTEREST: -1}
+BUCKET_WEIGHT: dict[str, int] = {Bucket.FREE: 1, Bucket.LOCKED: 1, Bucket.BORROWED: -1, Bucket.INTEREST: -1}
 
 
 class Balance(models.Model):

@@ -71,6 +71,7 @@ def account_liquidate(*, account_id: int, now: datetime | None = None) -> Liquid
         entry = op.commit(
             kind=JournalEntry.Kind.LIQUIDATION, memo=f"liquidation of account #{account.pk}", orders=outcome.orders
         )
+        assert entry is not None  # the account is below its liquidation line, so it holds debt to settle
         record = Liquidation.objects.create(
             account=account,
             account_kind=account.kind,

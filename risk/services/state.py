@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings as django_settings
@@ -76,7 +77,7 @@ def states_upsert(states: list[AccountRisk], *, status_changed: bool, watched: b
     )
 
 
-def states_save(states: list[tuple[AccountLevel, str, bool, bool]], now: datetime, *, keeps_watch: bool) -> None:
+def states_save(states: Sequence[tuple[AccountLevel, str, bool, bool]], now: datetime, *, keeps_watch: bool) -> None:
     """A sweep's states, ``(row, status, changed, snapshot_due)`` each, in one upsert per kind of change."""
     groups = defaultdict(list)
     for row, status, changed, snapshot_due in states:

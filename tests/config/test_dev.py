@@ -35,3 +35,14 @@ def test_run_takes_only_the_development_switch():
     assert dev.run_server_env(["--dev"]) == {"MARGINLAB_DEV_SERVER": "1"}
     with pytest.raises(SystemExit, match="takes only --dev"):
         dev.run_server_env(["--prod"])
+
+
+def test_check_runs_every_step_and_fails_when_mypy_does(monkeypatch, capsys):
+    ran = []
+    monkeypatch.setattr(dev, "prepare", lambda requirements: None)
+    monkeypatch.setattr(dev.subprocess, "call", lambda step, **kwargs: ran.append(step) or int(step[0].name == "mypy"))
+
+    assert dev.check([]) == 1
+
+    assert [step[0].name for step in ran] == ["ruff", "ruff", dev.PYTHON.name, "mypy"]
+    assert capsys.readouterr().err.strip() == "check failed: .venv/bin/mypy"

@@ -8,12 +8,14 @@ Weights are Binance's published ones: ``weight`` counts per address, ``uid_weigh
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from core.errors import Conflict
 from trading import selectors as trading_selectors
 from trading.binance import errors, formats, selectors, throttling
@@ -124,7 +126,7 @@ def _route(view: BinanceApi, *, symbol_param: str = "symbol"):
     """The account of a margin request: isIsolated (any case) and the symbol pick cross or isolated."""
     p = view.params
     return selectors.margin_account_route(
-        user=view.request.user,
+        user=cast(User, view.request.user),  # SignedAuthentication admitted only a user's API key
         is_isolated=p.flag("isIsolated"),
         symbol=p.symbol(symbol_param),
         symbol_param=symbol_param,
@@ -149,7 +151,7 @@ class ExchangeInfoApi(BinanceApi):
 
     def get(self, request):
         p = self.params
-        symbols = p.symbol_list() or ([p.symbol()] if "symbol" in p else None)
+        symbols = p.symbol_list() or ([p.symbol(required=True)] if "symbol" in p else None)
         pairs = selectors.pairs(symbols)
         return Response(formats.exchange_info(pairs=pairs, server_time=now_ms(), ip_limit=throttling.ip_limit()))
 
@@ -164,7 +166,7 @@ class FuturesExchangeInfoApi(BinanceApi):
 
 
 def _requested_pairs(p: Params):
-    symbols = p.symbol_list() or ([p.symbol()] if "symbol" in p else None)
+    symbols = p.symbol_list() or ([p.symbol(required=True)] if "symbol" in p else None)
     return selectors.pairs(symbols), symbols is None or "symbols" in p
 
 
@@ -310,7 +312,7 @@ def _isolated_enable(user, symbol: str) -> dict:
     """Enabling an enabled account is no error: the caller gets what it asked for."""
     try:
         account = account_services.isolated_account_open(user=user, symbol=symbol)
-        symbol = account.pair.symbol
+        symbol = account.isolated_pair.symbol
     except Conflict as exc:
         if exc.code != "isolated_exists":
             raise
@@ -585,7 +587,7 @@ class TransferBaseApi(BinanceApi):
     action = "transfer"
 
     def account(self, kind: str, symbol_param: str):
-        user = self.request.user
+        user = cast(User, self.request.user)  # SignedAuthentication admitted only a user's API key
         if kind == "spot":
             return selectors.spot_account_get(user=user)
         if kind == "cross":
@@ -595,7 +597,7 @@ class TransferBaseApi(BinanceApi):
     def transfer(self, source, target) -> Response:
         p = self.params
         done = transfers.transfer_create(
-            user=self.request.user,
+            user=cast(User, self.request.user),  # as in account()
             from_account_id=source.pk,
             to_account_id=target.pk,
             asset=p.required("asset"),

@@ -335,7 +335,7 @@ def isolated_account(
     *, summary: AccountSummary, prices: dict[str, Decimal], liquidation_price: Decimal | None, btc_price
 ) -> dict:
     account = summary.account
-    pair = account.pair
+    pair = account.isolated_pair
     balances = {b.asset_id: b for b in summary.balances}
     level = summary.margin_level
     return {
@@ -435,7 +435,7 @@ def new_order(order: Order, *, response_type: str, trades: list[Trade]) -> dict:
     if order.borrowed_amount:
         # Present only when the order borrowed (MARGIN_BUY / AUTO_BORROW_REPAY), as on Binance.
         answer["marginBuyBorrowAmount"] = amount(order.borrowed_amount)
-        answer["marginBuyBorrowAsset"] = order.borrowed_asset.code
+        answer["marginBuyBorrowAsset"] = order.borrowed_asset.code if order.borrowed_asset else ""
     if response_type == "FULL":
         answer["fills"] = [fill(trade) for trade in trades]
     return answer

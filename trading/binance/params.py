@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Literal, overload
 from urllib.parse import parse_qsl
 
 from core.fields import MAX_ID
@@ -111,6 +112,10 @@ class Params:
         """An id (orderId, fromId): one the database can hold; 0 finds nothing, as on Binance."""
         return self.integer(name, minimum=0, maximum=MAX_ID)
 
+    @overload
+    def symbol(self, name: str = "symbol", *, required: Literal[True]) -> str: ...
+    @overload
+    def symbol(self, name: str = "symbol", *, required: bool = False) -> str | None: ...
     def symbol(self, name: str = "symbol", *, required: bool = False) -> str | None:
         """A pair's symbol, in any case (stored upper-case); one outside Binance's legal range is -1100."""
         value = self.required(name) if required else self.get(name)

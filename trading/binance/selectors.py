@@ -8,13 +8,16 @@ lookup is scoped to the calling user first, so another user's order id is simply
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Max, Min, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from accounts.models import User
 from core.errors import NotFound
 from trading import selectors
 from trading.binance import errors
@@ -26,14 +29,14 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # --- accounts -----------------------------------------------------------------------------------------
 
 
-def cross_account_get(*, user) -> Account:
+def cross_account_get(*, user: User) -> Account:
     account = selectors.margin_account_for_user(user=user, isolated=False, symbol=None)
     if account is None:
         raise errors.BinanceError(errors.NO_MARGIN_ACCOUNT)
     return account
 
 
-def isolated_account_get(*, user, symbol: str) -> Account:
+def isolated_account_get(*, user: User, symbol: str) -> Account:
     pair = selectors.pair_get(symbol=symbol)  # an unknown symbol first (-1121), then "no isolated account"
     account = selectors.margin_account_for_user(user=user, isolated=True, symbol=pair.symbol)
     if account is None:
@@ -41,14 +44,14 @@ def isolated_account_get(*, user, symbol: str) -> Account:
     return account
 
 
-def spot_account_get(*, user) -> Account:
+def spot_account_get(*, user: User) -> Account:
     account = Account.objects.filter(user=user, kind=AccountKind.SPOT).first()
     if account is None:
         raise errors.BinanceError(errors.UNAUTHORIZED)
     return account
 
 
-def margin_account_route(*, user, is_isolated: bool, symbol: str | None, symbol_param: str = "symbol") -> Account:
+def margin_account_route(*, user: User, is_isolated: bool, symbol: str | None, symbol_param: str = "symbol") -> Account:
     """The account a margin request means: the pair's isolated account, or the cross account."""
     if not is_isolated:
         return cross_account_get(user=user)
@@ -57,11 +60,11 @@ def margin_account_route(*, user, is_isolated: bool, symbol: str | None, symbol_
     return isolated_account_get(user=user, symbol=symbol)
 
 
-def isolated_accounts(*, user) -> QuerySet[Account]:
+def isolated_accounts(*, user: User) -> QuerySet[Account]:
     return Account.objects.filter(user=user, kind=AccountKind.ISOLATED)
 
 
-def summaries_for(*, user, kinds: tuple[str, ...], prices: dict[str, Decimal]) -> list[selectors.AccountSummary]:
+def summaries_for(*, user: User, kinds: tuple[str, ...], prices: dict[str, Decimal]) -> list[selectors.AccountSummary]:
     summaries = selectors.account_summaries_for_user(user=user, prices=prices)
     return [s for s in summaries if s.account.kind in kinds]
 
@@ -77,7 +80,7 @@ def _orders(account: Account) -> QuerySet[Order]:
     return Order.objects.filter(account=account).select_related("pair", "account", "borrowed_asset")
 
 
-def order_find(*, user, account: Account, pair: Pair, order_id: int | None, client_order_id: str | None) -> Order:
+def order_find(*, user: User, account: Account, pair: Pair, order_id: int | None, client_order_id: str | None) -> Order:
     """One of the user's orders in this account and pair, by orderId or origClientOrderId."""
     order = None
     if order_id is not None:
@@ -222,7 +225,8 @@ def day_stats(*, pair_list: list[Pair], now: datetime | None = None) -> list[Day
     }
     stats = []
     for pair in pair_list:
-        row, traded = prices.get(pair.pk, {}), fills.get(pair.pk, {})
+        row: Mapping[str, Any] = prices.get(pair.pk, {})
+        traded: Mapping[str, Any] = fills.get(pair.pk, {})
         last = row.get("mark__price")
         if last is None:
             continue  # never priced yet: nothing to tell

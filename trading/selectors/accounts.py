@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from accounts.models import User
 from trading import margin
 from trading.models import (
     OPEN_STATUSES,
@@ -47,7 +48,7 @@ def open_orders_for_account(*, account: Account):
 # --- which account, and what it offers (the web page and the Binance API) ----------------------------
 
 
-def isolated_account_get_for_user(*, user, symbol: str) -> Account | None:
+def isolated_account_get_for_user(*, user: User, symbol: str) -> Account | None:
     """The user's isolated margin account of a pair, if they enabled one."""
     return (
         Account.objects.select_related("pair__base", "pair__quote")
@@ -56,20 +57,20 @@ def isolated_account_get_for_user(*, user, symbol: str) -> Account | None:
     )
 
 
-def cross_account_get_for_user(*, user) -> Account | None:
+def cross_account_get_for_user(*, user: User) -> Account | None:
     return Account.objects.filter(user=user, kind=AccountKind.CROSS).first()
 
 
-def margin_account_for_user(*, user, isolated: bool, symbol: str | None) -> Account | None:
+def margin_account_for_user(*, user: User, isolated: bool, symbol: str | None) -> Account | None:
     """The margin account a request means, as Binance routes it: with ``isolated`` the user's isolated
     account of ``symbol``, otherwise the cross account; None while that account does not exist. The web
     order ticket's Cross/Isolated switch and the Binance API's ``isIsolated`` both come here."""
     if isolated:
-        return isolated_account_get_for_user(user=user, symbol=symbol)
+        return isolated_account_get_for_user(user=user, symbol=symbol or "")  # no symbol: no such account
     return cross_account_get_for_user(user=user)
 
 
-def account_list_for_user(*, user) -> list[Account]:
+def account_list_for_user(*, user: User) -> list[Account]:
     return list(
         Account.objects.filter(user=user)
         .exclude(kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
@@ -90,7 +91,7 @@ def isolated_symbols() -> list[str]:
 def account_assets(*, account: Account) -> list[str]:
     """The assets the account can hold: its pair's two, or every asset with the quote asset first."""
     if account.kind == AccountKind.ISOLATED:
-        return [account.pair.quote.code, account.pair.base.code]
+        return [account.isolated_pair.quote.code, account.isolated_pair.base.code]
     codes = list(Asset.objects.order_by("code").values_list("code", flat=True))
     return [QUOTE_ASSET, *[c for c in codes if c != QUOTE_ASSET]] if QUOTE_ASSET in codes else codes
 
@@ -98,7 +99,7 @@ def account_assets(*, account: Account) -> list[str]:
 def account_symbols(*, account: Account) -> list[str]:
     """The pairs the account can trade: its own pair, the margin pairs, or (spot) every active pair."""
     if account.kind == AccountKind.ISOLATED:
-        return [account.pair.symbol]
+        return [account.isolated_pair.symbol]
     pairs = Pair.objects.filter(is_active=True).order_by("symbol")
     if account.is_margin:
         pairs = pairs.filter(margin_enabled=True)

@@ -51,7 +51,9 @@ def _journal_sums() -> tuple[dict, dict, Decimal]:
             for r in LedgerLine.objects.values("balance_id", "bucket").annotate(total=Sum("amount"))
         }
         return entries, buckets, Decimal(0)
-    totals, largest, buckets = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
+    totals: defaultdict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    largest: defaultdict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    buckets = defaultdict(Decimal)
     rows = LedgerLine.objects.values_list("entry_id", "balance__asset_id", "balance_id", "bucket", "amount")
     for entry_id, asset_id, balance_id, bucket, amount in rows.iterator():
         totals[(entry_id, asset_id)] += BUCKET_WEIGHT[bucket] * amount

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from accounts.models import User
 from core.errors import ApplicationError, NotFound
 from trading.models import (
     Account,
@@ -54,7 +55,7 @@ def _as_id(value) -> int | None:
     return None
 
 
-def account_get_for_user(*, user, account_id) -> Account:
+def account_get_for_user(*, user: User, account_id) -> Account:
     """The user's own account; anything else (another user's, a system account, junk) is 'not found'."""
     account_id = _as_id(account_id)
     account = None
@@ -73,7 +74,7 @@ def account_get_for_user(*, user, account_id) -> Account:
     return account
 
 
-def order_get_for_user(*, user, order_id) -> Order:
+def order_get_for_user(*, user: User, order_id) -> Order:
     order_id = _as_id(order_id)
     order = None
     if order_id is not None and user is not None and user.is_authenticated:

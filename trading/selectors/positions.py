@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from accounts.models import User
 from trading import margin
 from trading.models import (
     Account,
@@ -79,7 +80,7 @@ def position_list(*, account: Account) -> list[Position]:
     return positions_of(account_summary_get(account=account, prices=prices), prices)
 
 
-def position_list_for_user(*, user) -> list[Position]:
+def position_list_for_user(*, user: User) -> list[Position]:
     prices = mark_prices()
     summaries = account_summaries_for_user(user=user, prices=prices)
     return [p for summary in summaries for p in positions_of(summary, prices)]

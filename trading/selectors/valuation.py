@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from accounts.models import User
 from core.errors import ApplicationError
 from trading import margin
 from trading.margin import Holding, Ratios, Status, Valuation
@@ -33,7 +34,8 @@ def risk_tiers(*, profile_id: int) -> dict[tuple[str, int], Ratios]:
 
 
 def ratios_get(*, account: Account, profile_id: int) -> Ratios:
-    tier = RiskTier.objects.filter(profile_id=profile_id, kind=account.kind, leverage=account.leverage).first()
+    # leverage=None (a spot account) matches NULL, which django-stubs' lookup type leaves out.
+    tier = RiskTier.objects.filter(profile_id=profile_id, kind=account.kind, leverage=account.leverage).first()  # type: ignore[misc]
     if tier is None:
         raise ApplicationError(
             f"The risk profile has no tier for {account.kind} {account.leverage}x.", code="no_risk_tier"
@@ -86,7 +88,7 @@ def account_summary(
     return AccountSummary(account=account, balances=balances, valuation=valuation, status=status, ratios=ratios)
 
 
-def account_summaries_for_user(*, user, prices: dict[str, Decimal] | None = None) -> list[AccountSummary]:
+def account_summaries_for_user(*, user: User, prices: dict[str, Decimal] | None = None) -> list[AccountSummary]:
     """Every account of the user with balances, valuation and status, in a fixed number of queries."""
     accounts = (
         Account.objects.filter(user=user)

@@ -8,6 +8,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import transaction
 
 from accounts import services as account_services
+from accounts.models import User
 from core.errors import ApplicationError, Conflict
 from core.money import Q8
 from trading import selectors
@@ -27,7 +28,7 @@ def user_signup(*, username: str, password: str, email: str = ""):
     return user
 
 
-def account_provision(*, user) -> None:
+def account_provision(*, user: User) -> None:
     """Make the spot wallet (funded with the starting balance) and the cross account a user lacks."""
     with transaction.atomic():
         if not Account.objects.filter(user=user, kind=AccountKind.SPOT).exists():
@@ -46,7 +47,7 @@ def _fund_starting_balance(locked: LockedAccount) -> None:
     ledger_post(kind=JournalEntry.Kind.FUNDING, posting=posting, account=locked.account, memo="starting balance")
 
 
-def isolated_account_open(*, user, symbol: str, leverage: int | None = None) -> Account:
+def isolated_account_open(*, user: User, symbol: str, leverage: int | None = None) -> Account:
     """Enable an isolated margin account for a pair (one per user and pair, a limit per user)."""
     pair = selectors.pair_get(symbol=symbol)
     if not (pair.is_active and pair.margin_enabled and pair.isolated_enabled):
@@ -80,7 +81,7 @@ def _clean_leverage(value, *, allowed) -> int:
         else ""
     )
     leverage = int(text) if re.fullmatch(r"[0-9]{1,3}", text) else None
-    if leverage not in allowed:
+    if leverage is None or leverage not in allowed:
         choices = ", ".join(f"{lev}x" for lev in allowed)
         raise ApplicationError(
             f"Leverage must be one of {choices}.", fields={"leverage": [f"Must be one of {choices}."]}
@@ -88,12 +89,12 @@ def _clean_leverage(value, *, allowed) -> int:
     return leverage
 
 
-def account_leverage_set(*, user, account_id, leverage) -> Account:
+def account_leverage_set(*, user: User, account_id, leverage) -> Account:
     """Change a margin account's leverage class; with debt, only if the level meets the new initial ratio."""
     account = selectors.account_get_for_user(user=user, account_id=account_id)
     if not account.is_margin:
         raise ApplicationError("Only margin accounts have a leverage.", code="not_margin_account")
-    allowed = CROSS_LEVERAGES if account.kind == AccountKind.CROSS else _isolated_leverages(account.pair)
+    allowed = CROSS_LEVERAGES if account.kind == AccountKind.CROSS else _isolated_leverages(account.isolated_pair)
     new = _clean_leverage(leverage, allowed=allowed)
     prices = selectors.mark_prices()
     profile_id = selectors.platform_settings_get().risk_profile_id
@@ -112,7 +113,7 @@ def account_leverage_set(*, user, account_id, leverage) -> Account:
     return account
 
 
-def account_reset(*, user, account_id) -> Account:
+def account_reset(*, user: User, account_id) -> Account:
     """Close positions, clear debts and restore the starting state; the history stays readable.
 
     A spot wallet gets its starting balance back. A margin account is left empty and what it was worth
@@ -162,6 +163,7 @@ def account_reset(*, user, account_id) -> Account:
             funding = system_balance(SystemAccount.PAPER_FUNDING, usdt)
             posting.move(funding, locked.balance(usdt), selectors.platform_settings_get().starting_balance)
         if returned:
+            assert spot_id is not None  # only a margin account with a spot wallet returns anything
             spot = LockedAccount(rows[spot_id], [usdt])
             posting.move(system_balance(SystemAccount.PAPER_FUNDING, usdt), spot.balance(usdt), returned)
         memo = f"account reset: {returned.normalize():f} USDT back to the spot wallet" if returned else "account reset"
@@ -181,8 +183,13 @@ def paper_funds_credit(*, account_id: int, asset: str, amount) -> None:
         account = accounts_lock(account_id).get(int(account_id))
         if account is None or account.kind == AccountKind.SYSTEM:
             raise ApplicationError("Account not found.", code="not_found", status=404)
-        if account.kind == AccountKind.ISOLATED and asset_obj.pk not in (account.pair.base_id, account.pair.quote_id):
-            raise ApplicationError(f"{asset_obj.code} cannot be held in the {account.pair.symbol} isolated account.")
+        if account.kind == AccountKind.ISOLATED and asset_obj.pk not in (
+            account.isolated_pair.base_id,
+            account.isolated_pair.quote_id,
+        ):
+            raise ApplicationError(
+                f"{asset_obj.code} cannot be held in the {account.isolated_pair.symbol} isolated account."
+            )
         locked = LockedAccount(account, [asset_obj])
         posting = Posting()
         posting.move(system_balance(SystemAccount.PAPER_FUNDING, asset_obj), locked.balance(asset_obj), amount)

@@ -31,7 +31,9 @@ def clean_amount(value, *, field: str = "amount", allow_zero: bool = False) -> D
         raise _bad(field, "must be greater than zero")
     if amount >= MAX_AMOUNT:
         raise _bad(field, "is too large")
-    if amount.as_tuple().exponent < -AMOUNT_PLACES and amount != amount.quantize(Decimal(1).scaleb(-AMOUNT_PLACES)):
+    exponent = amount.as_tuple().exponent
+    assert isinstance(exponent, int)  # only NaN and infinities have a letter here, and they were refused above
+    if exponent < -AMOUNT_PLACES and amount != amount.quantize(Decimal(1).scaleb(-AMOUNT_PLACES)):
         raise _bad(field, f"has more than {AMOUNT_PLACES} decimal places")
     return amount
 

@@ -70,6 +70,7 @@ class Operation:
         for order in orders:
             order.save()
         for trade in self.trades:
+            assert entry is not None  # a trade always moves money, so the posting has lines
             trade.entry = entry
         Trade.objects.bulk_create(self.trades)
         if entry is not None:

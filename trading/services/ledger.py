@@ -16,6 +16,7 @@ system row is held is as short as it can be and two operations cannot deadlock o
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import transaction
@@ -130,7 +131,7 @@ def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, 
 # --- balances ---------------------------------------------------------------------------------------
 
 
-def balances_lock(*, account: Account, assets: list[Asset] = ()) -> dict[str, Balance]:
+def balances_lock(*, account: Account, assets: Sequence[Asset] = ()) -> dict[str, Balance]:
     """Every balance of a (locked) user account, locked in id order; missing ones for ``assets`` are made.
 
     The caller must already hold the account row's lock: that is what keeps two transactions from
@@ -165,7 +166,7 @@ def system_balance(code: SystemAccount, asset: Asset) -> Balance:
 class LockedAccount:
     """A user account and all its balances, locked for the rest of the transaction."""
 
-    def __init__(self, account: Account, assets: list[Asset] = ()) -> None:
+    def __init__(self, account: Account, assets: Sequence[Asset] = ()) -> None:
         self.account = account
         self.balances = balances_lock(account=account, assets=list(assets))
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core.errors import ApplicationError, InsufficientBalance
 from trading import margin, selectors
 from trading.margin import ZERO, Ratios
@@ -49,11 +50,16 @@ def ensure_tradable(account: Account) -> None:
 
 def ensure_asset_allowed(account: Account, asset: Asset) -> None:
     """An isolated account holds only its pair's base and quote asset (Binance's isolated rule)."""
-    if account.kind == AccountKind.ISOLATED and asset.pk not in (account.pair.base_id, account.pair.quote_id):
+    if account.kind == AccountKind.ISOLATED and asset.pk not in (
+        account.isolated_pair.base_id,
+        account.isolated_pair.quote_id,
+    ):
         raise ApplicationError(
-            f"{asset.code} cannot be held in the {account.pair.symbol} isolated margin account.",
+            f"{asset.code} cannot be held in the {account.isolated_pair.symbol} isolated margin account.",
             code="asset_not_allowed",
-            fields={"asset": [f"Only {account.pair.base.code} and {account.pair.quote.code} are allowed."]},
+            fields={
+                "asset": [f"Only {account.isolated_pair.base.code} and {account.isolated_pair.quote.code} are allowed."]
+            },
         )
 
 
@@ -186,7 +192,7 @@ def repay_locked(
 # --- the public services ----------------------------------------------------------------------------
 
 
-def loan_borrow(*, user, account_id, asset: str, amount, now: datetime | None = None) -> LoanEvent:
+def loan_borrow(*, user: User, account_id, asset: str, amount, now: datetime | None = None) -> LoanEvent:
     """Borrow into a margin account; allowed only while the margin level after it is >= initial."""
     amount = clean_amount(amount)
     account = selectors.account_get_for_user(user=user, account_id=account_id)
@@ -227,7 +233,7 @@ def loan_borrow(*, user, account_id, asset: str, amount, now: datetime | None = 
     return next(e for e in book.events if e.kind == LoanEvent.Kind.BORROW)
 
 
-def loan_repay(*, user, account_id, asset: str, amount, now: datetime | None = None) -> LoanEvent:
+def loan_repay(*, user: User, account_id, asset: str, amount, now: datetime | None = None) -> LoanEvent:
     """Repay from the account's free balance: interest first, then principal; never more than is owed."""
     amount = clean_amount(amount)
     account = selectors.account_get_for_user(user=user, account_id=account_id)
@@ -306,7 +312,7 @@ def _balances_due(account: Account, asset: Asset, now: datetime | None) -> list[
     return [with_due_interest(b, now) if b.asset_id == asset.pk else b for b in balances]
 
 
-def max_borrowable_get(*, user, account_id, asset: str, now: datetime | None = None) -> Decimal:
+def max_borrowable_get(*, user: User, account_id, asset: str, now: datetime | None = None) -> Decimal:
     account = selectors.account_get_for_user(user=user, account_id=account_id)
     asset_obj = selectors.asset_get(code=asset)
     _ensure_margin(account)

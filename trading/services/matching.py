@@ -164,6 +164,7 @@ def _oco_hand_over(op: Operation, stop_leg: Order) -> list[Order]:
             stop_leg.borrowed_amount, stop_leg.borrowed_asset = other.borrowed_amount, other.borrowed_asset
             other.borrowed_amount = 0
         cancel_locked(op, other, "OCO: the other leg triggered.")
+    assert stop_leg.order_list_id is not None  # only OCO legs come here, and they belong to a list
     OrderList.objects.filter(pk=stop_leg.order_list_id).update(status=OrderList.Status.ALL_DONE)
     return others
 
@@ -173,5 +174,6 @@ def _oco_cancel_others(op: Operation, filled_leg: Order) -> list[Order]:
     others = _siblings(filled_leg)
     for other in others:
         cancel_locked(op, other, "OCO: the other leg filled.")
+    assert filled_leg.order_list_id is not None  # only OCO legs come here, and they belong to a list
     OrderList.objects.filter(pk=filled_leg.order_list_id).update(status=OrderList.Status.ALL_DONE)
     return others

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core.errors import ApplicationError, Conflict
 from trading import margin, selectors
 from trading.models import OPEN_STATUSES, Account, AccountKind, JournalEntry, Order, OrderList, Pair
@@ -98,9 +99,9 @@ def _check_account_and_pair(account: Account, pair: Pair, side_effect: str) -> N
             )
     elif account.kind == AccountKind.ISOLATED and account.pair_id != pair.pk:
         raise ApplicationError(
-            f"The isolated {account.pair.symbol} account trades only {account.pair.symbol}.",
+            f"The isolated {account.isolated_pair.symbol} account trades only {account.isolated_pair.symbol}.",
             code="symbol_not_allowed",
-            fields={"symbol": [f"Only {account.pair.symbol}."]},
+            fields={"symbol": [f"Only {account.isolated_pair.symbol}."]},
         )
     elif not pair.margin_enabled:
         raise ApplicationError(f"{pair.symbol} is not open for margin trading.", code="margin_not_allowed")
@@ -176,7 +177,7 @@ def check_filters(*, pair: Pair, quantity: Decimal, price: Decimal, prices: tupl
 
 def order_place(
     *,
-    user,
+    user: User,
     account_id,
     symbol: str,
     side: str,
@@ -354,7 +355,7 @@ def expire(op: Operation, order: Order, reason: str) -> None:
 
 def oco_place(
     *,
-    user,
+    user: User,
     account_id,
     symbol: str,
     side: str,
@@ -389,6 +390,9 @@ def oco_place(
         clean_client_order_id(limit_client_order_id, "limit_client_order_id"),
         clean_client_order_id(stop_client_order_id, "stop_client_order_id"),
     )
+    # _require refused a missing quantity, price, stop price or stop limit price.
+    assert limit_leg.quantity is not None and limit_leg.price is not None
+    assert stop_leg.quantity is not None and stop_leg.price is not None and stop_leg.stop_price is not None
     pair = limit_leg.pair
     mark = selectors.mark_price_get(pair=pair)
     check_filters(
@@ -435,7 +439,10 @@ def oco_place(
             for r, cid in ((limit_leg, ids[0]), (stop_leg, ids[1]))
         ]  # fmt: skip
         legs[1].is_working = False
-        lock = max(order_lock_amount(side=r.side, quantity=r.quantity, price=r.price) for r in (limit_leg, stop_leg))
+        lock = max(
+            order_lock_amount(side=limit_leg.side, quantity=limit_leg.quantity, price=limit_leg.price),
+            order_lock_amount(side=stop_leg.side, quantity=stop_leg.quantity, price=stop_leg.price),
+        )
         # The limit leg holds the one lock; a triggered stop leg takes it over (see matching).
         _lock_for(op, legs[0], lock)
         op.commit(kind=JournalEntry.Kind.LOCK, memo=f"OCO {side} {pair.symbol} #{list_id}", orders=legs)
@@ -468,7 +475,7 @@ def _cancel_with_list(op: Operation, order: Order) -> list[Order]:
     return legs
 
 
-def order_cancel(*, user, order_id, now: datetime | None = None) -> Order:
+def order_cancel(*, user: User, order_id, now: datetime | None = None) -> Order:
     """Cancel an open order of the user's: its lock is released (and its borrow repaid, by default)."""
     order = selectors.order_get_for_user(user=user, order_id=order_id)
     prices, settings, now = selectors.mark_prices(), selectors.platform_settings_get(), now or timezone.now()
@@ -483,9 +490,9 @@ def order_cancel(*, user, order_id, now: datetime | None = None) -> Order:
     return next(o for o in changed if o.pk == order.pk)
 
 
-def orders_cancel_all(*, user, account_id, symbol: str | None = None, now: datetime | None = None) -> list[Order]:
+def orders_cancel_all(*, user: User, account_id, symbol: str | None = None, now: datetime | None = None) -> list[Order]:
     account = selectors.account_get_for_user(user=user, account_id=account_id)
-    pair = selectors.pair_get(symbol=symbol) if _given(symbol) else None
+    pair = selectors.pair_get(symbol=symbol) if symbol else None
     prices, settings, now = selectors.mark_prices(), selectors.platform_settings_get(), now or timezone.now()
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]
@@ -495,7 +502,7 @@ def orders_cancel_all(*, user, account_id, symbol: str | None = None, now: datet
         if pair is not None:
             open_orders = open_orders.filter(pair=pair)
         op = Operation(LockedAccount(account), settings, prices, now)
-        cancelled = []
+        cancelled: list[Order] = []
         for order in open_orders.order_by("id"):
             if order.status in OPEN_STATUSES and order.pk not in {o.pk for o in cancelled}:
                 cancelled += [o for o in _cancel_with_list(op, order) if o.status == Order.Status.CANCELED]

@@ -34,6 +34,7 @@ def account_freeze_set(*, account_id: int, frozen: bool) -> Account:
 
 
 def clean_percent(value) -> Decimal:
+    percent: Decimal | None
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         percent = Decimal(value)
     else:  # the admin's form gives text: read as every amount is (core.money)

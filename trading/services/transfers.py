@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from accounts.models import User
 from core.errors import ApplicationError
 from trading import selectors
 from trading.models import AccountKind, JournalEntry, Transfer
@@ -23,7 +24,7 @@ ALLOWED_ROUTES = {
 }
 
 
-def transfer_create(*, user, from_account_id, to_account_id, asset: str, amount) -> Transfer:
+def transfer_create(*, user: User, from_account_id, to_account_id, asset: str, amount) -> Transfer:
     """Move free funds between two of the user's accounts.
 
     Out of a margin account with debt, only while its margin level after the transfer stays at or

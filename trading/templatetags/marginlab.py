@@ -106,7 +106,9 @@ def precision_forget() -> None:
 
 
 def _places_of(step: Decimal) -> int:
-    return max(0, -step.normalize().as_tuple().exponent)
+    exponent = step.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # a step is a finite number (only NaN and infinities have a letter)
+    return max(0, -exponent)
 
 
 def precision() -> dict:

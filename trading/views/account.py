@@ -4,13 +4,15 @@ maxima, the history. The forms post to ``orders`` and ``money``, which show this
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedHttpRequest
 from core.errors import ApplicationError
 from trading import history, selectors
 from trading.forms import LeverageForm, LoanForm, OrderTicketForm, ServiceForm, TransferForm
@@ -29,11 +31,13 @@ from trading.views.common import (
 from trading.views.ticket_max import ticket_max_get
 from trading.views.words import in_words
 
+FormT = TypeVar("FormT", bound=ServiceForm)
+
 
 def leverages_of(account: Account) -> list[int]:
     if account.kind == AccountKind.CROSS:
         return [int(lev) for lev in CROSS_LEVERAGES]
-    return [lev for lev in Pair.Leverage.values if lev <= account.pair.max_leverage]
+    return [lev for lev in Pair.Leverage.values if lev <= account.isolated_pair.max_leverage]
 
 
 def account_choices(user) -> list[tuple[int, str]]:
@@ -48,7 +52,7 @@ def ticket_form(account: Account, data=None) -> OrderTicketForm:
     return OrderTicketForm(data, symbols=symbols, margin=account.is_margin, initial=initial, prefix="ticket")
 
 
-def _forms(request: HttpRequest, account: Account) -> dict:
+def _forms(request: AuthenticatedHttpRequest, account: Account) -> dict:
     accounts, assets = account_choices(request.user), selectors.account_assets(account=account)
     # Into a margin account from the spot wallet (the user's first account); out of the spot wallet to cross.
     other = next((pk for pk, _ in accounts if pk != account.pk), account.pk)
@@ -98,7 +102,7 @@ MAX_KINDS = {
 }
 
 
-def max_hint_for(request: HttpRequest, kind: str, account_id, asset) -> dict:
+def max_hint_for(request: AuthenticatedHttpRequest, kind: str, account_id, asset) -> dict:
     label, compute = MAX_KINDS[kind]
     try:
         account = selectors.account_get_for_user(user=request.user, account_id=account_id)
@@ -109,17 +113,21 @@ def max_hint_for(request: HttpRequest, kind: str, account_id, asset) -> dict:
     return {"kind": kind, "label": label, "value": value, "asset": asset}
 
 
-def ticket_hint(request: HttpRequest, account: Account, data) -> dict:
+def ticket_hint(request: AuthenticatedHttpRequest, account: Account, data) -> dict:
     """The order ticket's maximum for what the ticket shows now (``data``: its prefixed values)."""
     get = lambda name, default=None: data.get(f"ticket-{name}") or default  # noqa: E731
     side = Order.Side.SELL if get("side") == Order.Side.SELL else Order.Side.BUY
-    hint = {"kind": "ticket", "label": "Max sell" if side == Order.Side.SELL else "Max buy", "value": None}
+    hint: dict[str, object] = {
+        "kind": "ticket",
+        "label": "Max sell" if side == Order.Side.SELL else "Max buy",
+        "value": None,
+    }
     try:
         pair = selectors.pair_get(symbol=get("symbol", ""))
     except ApplicationError:
         return hint | {"asset": ""}
     hint["asset"] = pair.base.code
-    target = account
+    target: Account | None = account
     if account.is_margin:
         isolated = get("mode", "isolated" if account.kind == AccountKind.ISOLATED else "cross") == "isolated"
         target = selectors.margin_account_for_user(user=request.user, isolated=isolated, symbol=pair.symbol)
@@ -147,7 +155,7 @@ def _ticket_values(form) -> dict:
     return {form.add_prefix(name): form[name].value() for name in form.fields}
 
 
-def _maxima(request: HttpRequest, account: Account, forms: dict) -> dict:
+def _maxima(request: AuthenticatedHttpRequest, account: Account, forms: dict) -> dict:
     """The maximum beside each money form, for the asset (and source account) it starts with."""
 
     def chosen(form, field):
@@ -165,13 +173,13 @@ def _maxima(request: HttpRequest, account: Account, forms: dict) -> dict:
     return maxima
 
 
-def account_page(request: HttpRequest, account: Account, *, status: int = 200, **bound) -> HttpResponse:
+def account_page(request: AuthenticatedHttpRequest, account: Account, *, status: int = 200, **bound) -> HttpResponse:
     forms = _forms(request, account) | bound
     context = live_context(account) | forms
     scope = {"account": account.pk}
     context |= {
         "maxima": _maxima(request, account, forms),
-        "chart_symbol": account.pair.symbol if account.pair_id else forms["ticket_form"].chart_symbol,
+        "chart_symbol": account.pair.symbol if account.pair else forms["ticket_form"].chart_symbol,
         "trades": liquidation_trades(
             history.trade_list(user=request.user, filters=scope).select_related("order", "entry__liquidation")[
                 :HISTORY_ROWS
@@ -186,7 +194,11 @@ def account_page(request: HttpRequest, account: Account, *, status: int = 200, *
 
 
 def form_post(
-    request: HttpRequest, account: Account, name: str, form: ServiceForm, action: Callable[[ServiceForm], str]
+    request: AuthenticatedHttpRequest,
+    account: Account,
+    name: str,
+    form: FormT,
+    action: Callable[[FormT], str],
 ) -> HttpResponse:
     """Validate the form's shape, run the service; on success a message and back to the account, else the
     page again with the errors beside the fields (and nothing changed: the services are all or nothing)."""
@@ -203,5 +215,5 @@ def form_post(
 
 @login_required
 @require_GET
-def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_detail(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     return account_page(request, own_account(request, account_id))

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
 
-from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 
 from accounts import selectors as account_selectors
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Notification
 from core.errors import ApplicationError, NotFound
 from trading import selectors
@@ -18,7 +19,7 @@ from trading.models import Account, AccountKind
 HISTORY_ROWS = 50
 
 
-def own_account(request: HttpRequest, account_id) -> Account:
+def own_account(request: AuthenticatedHttpRequest, account_id) -> Account:
     """The signed-in user's account, or a 404 (another user's id, a system account, junk)."""
     try:
         return selectors.account_get_for_user(user=request.user, account_id=account_id)
@@ -28,7 +29,7 @@ def own_account(request: HttpRequest, account_id) -> Account:
 
 def account_name(account: Account) -> str:
     if account.kind == AccountKind.ISOLATED:
-        return f"Isolated {account.pair.symbol}"
+        return f"Isolated {account.isolated_pair.symbol}"
     return account.get_kind_display()
 
 
@@ -50,7 +51,8 @@ def liquidation_notices(*, user) -> dict[int, Notification]:
     )
     found: dict[int, Notification] = {}
     for notice in notices[:50]:  # newest first: keep the latest per account
-        found.setdefault(notice.account_ref, notice)
+        if notice.account_ref is not None:  # always, by the filter; for the type checker
+            found.setdefault(notice.account_ref, notice)
     return found
 
 
@@ -74,7 +76,7 @@ def post_or_back(view):
     back to the account page, or the dashboard, instead of a bare 405. Other methods still get 405."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
+    def wrapped(request: AuthenticatedHttpRequest, *args, **kwargs):
         if request.method in ("GET", "HEAD"):
             if "account_id" in kwargs:
                 return redirect("account", account_id=kwargs["account_id"])

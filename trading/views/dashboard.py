@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts import selectors as account_selectors
+from accounts.http import AuthenticatedHttpRequest
 from core.errors import ApplicationError
 from trading import advice, selectors
 from trading.forms import IsolatedOpenForm
@@ -30,7 +31,7 @@ def dashboard_context(user) -> dict:
 
 
 @login_required
-def dashboard(request: HttpRequest, isolated_form: IsolatedOpenForm | None = None) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest, isolated_form: IsolatedOpenForm | None = None) -> HttpResponse:
     context = dashboard_context(request.user)
     symbols = selectors.isolated_symbols()
     context["isolated_form"] = isolated_form or IsolatedOpenForm(symbols=symbols, prefix="isolated")
@@ -40,7 +41,7 @@ def dashboard(request: HttpRequest, isolated_form: IsolatedOpenForm | None = Non
 
 @login_required
 @post_or_back
-def isolated_open(request: HttpRequest) -> HttpResponse:
+def isolated_open(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = IsolatedOpenForm(request.POST, symbols=selectors.isolated_symbols(), prefix="isolated")
     if form.is_valid():
         try:
@@ -50,6 +51,8 @@ def isolated_open(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             form.add_application_error(error)
         else:
-            messages.success(request, f"Isolated {account.pair.symbol} account enabled: transfer margin into it.")
+            messages.success(
+                request, f"Isolated {account.isolated_pair.symbol} account enabled: transfer margin into it."
+            )
             return redirect("account", account_id=account.pk)
     return dashboard(request, isolated_form=form)

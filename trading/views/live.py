@@ -3,10 +3,11 @@ strip and table, and the maximum beside a money form."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedHttpRequest
 from core.views import login_required_live
 from trading import selectors
 from trading.views.account import MAX_KINDS, live_context, max_hint_for, ticket_hint
@@ -16,19 +17,19 @@ from trading.views.dashboard import dashboard_context
 
 @login_required_live
 @require_GET
-def dashboard_live(request: HttpRequest) -> HttpResponse:
+def dashboard_live(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "partials/dashboard_live.html", dashboard_context(request.user))
 
 
 @login_required_live
 @require_GET
-def account_live(request: HttpRequest, account_id: int) -> HttpResponse:
+def account_live(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     return render(request, "partials/account_live.html", live_context(own_account(request, account_id)))
 
 
 @login_required_live
 @require_GET
-def prices_live(request: HttpRequest) -> HttpResponse:
+def prices_live(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The ticker strip of every page, or (``?table=1``) the rows of the markets page's price table."""
     template = "partials/price_table.html" if request.GET.get("table") == "1" else "partials/prices.html"
     return render(request, template, {"tickers": selectors.ticker_list()})
@@ -36,7 +37,7 @@ def prices_live(request: HttpRequest) -> HttpResponse:
 
 @login_required_live
 @require_GET
-def max_hint(request: HttpRequest, account_id: int, kind: str) -> HttpResponse:
+def max_hint(request: AuthenticatedHttpRequest, account_id: int, kind: str) -> HttpResponse:
     """The maximum beside a money form, again for the asset (and source account) just chosen."""
     if kind == "ticket":
         hint = ticket_hint(request, own_account(request, account_id), request.GET)

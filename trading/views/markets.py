@@ -44,5 +44,5 @@ def candles_json(request: HttpRequest, symbol: str) -> JsonResponse:
         {"t": c.open_time.isoformat(), "o": str(c.open), "h": str(c.high), "l": str(c.low), "c": str(c.close)}
         for c in reversed(candles)
     ]
-    mark = f"{mark.normalize():f}" if mark is not None else ""
-    return JsonResponse({"symbol": pair.symbol, "interval": interval, "mark": mark, "candles": rows})
+    mark_text = f"{mark.normalize():f}" if mark is not None else ""
+    return JsonResponse({"symbol": pair.symbol, "interval": interval, "mark": mark_text, "candles": rows})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 
+from accounts.http import AuthenticatedHttpRequest
 from core.errors import ApplicationError
 from trading import selectors
 from trading.forms import LeverageForm, LoanForm, TransferForm
@@ -20,7 +21,7 @@ from trading.views.common import own_account, post_or_back
 
 @login_required
 @post_or_back
-def transfer_view(request: HttpRequest, account_id: int) -> HttpResponse:
+def transfer_view(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     form = TransferForm(
         request.POST,
@@ -44,7 +45,7 @@ def transfer_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 @post_or_back
-def borrow_view(request: HttpRequest, account_id: int) -> HttpResponse:
+def borrow_view(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     form = LoanForm(request.POST, assets=selectors.account_assets(account=account), prefix="borrow")
 
@@ -62,7 +63,7 @@ def borrow_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 @post_or_back
-def repay_view(request: HttpRequest, account_id: int) -> HttpResponse:
+def repay_view(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     form = LoanForm(request.POST, assets=selectors.account_assets(account=account), prefix="repay")
 
@@ -81,7 +82,7 @@ def repay_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 @post_or_back
-def leverage_view(request: HttpRequest, account_id: int) -> HttpResponse:
+def leverage_view(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     if not account.is_margin:
         raise Http404("Only margin accounts have a leverage.")
@@ -96,7 +97,7 @@ def leverage_view(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 @post_or_back
-def reset_view(request: HttpRequest, account_id: int) -> HttpResponse:
+def reset_view(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     try:
         done = account_reset(user=request.user, account_id=account.pk)

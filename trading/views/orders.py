@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 
+from accounts.http import AuthenticatedHttpRequest
 from core.errors import ApplicationError, NotFound
 from trading import selectors
 from trading.forms import OrderTicketForm
@@ -17,7 +18,7 @@ from trading.views.common import account_name, own_account, post_or_back
 
 @login_required
 @post_or_back
-def order_create(request: HttpRequest, account_id: int) -> HttpResponse:
+def order_create(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     form = ticket_form(account, request.POST)
 
@@ -26,14 +27,15 @@ def order_create(request: HttpRequest, account_id: int) -> HttpResponse:
         if account.is_margin:
             symbol = form.cleaned_data["symbol"]
             isolated = form.cleaned_data["mode"] == "isolated"
-            target = selectors.margin_account_for_user(user=request.user, isolated=isolated, symbol=symbol)
-            if target is None:
+            found = selectors.margin_account_for_user(user=request.user, isolated=isolated, symbol=symbol)
+            if found is None:
                 message = (
                     f"You have no isolated {symbol} account: enable one on the dashboard first."
                     if isolated
                     else "You have no cross margin account."
                 )
                 raise ApplicationError(message, fields={"mode": [message]})
+            target = found
         common = {
             "user": request.user,
             "account_id": target.pk,
@@ -78,7 +80,7 @@ def order_create(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @login_required
 @post_or_back
-def order_cancel_view(request: HttpRequest, order_id: int) -> HttpResponse:
+def order_cancel_view(request: AuthenticatedHttpRequest, order_id: int) -> HttpResponse:
     try:
         order = selectors.order_get_for_user(user=request.user, order_id=order_id)
     except NotFound:
@@ -94,7 +96,7 @@ def order_cancel_view(request: HttpRequest, order_id: int) -> HttpResponse:
 
 @login_required
 @post_or_back
-def orders_cancel_all_view(request: HttpRequest, account_id: int) -> HttpResponse:
+def orders_cancel_all_view(request: AuthenticatedHttpRequest, account_id: int) -> HttpResponse:
     account = own_account(request, account_id)
     try:
         cancelled = orders_cancel_all(user=request.user, account_id=account.pk)

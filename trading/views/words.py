@@ -59,8 +59,8 @@ def in_words(error: ApplicationError, form: ServiceForm) -> ApplicationError:
     pair = _pair_of(form)
     message = error.message
     if error.code == "filter_failure" and pair is not None:
-        field, words = filter_words(message.removeprefix("Filter failure: ").strip(), pair)
-        return ApplicationError(words, code=error.code, fields={field: [words]})
+        failed, words = filter_words(message.removeprefix("Filter failure: ").strip(), pair)
+        return ApplicationError(words, code=error.code, fields={failed: [words]})
     if message.startswith("Send either quantity or quote_quantity"):
         base = pair.base.code if pair else "the base asset"
         words = f"Enter one amount: a quantity in {base}, or for a market order a total in USDT (not both)."
