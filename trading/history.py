@@ -64,6 +64,7 @@ class UserFilterSet(ScopedFilterSet):
 
     account = IdFilter(method="filter_account", help_text="Only this account (one of yours).")
     account_lookup = "account"
+    user: User  # a user's own rows: there is always one
 
     def filter_account(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
         account = account_get_for_user(user=self.user, account_id=value)
