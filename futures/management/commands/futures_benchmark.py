@@ -39,8 +39,8 @@ FROM futures_futuressymbol s JOIN trading_markprice m ON m.pair_id = s.pair_id;
 INSERT INTO futures_futuresposition (account_id, symbol_id, position_amt, entry_price, margin_type, leverage,
                                       isolated_margin, updated_at)
 SELECT a.id, s.id,
-       round((CASE WHEN random() < 0.5 THEN 1 ELSE -1 END) * (200 + random() * 1800) / s.price, 3),
-       round(s.price * (0.7 + random() * 0.6), 2),
+       round(((CASE WHEN random() < 0.5 THEN 1 ELSE -1 END) * (200 + random() * 1800) / s.price)::numeric, 3),
+       round((s.price * (0.7 + random() * 0.6))::numeric, 2),
        CASE WHEN x.n = 0 THEN 'ISOLATED' ELSE 'CROSSED' END, 20,
        CASE WHEN x.n = 0 THEN 1000 ELSE 0 END, now()
 FROM trading_account a
