@@ -1,0 +1,23 @@
+"""Staff oversight of the trading app.
+
+Markets, risk profiles and platform settings are editable; balances, the ledger, orders and trades are
+read-only here, because every change of money must go through the ledger services. One module per area;
+importing them registers their ModelAdmins.
+"""
+
+from . import accounts, ledger, markets, risk
+from .common import PlainDecimalsForm, ReadOnlyAdmin, ReadOnlyInline, action_form, place_error
+from .markets import PairAdmin
+
+__all__ = [
+    "PairAdmin",
+    "PlainDecimalsForm",
+    "ReadOnlyAdmin",
+    "ReadOnlyInline",
+    "accounts",
+    "action_form",
+    "ledger",
+    "markets",
+    "place_error",
+    "risk",
+]

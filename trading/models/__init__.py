@@ -1,0 +1,40 @@
+"""Markets, accounts, balances, the ledger, orders and trades.
+
+Every change of a Balance goes through ``trading.services.ledger``; nothing else writes its four
+buckets. Margin rules live in ``trading.margin`` (pure) and the services, never in ``save()``.
+
+One module per area; everything is imported here, so ``from trading.models import Order`` stays the way in.
+"""
+
+from .accounts import BUCKET_WEIGHT, Account, AccountKind, Balance, Bucket, SystemAccount
+from .fields import amount_field, ratio_field
+from .ledger import JournalEntry, LedgerLine, LoanEvent, Transfer
+from .markets import Asset, MarkPrice, Pair, PriceCandle
+from .orders import OPEN_STATUSES, Order, OrderList, Trade
+from .risk import PlatformSettings, RiskProfile, RiskTier
+
+__all__ = [
+    "BUCKET_WEIGHT",
+    "OPEN_STATUSES",
+    "Account",
+    "AccountKind",
+    "Asset",
+    "Balance",
+    "Bucket",
+    "JournalEntry",
+    "LedgerLine",
+    "LoanEvent",
+    "MarkPrice",
+    "Order",
+    "OrderList",
+    "Pair",
+    "PlatformSettings",
+    "PriceCandle",
+    "RiskProfile",
+    "RiskTier",
+    "SystemAccount",
+    "Trade",
+    "Transfer",
+    "amount_field",
+    "ratio_field",
+]
