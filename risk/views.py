@@ -12,7 +12,8 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.selectors import notification_list
 from core.views import login_required_live
 from risk import history
-from trading import selectors
+from trading import margin, selectors
+from trading.models import MarginPoint
 from trading.views.common import own_account
 
 HISTORY_ROWS = 20
@@ -48,13 +49,21 @@ def account_levels_json(request: AuthenticatedHttpRequest, account_id: int) -> J
     snapshots = list(history.snapshot_list(user=request.user, filters=scope)[:CHART_POINTS])
     summary = selectors.account_summary_get(account=account)
     ratios = summary.ratios
+    # The level after every trade, borrow, repayment, transfer and interest charge (recorded by the ledger)
+    # beside the engine's snapshots (status changes, hourly): a dip between two snapshots is not lost.
+    levels = [{"t": s.created_at.isoformat(), "level": _num(s.margin_level), "status": s.status} for s in snapshots] + [
+        {
+            "t": p.created_at.isoformat(),
+            "level": _num(p.margin_level),
+            "status": margin.classify(p.margin_level, ratios).value if ratios else "NORMAL",
+        }
+        for p in MarginPoint.objects.filter(account=account).order_by("-created_at", "-id")[:CHART_POINTS]
+    ]
+    levels.sort(key=lambda row: row["t"] or "")
     return JsonResponse(
         {
             "account": account.pk,
-            "snapshots": [
-                {"t": s.created_at.isoformat(), "level": _num(s.margin_level), "status": s.status}
-                for s in reversed(snapshots)
-            ],
+            "snapshots": levels[-CHART_POINTS:],
             "margin_calls": [
                 {"t": c.created_at.isoformat(), "level": _num(c.margin_level)}
                 for c in history.margin_call_list(user=request.user, filters=scope)[:CHART_POINTS]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("loans", apis.LoanApi.as_view(), name="api-loans"),
     path("repayments", apis.RepaymentApi.as_view(), name="api-repayments"),
     path("orders", apis.OrderApi.as_view(), name="api-orders"),
+    path("orders/preview", apis.OrderPreviewApi.as_view(), name="api-order-preview"),
     path("orders/<id:order_id>", apis.OrderDetailApi.as_view(), name="api-order"),
     path("trades", apis.TradeListApi.as_view(), name="api-trades"),
     path("ledger", apis.LedgerApi.as_view(), name="api-ledger"),

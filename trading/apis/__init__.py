@@ -31,6 +31,7 @@ from trading.apis.orders import (
     LedgerApi,
     OrderApi,
     OrderDetailApi,
+    OrderPreviewApi,
     TradeListApi,
 )
 from trading.apis.staff import (
@@ -52,6 +53,7 @@ __all__ = [
     "MaxBorrowableApi",
     "OrderApi",
     "OrderDetailApi",
+    "OrderPreviewApi",
     "PlatformSettingsApi",
     "PositionListApi",
     "PriceHistoryApi",

@@ -12,6 +12,7 @@ from core.fields import (
     ASSET_PARAM,
     SYMBOL_PARAM,
     AmountInputField,
+    RatioField,
     StrictBooleanField,
     StrictCharField,
     amount_field,
@@ -23,6 +24,7 @@ from trading import history, selectors
 from trading.apis.common import MONEY, ORDERS
 from trading.models import Bucket, JournalEntry, Order
 from trading.services import orders
+from trading.services.preview import order_preview
 
 # --- orders and trades --------------------------------------------------------------------------------
 
@@ -167,3 +169,51 @@ class LedgerApi(APIView):
     def get(self, request):
         items = history.ledger_line_list(user=request.user, filters=request.query_params)
         return paginated_response(view=self, request=request, items=items, serializer_class=self.OutputSerializer)
+
+
+# --- the preview: what the order would do, placed by order_place in a rolled-back transaction -------------
+
+
+class PreviewOutcomeSerializer(serializers.Serializer):
+    account = serializers.IntegerField(source="account.pk")
+    account_kind = serializers.CharField(source="account.kind")
+    accepted = serializers.BooleanField(help_text="False: order placement would refuse it; `refusal` says why.")
+    refusal = serializers.DictField(
+        allow_null=True, help_text="The error placement would answer: code, message, fields."
+    )
+    status = serializers.ChoiceField(choices=Order.Status.choices, allow_null=True)
+    executed_qty = amount_field()
+    fill_price = amount_field(
+        allow_null=True, help_text="Average price of the fills at once (none for a resting order)."
+    )
+    quote_quantity = amount_field()
+    fee = amount_field()
+    borrowed_amount = amount_field()
+    borrowed_asset = serializers.CharField(allow_null=True)
+    margin_level_before = RatioField(allow_null=True)
+    margin_level_after = RatioField(allow_null=True)
+    status_after = serializers.CharField(allow_null=True)
+    liquidation_price_after = amount_field(allow_null=True, help_text="Estimated, of the pair's base asset.")
+
+
+class OrderPreviewOutputSerializer(serializers.Serializer):
+    outcome = PreviewOutcomeSerializer()
+    other_mode = PreviewOutcomeSerializer(allow_null=True, help_text="The same order in the other margin mode.")
+    other_mode_note = serializers.CharField(allow_blank=True)
+
+
+class OrderPreviewApi(APIView):
+    """What POST /orders would do with this body, without placing it: nothing is written."""
+
+    class InputSerializer(OrderApi.InputSerializer):
+        # A preview places nothing: no idempotency key, nothing to repay at a cancel.
+        client_order_id = None  # type: ignore[assignment]
+        auto_repay_at_cancel = None  # type: ignore[assignment]
+
+    @extend_schema(tags=[ORDERS], request=InputSerializer, responses=OrderPreviewOutputSerializer)
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        preview = order_preview(user=request.user, account_id=data.pop("account"), **data)
+        return Response(OrderPreviewOutputSerializer(preview).data)

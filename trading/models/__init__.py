@@ -9,6 +9,7 @@ One module per area; everything is imported here, so ``from trading.models impor
 from .accounts import BUCKET_WEIGHT, Account, AccountKind, Balance, Bucket, SystemAccount
 from .fields import amount_field, ratio_field
 from .ledger import JournalEntry, LedgerLine, LoanEvent, Transfer
+from .levels import MarginPoint
 from .markets import Asset, MarkPrice, Pair, PriceCandle
 from .orders import OPEN_STATUSES, Order, OrderList, Trade
 from .risk import PlatformSettings, RiskProfile, RiskTier
@@ -24,6 +25,7 @@ __all__ = [
     "JournalEntry",
     "LedgerLine",
     "LoanEvent",
+    "MarginPoint",
     "MarkPrice",
     "Order",
     "OrderList",

@@ -36,6 +36,7 @@ from trading.models import (
     LedgerLine,
     SystemAccount,
 )
+from trading.services.levels import margin_points_record
 
 
 class LedgerError(Exception):
@@ -125,6 +126,8 @@ def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, 
         LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount)
         for balance, bucket, amount in posting.lines
     )
+    # The level of every margin account the entry touched (issue 17): here, so that no service can forget it.
+    margin_points_record(entry=entry, balances=[line[0] for line in posting.lines], account=account)
     return entry
 
 
