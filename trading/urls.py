@@ -2,7 +2,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path
 
 from trading.signup_throttle import signup_throttled
-from trading.views import account, auth, dashboard, live, markets, money, orders
+from trading.views import account, auth, dashboard, live, markets, money, orders, preview
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/<id:account_id>/", account.account_detail, name="account"),
     path("accounts/<id:account_id>/live", live.account_live, name="account-live"),
     path("accounts/<id:account_id>/order", orders.order_create, name="account-order"),
+    path("accounts/<id:account_id>/order/preview", preview.order_preview_view, name="account-order-preview"),
     path("accounts/<id:account_id>/orders/cancel-all", orders.orders_cancel_all_view, name="account-cancel-all"),
     path("accounts/<id:account_id>/transfer", money.transfer_view, name="account-transfer"),
     path("accounts/<id:account_id>/borrow", money.borrow_view, name="account-borrow"),

@@ -130,6 +130,7 @@ def timeline_build(*, account: Account, until: datetime, ratios: Ratios, exclude
         return timeline
     begin = rows[0].created_at
     held = {a for row in rows for a in row.holdings if a != QUOTE_ASSET}
+    # The latest candles only, if the story is long: the table and chart are cut to MAX_POINTS anyway.
     candles = list(
         PriceCandle.objects.filter(
             pair__base__code__in=held,
@@ -139,8 +140,8 @@ def timeline_build(*, account: Account, until: datetime, ratios: Ratios, exclude
             open_time__lte=until,
         )
         .select_related("pair__base")
-        .order_by("open_time", "pair_id")
-    )
+        .order_by("-open_time", "-pair_id")[:MAX_POINTS]
+    )[::-1]
     snapshots = list(
         MarginSnapshot.objects.filter(
             account=account,
@@ -202,6 +203,7 @@ def timeline_build(*, account: Account, until: datetime, ratios: Ratios, exclude
                 status=Status(record.status),
             )
         timeline.points.append(point)
+    timeline.truncated = len(candles) == MAX_POINTS
     if len(timeline.points) > MAX_POINTS:
         timeline.points = timeline.points[:1] + timeline.points[-(MAX_POINTS - 1) :]
         timeline.truncated = True

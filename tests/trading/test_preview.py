@@ -18,6 +18,7 @@ from trading.selectors import account_summary_get, position_list
 from trading.services.orders import order_place
 from trading.services.preview import order_preview
 from trading.services.transfers import transfer_create
+from trading.templatetags.marginlab import amount
 
 ORDER = {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.5", "side_effect": "MARGIN_BUY"}
 
@@ -124,3 +125,33 @@ def test_the_api_refuses_bad_input_and_another_users_account(alice, funded, bob)
         "quantity",
     )
     assert_error(mine.post(f"{API}/orders/preview", {"account": funded.pk, "symbol": "ETHUSDT"}, format="json"), 400)
+
+
+# --- the web ticket -----------------------------------------------------------------------------------
+
+
+def test_the_tickets_preview_button_shows_the_preview_and_places_nothing(client, alice, funded):
+    client.force_login(alice)
+    page = client.get(f"/accounts/{funded.pk}").content.decode()
+    assert f'hx-post="/accounts/{funded.pk}/order/preview"' in page
+    form = {
+        "ticket-mode": "cross",
+        "ticket-symbol": "ETHUSDT",
+        "ticket-side": "BUY",
+        "ticket-type": "MARKET",
+        "ticket-side_effect": "MARGIN_BUY",
+        "ticket-quantity": "0.5",
+    }
+    before = database()
+    html = client.post(f"/accounts/{funded.pk}/order/preview", form).content.decode()
+    assert database() == before
+    expected = order_preview(user=alice, account_id=funded.pk, **ORDER).outcome
+    assert 'data-accepted="true"' in html and "Estimated liquidation price" in html
+    assert amount(expected.liquidation_price_after) in html and amount(expected.fill_price) in html
+    refused = client.post(f"/accounts/{funded.pk}/order/preview", form | {"ticket-quantity": "100"}).content.decode()
+    assert 'data-accepted="false"' in refused and "Would be refused" in refused
+
+
+def test_the_tickets_preview_of_another_users_account_is_404(client, bob, funded):
+    client.force_login(bob)
+    assert client.post(f"/accounts/{funded.pk}/order/preview", {"ticket-symbol": "ETHUSDT"}).status_code == 404

@@ -14,6 +14,7 @@ from trading.forms import OrderTicketForm
 from trading.services.orders import oco_place, order_cancel, order_place, orders_cancel_all
 from trading.views.account import form_post, ticket_form
 from trading.views.common import account_name, own_account, post_or_back
+from trading.views.preview import ticket_target
 
 
 @login_required
@@ -23,19 +24,7 @@ def order_create(request: AuthenticatedHttpRequest, account_id: int) -> HttpResp
     form = ticket_form(account, request.POST)
 
     def place(form: OrderTicketForm) -> str:
-        target = account
-        if account.is_margin:
-            symbol = form.cleaned_data["symbol"]
-            isolated = form.cleaned_data["mode"] == "isolated"
-            found = selectors.margin_account_for_user(user=request.user, isolated=isolated, symbol=symbol)
-            if found is None:
-                message = (
-                    f"You have no isolated {symbol} account: enable one on the dashboard first."
-                    if isolated
-                    else "You have no cross margin account."
-                )
-                raise ApplicationError(message, fields={"mode": [message]})
-            target = found
+        target = ticket_target(request, account, form)
         common = {
             "user": request.user,
             "account_id": target.pk,
