@@ -132,7 +132,7 @@ def test_the_api_refuses_bad_input_and_another_users_account(alice, funded, bob)
 
 def test_the_tickets_preview_button_shows_the_preview_and_places_nothing(client, alice, funded):
     client.force_login(alice)
-    page = client.get(f"/accounts/{funded.pk}").content.decode()
+    page = client.get(f"/accounts/{funded.pk}/").content.decode()
     assert f'hx-post="/accounts/{funded.pk}/order/preview"' in page
     form = {
         "ticket-mode": "cross",
