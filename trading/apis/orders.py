@@ -181,7 +181,7 @@ class PreviewOutcomeSerializer(serializers.Serializer):
     refusal = serializers.DictField(
         allow_null=True, help_text="The error placement would answer: code, message, fields."
     )
-    status = serializers.ChoiceField(choices=Order.Status.choices, allow_null=True)
+    status = serializers.CharField(allow_null=True, help_text="The order's status as placed (none if refused).")
     executed_qty = amount_field()
     fill_price = amount_field(
         allow_null=True, help_text="Average price of the fills at once (none for a resting order)."
