@@ -105,7 +105,10 @@ class FuturesPosition(models.Model):
     """A one-way (BOTH) position: signed quantity, long > 0, short < 0; a row stays when flat."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="futures_positions")
-    symbol = models.ForeignKey(FuturesSymbol, on_delete=models.PROTECT, related_name="positions")
+    # No index of its own: the band indexes below start with the symbol. With a plain one, the planner
+    # (which cannot see that a symbol's bands sit around its own mark) reads all the symbol's positions
+    # instead of the few out of their band.
+    symbol = models.ForeignKey(FuturesSymbol, on_delete=models.PROTECT, related_name="positions", db_index=False)
     position_amt = signed_amount_field()
     entry_price = amount_field()
     margin_type = models.CharField(max_length=8, choices=MarginType.choices, default=MarginType.CROSSED)
@@ -127,8 +130,6 @@ class FuturesPosition(models.Model):
             models.CheckConstraint(condition=Q(isolated_margin__gte=0), name="futures_isolated_margin_not_negative"),
         ]
         indexes = [
-            # The sweep values open positions by symbol.
-            models.Index(fields=["symbol", "account"], condition=~Q(position_amt=0), name="futures_position_open"),
             # A tick finds the moved symbols' positions out of their band (or without one) by these.
             models.Index(fields=["symbol", "band_low"], condition=~Q(position_amt=0), name="futures_position_band_low"),
             models.Index(

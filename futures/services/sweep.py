@@ -21,13 +21,15 @@ lock (``futures.services.liquidation``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Case, DecimalField, Q, Value, When
 from django.utils import timezone
 
@@ -46,7 +48,7 @@ BAND = Decimal("0.02")
 # so that the exact check is never skipped for a wallet that is due, nor a band given to one that is not.
 SQL_TOLERANCE = Decimal("1.001")
 EPSILON = Decimal("1e-9")
-CHUNK = 5000
+CHUNK = 20000  # wallets valued, or positions banded, per statement
 
 Market = dict[str, selectors.SymbolInfo]
 
@@ -88,18 +90,19 @@ def _scope(market: Market, symbols: list[str] | None) -> str:
     return " OR ".join(terms)
 
 
+CANDIDATES_SQL = """
+SELECT DISTINCT p.account_id FROM futures_futuresposition p
+WHERE p.position_amt <> 0 AND p.symbol_id IN ({ids}) AND ({scope})
+"""
+
 VALUATION_SQL = """
-WITH cand AS (
-    SELECT DISTINCT p.account_id FROM futures_futuresposition p
-    WHERE p.position_amt <> 0 AND p.symbol_id IN ({ids}) AND ({scope})
-),
-pos AS (
+WITH pos AS (
     SELECT p.id, p.account_id, p.symbol_id, p.margin_type,
            CAST(p.isolated_margin AS DOUBLE PRECISION) AS iso,
            CAST(p.position_amt AS DOUBLE PRECISION) AS q,
            CAST(p.entry_price AS DOUBLE PRECISION) AS ep
-    FROM futures_futuresposition p JOIN cand ON cand.account_id = p.account_id
-    WHERE p.position_amt <> 0 AND p.symbol_id IN ({ids})
+    FROM futures_futuresposition p
+    WHERE p.account_id IN ({accounts}) AND p.position_amt <> 0 AND p.symbol_id IN ({ids})
 ),
 val AS (
     SELECT p.id, p.account_id, p.symbol_id, p.margin_type, p.iso,
@@ -146,19 +149,47 @@ def priced(market: Market) -> Market:
     return {code: info for code, info in market.items() if info.mark_price is not None}
 
 
-def wallets_valued(*, market: Market, symbols: list[str] | None = None) -> list[Valued]:
-    """The positions of every wallet in scope, valued in one query (see the module docstring).
+@contextmanager
+def _sweep_cursor() -> Iterator[CursorWrapper]:
+    """A transaction for the sweep's queries. On PostgreSQL without JIT: compiling the per-symbol CASEs
+    costs seconds, far more than it saves (as for the margin sweep, ``risk.selectors``), and with memory
+    enough for the per-wallet sums."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)",
+                [settings.MARGINLAB_SWEEP_WORK_MEM],
+            )
+        yield cursor
+
+
+def _symbol_ids(market: Market) -> str:
+    return ", ".join(str(info.symbol.pk) for info in market.values())
+
+
+def wallets_out_of_band(*, market: Market, symbols: list[str] | None = None) -> list[int]:
+    """The wallets with a position out of its band or without one, in one query (see the module
+    docstring): a sequential scan of every open position, or (``symbols``) index ranges."""
+    if not market:
+        return []
+    with _sweep_cursor() as cursor:
+        cursor.execute(CANDIDATES_SQL.format(ids=_symbol_ids(market), scope=_scope(market, symbols)))
+        return sorted(account for (account,) in cursor.fetchall())
+
+
+def wallets_valued(*, market: Market, account_ids: list[int]) -> list[Valued]:
+    """The open positions of these wallets, valued in one query.
 
     The maintenance margin is a convex function of the notional (Binance's maintenance amounts make it
     continuous), so over a band of +-BAND it grows at most by BAND x notional x the MMR of the tier at
     the top of the band; the PnL moves at most by BAND x notional.
     """
-    if not market:
+    if not market or not account_ids:
         return []
     up = 1 + BAND
     sql = VALUATION_SQL.format(
-        ids=", ".join(str(info.symbol.pk) for info in market.values()),
-        scope=_scope(market, symbols),
+        ids=_symbol_ids(market),
+        accounts=", ".join(str(int(pk)) for pk in account_ids),
         mark=_by_symbol(market, lambda i: lit(_mark(i))),
         mm=_by_symbol(market, lambda i: _tiered(i.brackets, "p.n", lambda b: f"p.n * {lit(b.mmr)} - {lit(b.cum)}")),
         mmr_up=_by_symbol(market, lambda i: _tiered(i.brackets, f"p.n * {lit(up)}", lambda b: lit(b.mmr))),
@@ -170,17 +201,24 @@ def wallets_valued(*, market: Market, symbols: list[str] | None = None) -> list[
         "eps": float(EPSILON),
         "usdt": Asset.objects.only("id").get(code=selectors.QUOTE).pk,
     }
-    with connection.cursor() as cursor:
+    with _sweep_cursor() as cursor:
         cursor.execute(sql, params)
         return [
             Valued(pk, account, kind, bool(safe), bool(near)) for pk, account, kind, safe, near in cursor.fetchall()
         ]
 
 
+def chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
 def sweep_candidates(*, symbols: list[str] | None = None) -> list[tuple[str, int, int | None]]:
     """(margin type, wallet id, isolated position id) of what is at or past the warning line now, among
     the wallets in scope; writes nothing (bands included)."""
-    rows = wallets_valued(market=priced(selectors.market_get()), symbols=symbols)
+    market = priced(selectors.market_get())
+    accounts = wallets_out_of_band(market=market, symbols=symbols)
+    rows = [row for chunk in chunks(accounts) for row in wallets_valued(market=market, account_ids=chunk)]
     cross = sorted({r.account_id for r in rows if r.near and r.margin_type != "ISOLATED"})
     isolated = [("ISOLATED", r.account_id, r.position_id) for r in rows if r.near and r.margin_type == "ISOLATED"]
     return isolated + [("CROSSED", account, None) for account in cross]
@@ -210,10 +248,10 @@ def bands_write(rows: list[Valued], *, market: Market, read_at) -> int:
     at_mark = per_symbol(lambda m: m)
     written = 0
     for safe, band in ((True, (low, high)), (False, (at_mark, at_mark))):
-        ids = [r.position_id for r in rows if r.safe == safe]
-        for start in range(0, len(ids), CHUNK):
-            chunk = FuturesPosition.objects.filter(untouched, id__in=ids[start : start + CHUNK])
-            written += chunk.update(band_low=band[0], band_high=band[1])
+        for chunk in chunks([r.position_id for r in rows if r.safe == safe]):
+            written += FuturesPosition.objects.filter(untouched, id__in=chunk).update(
+                band_low=band[0], band_high=band[1]
+            )
     return written
 
 
@@ -271,21 +309,25 @@ def futures_tick_sweep() -> SweepResult:
 
 def _sweep(market: Market, baseline: FuturesSweepBaseline, symbols: list[str] | None) -> SweepResult:
     read_at = timezone.now()
-    rows = wallets_valued(market=market, symbols=symbols)
-    result = SweepResult(valued=len({r.account_id for r in rows}))
-    if rows:
+    result = SweepResult()
+    near: set[int] = set()
+    for chunk in chunks(wallets_out_of_band(market=market, symbols=symbols)):
+        rows = wallets_valued(market=market, account_ids=chunk)
         bands_write(rows, market=market, read_at=read_at)
-        near = sorted({r.account_id for r in rows if r.near})
-        _warnings_clear({r.account_id for r in rows} - set(near))
-        result.candidates = len(near)
-        for account_id in near:
-            with transaction.atomic():
-                locked = wallet_lock(account_id, clear_bands=False)
-                liquidations, warned = decide(locked, market)
-                if liquidations:
-                    bands_clear(account_id=account_id)
-                result.liquidations.extend(liquidations)
-                result.warnings += warned
+        valued = {r.account_id for r in rows}
+        near_here = {r.account_id for r in rows if r.near}
+        _warnings_clear(valued - near_here)
+        result.valued += len(valued)
+        near |= near_here
+    result.candidates = len(near)
+    for account_id in sorted(near):
+        with transaction.atomic():
+            locked = wallet_lock(account_id, clear_bands=False)
+            liquidations, warned = decide(locked, market)
+            if liquidations:
+                bands_clear(account_id=account_id)
+            result.liquidations.extend(liquidations)
+            result.warnings += warned
     baseline.marks = {code: str(info.mark_price) for code, info in market.items()}
     baseline.swept_at = read_at
     baseline.save(update_fields=["marks", "swept_at"])
