@@ -36,6 +36,8 @@ app.conf.beat_schedule = {
         "schedule": settings.MARGINLAB_TICK_SECONDS,
         "options": {"expires": settings.MARGINLAB_TICK_SECONDS},
     },
+    # Every futures position against its sweep band: the whole book (ticks read only moved symbols).
+    "futures-full-sweep": {"task": "futures.tasks.full_sweep", "schedule": crontab(minute="*")},
     # Funding at 00:00, 08:00 and 16:00 UTC (Binance's 8-hour intervals); idempotent per interval.
     "futures-funding": {"task": "futures.tasks.funding", "schedule": crontab(minute=0, hour="0,8,16")},
     # Price history and snapshots must not grow without bound.

@@ -105,7 +105,10 @@ class FuturesPosition(models.Model):
     """A one-way (BOTH) position: signed quantity, long > 0, short < 0; a row stays when flat."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="futures_positions")
-    symbol = models.ForeignKey(FuturesSymbol, on_delete=models.PROTECT, related_name="positions")
+    # No index of its own: the band indexes below start with the symbol. With a plain one, the planner
+    # (which cannot see that a symbol's bands sit around its own mark) reads all the symbol's positions
+    # instead of the few out of their band.
+    symbol = models.ForeignKey(FuturesSymbol, on_delete=models.PROTECT, related_name="positions", db_index=False)
     position_amt = signed_amount_field()
     entry_price = amount_field()
     margin_type = models.CharField(max_length=8, choices=MarginType.choices, default=MarginType.CROSSED)
@@ -113,6 +116,12 @@ class FuturesPosition(models.Model):
     # The isolated wallet of this position (in the futures balance's locked bucket); 0 when cross.
     isolated_margin = amount_field()
     updated_at = models.DateTimeField(auto_now=True)
+    # The sweep's band (see futures.services.bands): while the mark stays within [band_low, band_high] and
+    # the wallet is not written, the wallet stays under the warning line; NULL: not valued since the wallet
+    # last changed (``band_touched_at``), so the next sweep values it.
+    band_low = models.DecimalField(max_digits=32, decimal_places=8, null=True, blank=True)
+    band_high = models.DecimalField(max_digits=32, decimal_places=8, null=True, blank=True)
+    band_touched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["account_id", "symbol_id"]
@@ -121,8 +130,11 @@ class FuturesPosition(models.Model):
             models.CheckConstraint(condition=Q(isolated_margin__gte=0), name="futures_isolated_margin_not_negative"),
         ]
         indexes = [
-            # The sweep values open positions by symbol.
-            models.Index(fields=["symbol", "account"], condition=~Q(position_amt=0), name="futures_position_open"),
+            # A tick finds the moved symbols' positions out of their band (or without one) by these.
+            models.Index(fields=["symbol", "band_low"], condition=~Q(position_amt=0), name="futures_position_band_low"),
+            models.Index(
+                fields=["symbol", "band_high"], condition=~Q(position_amt=0), name="futures_position_band_high"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -306,3 +318,15 @@ class FuturesWarning(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.account_id} {self.margin_ratio}"
+
+
+class FuturesSweepBaseline(models.Model):
+    """What the bands were computed against (one row): the marks of the last sweep, which tell a tick
+    which symbols moved, and a fingerprint of the brackets and lines; when that changes, every band goes."""
+
+    marks = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    swept_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"futures sweep baseline {self.swept_at}"

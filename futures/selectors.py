@@ -7,12 +7,21 @@ pages and the sweep's exact re-check, so that what a page shows is what the engi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from core.errors import ApplicationError, NotFound
 from core.money import Q8
 from futures import formulas as f
-from futures.models import OPEN_ORDER_STATUSES, FuturesOrder, FuturesPosition, FuturesSetting, FuturesSymbol, MarginType
+from futures.models import (
+    OPEN_ORDER_STATUSES,
+    FuturesOrder,
+    FuturesPosition,
+    FuturesSetting,
+    FuturesSymbol,
+    FuturesTrade,
+    MarginType,
+)
 from trading.models import Account, AccountKind, Balance, MarkPrice
 
 QUOTE = "USDT"
@@ -24,6 +33,7 @@ class SymbolInfo:
     symbol: FuturesSymbol
     brackets: tuple[f.Bracket, ...]
     index_price: Decimal | None
+    index_time: datetime | None = None  # when the index (the spot pair's mark) last moved
 
     @property
     def code(self) -> str:
@@ -33,11 +43,26 @@ class SymbolInfo:
     def mark_price(self) -> Decimal | None:
         return mark_of(self.index_price, self.symbol)
 
+    @property
+    def mark(self) -> Decimal:
+        """The mark of a symbol that must be priced (``symbol_get`` refuses one that is not)."""
+        return _priced(self.mark_price, self.code)
+
+    @property
+    def index(self) -> Decimal:
+        return _priced(self.index_price, self.code)
+
     def bracket(self, notional_value: Decimal) -> f.Bracket:
         return f.bracket_for(self.brackets, notional_value)
 
     def max_leverage(self, notional_value: Decimal) -> int:
         return self.bracket(notional_value).max_leverage
+
+
+def _priced(price: Decimal | None, code: str) -> Decimal:
+    if price is None:
+        raise ApplicationError(f"No mark price for {code} yet.", code="no_price")
+    return price
 
 
 def mark_of(index_price: Decimal | None, symbol: FuturesSymbol) -> Decimal | None:
@@ -50,7 +75,12 @@ def mark_of(index_price: Decimal | None, symbol: FuturesSymbol) -> Decimal | Non
 def market_get() -> dict[str, SymbolInfo]:
     """Every active perpetual with its brackets and index, in two queries."""
     symbols = list(FuturesSymbol.objects.filter(is_active=True).prefetch_related("brackets").order_by("symbol"))
-    index = dict(MarkPrice.objects.filter(pair__in=[s.pair_id for s in symbols]).values_list("pair_id", "price"))
+    index = {
+        pair: (price, at)
+        for pair, price, at in MarkPrice.objects.filter(pair__in=[s.pair_id for s in symbols]).values_list(
+            "pair_id", "price", "updated_at"
+        )
+    }
     return {
         s.symbol: SymbolInfo(
             symbol=s,
@@ -58,10 +88,29 @@ def market_get() -> dict[str, SymbolInfo]:
                 f.Bracket(b.notional_floor, b.notional_cap, b.max_leverage, b.maint_margin_ratio, b.cum)
                 for b in s.brackets.all()
             ),
-            index_price=index.get(s.pair_id),
+            index_price=index[s.pair_id][0] if s.pair_id in index else None,
+            index_time=index[s.pair_id][1] if s.pair_id in index else None,
         )
         for s in symbols
     }
+
+
+def contract_prices(*, market: dict[str, SymbolInfo]) -> dict[str, Decimal]:
+    """The last contract price of each priced symbol: the price of its latest trade, when that trade is
+    newer than the index's last move; else the mark (the paper market is the counterparty, and it would
+    trade at the mark). What stops with ``workingType=CONTRACT_PRICE`` trigger on.
+    https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api (workingType)
+    """
+    prices = {}
+    for code, info in market.items():
+        if info.mark_price is None:
+            continue
+        last = (
+            FuturesTrade.objects.filter(symbol=info.symbol).order_by("-id").values_list("price", "created_at").first()
+        )
+        newer = last is not None and (info.index_time is None or last[1] >= info.index_time)
+        prices[code] = last[0] if newer and last is not None else info.mark_price
+    return prices
 
 
 def symbol_get(*, market: dict[str, SymbolInfo], symbol) -> SymbolInfo:
@@ -204,7 +253,7 @@ class AccountState:
 
 
 def position_risk(*, position: FuturesPosition, info: SymbolInfo) -> PositionRisk:
-    mark = info.mark_price
+    mark = info.mark
     qty = position.position_amt
     notional_value = f.notional(quantity=qty, price=mark)
     bracket = info.bracket(notional_value)
@@ -312,6 +361,21 @@ def order_get_for_user(*, user, order_id) -> FuturesOrder:
     return order
 
 
+# Every open position valued at its mark (the spot pair's mark with the symbol's basis), the bracket
+# joined on the notional: what the admin's "nearest to liquidation" orders by.
+POSITIONS_SQL = """
+SELECT p.id, p.account_id, p.margin_type, p.isolated_margin,
+       p.position_amt * (mp.price * (1 + s.basis_rate) - p.entry_price) AS pnl,
+       ABS(p.position_amt) * mp.price * (1 + s.basis_rate) * b.maint_margin_ratio - b.cum AS mm
+FROM futures_futuresposition p
+JOIN futures_futuressymbol s ON s.id = p.symbol_id
+JOIN trading_markprice mp ON mp.pair_id = s.pair_id
+JOIN futures_leveragebracket b ON b.symbol_id = s.id
+     AND b.notional_floor <= ABS(p.position_amt) * mp.price * (1 + s.basis_rate)
+     AND ABS(p.position_amt) * mp.price * (1 + s.basis_rate) < b.notional_cap
+WHERE p.position_amt <> 0
+"""
+
 NEAREST_SQL = """
 WITH v AS ({positions}),
 cross_total AS (
@@ -335,12 +399,11 @@ def positions_nearest_liquidation(*, limit: int = 50) -> list[tuple[PositionRisk
     ordered in one SQL query; each then valued exactly in Python (ratio None: past 100 %)."""
     from django.db import connection
 
-    from futures.services.liquidation import POSITIONS_SQL
     from trading.models import Asset
 
     params = {"usdt": Asset.objects.get(code=QUOTE).pk, "limit": limit}
     with connection.cursor() as cursor:
-        cursor.execute(NEAREST_SQL.format(positions=POSITIONS_SQL.format(symbol_filter="")), params)
+        cursor.execute(NEAREST_SQL.format(positions=POSITIONS_SQL), params)
         ids = [row[0] for row in cursor.fetchall()]
     market = market_get()
     by_id = {info.symbol.pk: info for info in market.values()}

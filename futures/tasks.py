@@ -3,20 +3,27 @@
 from celery import shared_task
 
 from futures.services.funding import futures_funding_apply
-from futures.services.liquidation import futures_sweep
 from futures.services.orders import futures_orders_match
+from futures.services.sweep import futures_sweep, futures_tick_sweep
 
 
 @shared_task(name="futures.tasks.tick")
 def tick() -> dict:
-    """Resting and stop orders against the current marks, then the set-based liquidation sweep.
+    """Resting and stop orders against the current marks, then the sweep of the symbols that moved.
 
     Idempotent: every order and every wallet is re-checked under its lock, so a repeated or overlapping
     run fills and liquidates nothing twice.
     """
     fills = futures_orders_match()
+    result = futures_tick_sweep()
+    return {"fills": fills, "valued": result.valued, "liquidations": len(result.liquidations)}
+
+
+@shared_task(name="futures.tasks.full_sweep")
+def full_sweep() -> dict:
+    """Every open position against its band: the whole book, once a minute (catches what ticks raced)."""
     result = futures_sweep()
-    return {"fills": fills, "candidates": result.candidates, "liquidations": len(result.liquidations)}
+    return {"valued": result.valued, "liquidations": len(result.liquidations)}
 
 
 @shared_task(name="futures.tasks.funding")

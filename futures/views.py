@@ -4,6 +4,8 @@ service; its error is shown as a message, and the page is shown again (POST, red
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -39,7 +41,7 @@ def _context(request: HttpRequest, code: str) -> dict:
     now = timezone.now()
     next_funding = f.next_funding_time(now)
     position = state.position(info.code) if state else None
-    notional = position.notional if position else 0
+    notional = position.notional if position else Decimal(0)
     return {
         "info": info,
         "symbols": list(market),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from core.errors import ApplicationError
 from futures import selectors
 from futures.models import OPEN_ORDER_STATUSES, FuturesOrder, FuturesPosition, FuturesSymbol
@@ -51,6 +53,12 @@ class LockedWallet:
     positions: dict[int, FuturesPosition]  # by symbol id
     orders: list[FuturesOrder]
 
+    @property
+    def user_id(self) -> int:
+        """The owner: a futures wallet always has one (only system accounts have none)."""
+        assert self.account.user_id is not None
+        return self.account.user_id
+
     def position(self, symbol: FuturesSymbol) -> FuturesPosition:
         """The symbol's position row, made flat (and locked: the wallet row lock covers its creation)."""
         if symbol.pk not in self.positions:
@@ -74,11 +82,15 @@ def usdt() -> Asset:
     return Asset.objects.get(code=selectors.QUOTE)
 
 
-def wallet_lock(account_id: int, *, asset: Asset | None = None) -> LockedWallet:
+def wallet_lock(account_id: int, *, asset: Asset | None = None, clear_bands: bool = True) -> LockedWallet:
+    """Lock the wallet for a write. The write may change what the sweep knows of it, so its positions'
+    bands are cleared (``futures.services.sweep``); only the sweep's own decision keeps them."""
     account = accounts_lock(account_id)[account_id]
     asset = asset or usdt()
     balance = LockedAccount(account, [asset]).balance(asset)
-    positions = FuturesPosition.objects.select_for_update().filter(account=account).order_by("id")
+    positions = list(FuturesPosition.objects.select_for_update().filter(account=account).order_by("id"))
+    if clear_bands and positions:
+        bands_clear(account_id=account.pk)
     orders = (
         FuturesOrder.objects.select_for_update()
         .filter(account=account, status__in=OPEN_ORDER_STATUSES)
@@ -88,6 +100,14 @@ def wallet_lock(account_id: int, *, asset: Asset | None = None) -> LockedWallet:
     return LockedWallet(
         account=account, balance=balance, positions={p.symbol_id: p for p in positions}, orders=list(orders)
     )
+
+
+def bands_clear(*, account_id: int | None = None) -> int:
+    """Clear the sweep's bands of one wallet (marking it written now), or of every wallet."""
+    positions = FuturesPosition.objects.all()
+    if account_id is None:
+        return positions.filter(band_low__isnull=False).update(band_low=None, band_high=None)
+    return positions.filter(account_id=account_id).update(band_low=None, band_high=None, band_touched_at=timezone.now())
 
 
 def system(code: SystemAccount, asset: Asset) -> Balance:

@@ -25,7 +25,7 @@ from trading.services.ledger import Posting, ledger_post
 
 def funding_rate_estimate(info: selectors.SymbolInfo) -> Decimal:
     """The next interval's rate from the current premium (the simulated basis) and the interest rate."""
-    premium = f.premium_index(mark_price=info.mark_price, index_price=info.index_price)
+    premium = f.premium_index(mark_price=info.mark, index_price=info.index)
     return f.funding_rate(premium=premium)
 
 
@@ -50,7 +50,7 @@ def futures_funding_apply(*, now: datetime | None = None) -> list[FundingRate]:
 
 def _apply(info: selectors.SymbolInfo, funding_time: datetime) -> FundingRate:
     rate = funding_rate_estimate(info).quantize(Q8)
-    mark = info.mark_price
+    mark = info.mark
     record = FundingRate.objects.create(
         symbol=info.symbol, funding_time=funding_time, funding_rate=rate, mark_price=mark
     )

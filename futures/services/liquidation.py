@@ -1,4 +1,4 @@
-"""Futures liquidation and the set-based sweep.
+"""Futures liquidation: the exact decision and the forced close.
 
 An isolated position is liquidated alone when its margin plus uPnL falls to its maintenance margin; the
 cross part of a wallet when its margin balance (cross wallet + cross uPnL) falls to the total cross
@@ -8,18 +8,15 @@ margin is paid by the insurance fund (the shortfall, recorded). When the fund ho
 it pays anyway and goes negative: the part it did not hold is recorded as ``uncovered`` on the
 liquidation (no auto-deleveraging of other users; the README says so).
 
-The sweep values every open position in one SQL query (marks from the spot pairs' mark prices with the
-symbol's basis, the bracket joined on the notional); only the wallets that query returns as near or past
-a line come back to Python, where the exact Decimal state under the wallet's lock decides.
+The sweep that finds the wallets to decide is ``futures.services.sweep`` (set-based, with bands); here
+is the exact Decimal decision under the wallet's lock and the liquidation itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Notification
@@ -34,103 +31,17 @@ from futures.models import (
     Income,
     MarginType,
 )
-from futures.services.common import LockedWallet, system, wallet_lock
+from futures.services.common import LockedWallet, system
 from futures.services.orders import orders_cancel_all
-from trading.models import Asset, Bucket, JournalEntry, SystemAccount
+from trading.models import Bucket, JournalEntry, SystemAccount
 from trading.services.ledger import Posting, ledger_post
-
-# The SQL values marks without the tick rounding and, on SQLite, in floating point: the candidates'
-# line is widened by this much so that Python's exact check is never skipped for one that is due.
-SQL_TOLERANCE = Decimal("1.001")
 
 
 def warning_ratio() -> Decimal:
     return Decimal(str(settings.MARGINLAB_FUTURES_WARNING_RATIO))
 
 
-# --- the set-based valuation ----------------------------------------------------------------------
-
-POSITIONS_SQL = """
-SELECT p.id, p.account_id, p.margin_type, p.isolated_margin,
-       p.position_amt * (mp.price * (1 + s.basis_rate) - p.entry_price) AS pnl,
-       ABS(p.position_amt) * mp.price * (1 + s.basis_rate) * b.maint_margin_ratio - b.cum AS mm
-FROM futures_futuresposition p
-JOIN futures_futuressymbol s ON s.id = p.symbol_id
-JOIN trading_markprice mp ON mp.pair_id = s.pair_id
-JOIN futures_leveragebracket b ON b.symbol_id = s.id
-     AND b.notional_floor <= ABS(p.position_amt) * mp.price * (1 + s.basis_rate)
-     AND ABS(p.position_amt) * mp.price * (1 + s.basis_rate) < b.notional_cap
-WHERE p.position_amt <> 0 {symbol_filter}
-"""
-
-CANDIDATES_SQL = """
-WITH v AS ({positions})
-SELECT 'ISOLATED', v.account_id, v.id
-FROM v
-WHERE v.margin_type = 'ISOLATED' AND (v.isolated_margin + v.pnl) * %(warn)s <= v.mm * %(tol)s
-UNION ALL
-SELECT 'CROSSED', c.account_id, NULL
-FROM (SELECT v.account_id, SUM(v.pnl) AS pnl, SUM(v.mm) AS mm FROM v
-      WHERE v.margin_type = 'CROSSED' GROUP BY v.account_id) c
-JOIN trading_balance bal ON bal.account_id = c.account_id AND bal.asset_id = %(usdt)s
-WHERE (bal.free + c.pnl) * %(warn)s <= c.mm * %(tol)s
-"""
-
-
-def sweep_candidates(*, symbols: list[str] | None = None) -> list[tuple[str, int, int | None]]:
-    """(margin type, wallet id, isolated position id) of everything at or past the warning line, in one query.
-
-    With ``symbols``, only the wallets holding those symbols are valued (a one-symbol tick); a cross
-    wallet is always valued with all its positions.
-    """
-    params: dict = {"warn": warning_ratio(), "tol": SQL_TOLERANCE}
-    params["usdt"] = Asset.objects.get(code=selectors.QUOTE).pk
-    symbol_filter = ""
-    if symbols:
-        names = ", ".join(f"%(s{i})s" for i in range(len(symbols)))
-        symbol_filter = (
-            "AND p.account_id IN (SELECT p2.account_id FROM futures_futuresposition p2 "
-            f"JOIN futures_futuressymbol s2 ON s2.id = p2.symbol_id WHERE p2.position_amt <> 0 AND s2.symbol IN ({names}))"
-        )
-        params.update({f"s{i}": name for i, name in enumerate(symbols)})
-    sql = CANDIDATES_SQL.format(positions=POSITIONS_SQL.format(symbol_filter=symbol_filter))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(kind, account_id, position_id) for kind, account_id, position_id in cursor.fetchall()]
-
-
-@dataclass
-class SweepResult:
-    candidates: int = 0
-    liquidations: list[FuturesLiquidation] = field(default_factory=list)
-    warnings: int = 0
-
-
-def futures_sweep(*, symbols: list[str] | None = None) -> SweepResult:
-    """Liquidate what is due and warn at the margin-ratio line; one transaction per wallet."""
-    result = SweepResult()
-    candidates = sweep_candidates(symbols=symbols)
-    result.candidates = len(candidates)
-    if not candidates:
-        if not symbols:
-            futures_warnings_clear(keep=set())
-        return result
-    market = selectors.market_get()
-    by_wallet: dict[int, set[int | None]] = {}
-    for _kind, account_id, position_id in candidates:
-        by_wallet.setdefault(account_id, set()).add(position_id)
-    for account_id in sorted(by_wallet):
-        with transaction.atomic():
-            locked = wallet_lock(account_id)
-            liquidations, warned = _decide(locked, market)
-            result.liquidations.extend(liquidations)
-            result.warnings += warned
-    if not symbols:
-        futures_warnings_clear(keep=set(by_wallet))
-    return result
-
-
-def _decide(locked: LockedWallet, market) -> tuple[list[FuturesLiquidation], int]:
+def decide(locked: LockedWallet, market: dict[str, selectors.SymbolInfo]) -> tuple[list[FuturesLiquidation], int]:
     """Under the wallet's lock: re-value exactly, liquidate what is due, warn what is near."""
     done = []
     state = locked.state(market)
@@ -161,7 +72,7 @@ def _warn(locked: LockedWallet, ratio: Decimal) -> int:
         defaults={"margin_ratio": ratio.quantize(Q8), "sent_at": timezone.now(), "cleared": False},
     )
     Notification.objects.create(
-        user=locked.account.user,
+        user_id=locked.user_id,
         kind=Notification.Kind.MARGIN_CALL,
         title=f"Futures margin ratio {ratio * 100:.1f} %",
         body=(
@@ -171,11 +82,6 @@ def _warn(locked: LockedWallet, ratio: Decimal) -> int:
         account_ref=locked.account.pk,
     )
     return 1
-
-
-def futures_warnings_clear(*, keep: set[int]) -> int:
-    """End the warning episode of every wallet the sweep no longer returned."""
-    return FuturesWarning.objects.filter(cleared=False).exclude(account_id__in=keep).update(cleared=True)
 
 
 # --- liquidation ---------------------------------------------------------------------------------------
@@ -284,7 +190,7 @@ def _book(
     )
     what = f"{symbol} isolated position" if symbol else "cross positions"
     Notification.objects.create(
-        user=locked.account.user,
+        user_id=locked.user_id,
         kind=Notification.Kind.LIQUIDATION,
         title=f"Futures {what} liquidated",
         body=(
@@ -336,3 +242,12 @@ def cross_liquidate(locked: LockedWallet, state: selectors.AccountState) -> Futu
         maintenance=state.cross_maintenance,
         orders_cancelled=cancelled,
     )
+
+
+def __getattr__(name: str):
+    """The sweep moved to ``futures.services.sweep``; its old import path keeps working."""
+    if name in {"futures_sweep", "sweep_candidates", "SweepResult", "SQL_TOLERANCE"}:
+        from futures.services import sweep
+
+        return getattr(sweep, name)
+    raise AttributeError(name)

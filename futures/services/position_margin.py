@@ -40,6 +40,8 @@ def futures_position_margin_change(*, user, symbol: str, amount, type: str) -> F
             )
         state = locked.state(market)
         risk = state.position(info.code)
+        if risk is None:  # open, but its symbol is not priced
+            raise FuturesError(f"No mark price for {info.code} yet.", code="no_price", status=409)
         posting = Posting()
         if action == ADD:
             if amount > state.available_balance:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 
 from futures import formulas as f
@@ -39,7 +41,7 @@ def futures_leverage_set(*, user, symbol: str, leverage) -> FuturesSetting:
     with transaction.atomic():
         locked = wallet_lock(wallet.pk)
         position = locked.positions.get(info.symbol.pk)
-        notional_value = f.notional(quantity=position.position_amt, price=info.mark_price) if position else 0
+        notional_value = f.notional(quantity=position.position_amt, price=info.mark) if position else Decimal(0)
         most = info.max_leverage(notional_value)
         if not 1 <= leverage <= most:
             raise FuturesError(

@@ -25,7 +25,7 @@ def futures_wallet_open(*, user) -> Account:
         with transaction.atomic():
             return Account.objects.create(user=user, kind=AccountKind.FUTURES)
     except IntegrityError:  # a concurrent request made it first
-        return selectors.wallet_get_for_user(user=user)
+        return Account.objects.get(user=user, kind=AccountKind.FUTURES)
 
 
 def futures_transfer_create(*, user, type: str, amount) -> Transfer:

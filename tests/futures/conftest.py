@@ -8,6 +8,13 @@ import pytest
 from futures.models import FuturesSymbol
 
 
+@pytest.fixture(autouse=True)
+def bands_at_once(settings):
+    """The sweep's bands are written even for wallets written a moment ago (no grace for transactions in
+    flight: the tests run one at a time), so that every sweep here goes through the band logic."""
+    settings.MARGINLAB_LEDGER_GRACE_SECONDS = 0
+
+
 @pytest.fixture
 def fx(zero_costs, set_prices):
     """BTC at 100,000, ETH at 2,500, BNB at 600, SOL at 150; the perpetuals' mark equals the index."""

@@ -14,7 +14,7 @@ import pytest
 
 import futures.services.funding  # noqa: F401 - load every module that posts to the ledger
 import futures.services.liquidation  # noqa: F401
-import futures.services.orders  # noqa: F401
+import futures.services.orders.fills  # noqa: F401
 import futures.services.wallet  # noqa: F401
 from futures.models import FuturesLiquidation, FuturesPosition, Income
 from futures.services.funding import futures_funding_apply
@@ -47,7 +47,7 @@ def slow_ledger(monkeypatch):
         for name, module in list(sys.modules.items())
         if name.startswith("futures.services.") and getattr(module, "ledger_post", None) is original
     ]
-    assert {"futures.services.wallet", "futures.services.orders", "futures.services.liquidation"} <= set(patched)
+    assert {"futures.services.wallet", "futures.services.orders.fills", "futures.services.liquidation"} <= set(patched)
     for name in patched:
         monkeypatch.setattr(sys.modules[name], "ledger_post", slow)
 

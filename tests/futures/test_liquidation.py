@@ -1,11 +1,15 @@
 from decimal import Decimal as D
 
+from django.db import connection
+
 from accounts.models import Notification
-from futures.models import FuturesOrder, FuturesWarning
+from futures.models import FuturesOrder, FuturesPosition, FuturesWarning, LeverageBracket
 from futures.services.liquidation import futures_sweep, sweep_candidates
 from futures.services.orders import futures_order_place
+from futures.services.sweep import futures_tick_sweep
 from futures.services.symbol_settings import futures_margin_type_set
-from tests.futures.helpers import fund, usdt
+from futures.services.wallet import TO_SPOT, futures_transfer_create
+from tests.futures.helpers import fund, usdt, wallet
 from tests.helpers import assert_ledger_clean
 from trading.models import Balance, SystemAccount
 
@@ -87,10 +91,73 @@ def test_candidates_come_from_one_query_and_a_symbol_scope(thousand, bob, set_pr
     fund(bob, 1000)
     futures_order_place(user=thousand, symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.1")
     futures_order_place(user=bob, symbol="ETHUSDT", side="BUY", type="MARKET", quantity="4")
-    set_prices(BTCUSDT=90000, ETHUSDT=2260)
-    with django_assert_num_queries(2):  # the USDT id, the valuation
+    set_prices(BTCUSDT=90450, ETHUSDT=2262)  # both past the warning line (80.4 %, 94.3 %), neither liquidated
+    # The symbols, their brackets and marks, the USDT id; the wallets out of band, their valuation, each
+    # in a savepoint (and, on PostgreSQL, with its settings): one query each, whatever the number of wallets.
+    with django_assert_num_queries(12 if connection.vendor == "postgresql" else 10):
         everything = sweep_candidates()
     assert {kind for kind, _, _ in everything} == {"CROSSED"}
     assert len(everything) == 2
+    result = futures_sweep()  # both warned, and banded at their marks
+    assert (result.warnings, result.liquidations) == (2, [])
+    set_prices(ETHUSDT="2261.99")
     only_eth = sweep_candidates(symbols=["ETHUSDT"])
-    assert len(only_eth) == 1
+    assert only_eth == [("CROSSED", wallet(bob).pk, None)]
+
+
+def test_a_tick_values_only_the_wallets_of_moved_symbols_out_of_their_band(thousand, bob, set_prices):
+    fund(thousand, 1000)
+    fund(bob, 1000)
+    futures_order_place(user=thousand, symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.01")
+    futures_order_place(user=bob, symbol="ETHUSDT", side="BUY", type="MARKET", quantity="0.4")
+    assert futures_sweep().valued == 2  # no bands yet
+    assert futures_sweep().valued == 0
+    set_prices(BTCUSDT=101900)  # 1.9 %: inside the 2 % band
+    assert futures_tick_sweep().valued == 0
+    set_prices(BTCUSDT=102100)  # out of the band: thousand only
+    assert futures_tick_sweep().valued == 1
+    assert futures_tick_sweep().valued == 0  # banded again at 102,100
+    FuturesPosition.objects.filter(account=wallet(bob)).update(band_low=D(2600))  # a band the mark left
+    assert futures_tick_sweep().valued == 0, "ETH did not move: a tick does not look"
+    assert futures_sweep().valued == 1, "the full sweep compares every position with its band"
+
+
+def test_a_write_to_the_wallet_clears_its_bands(thousand, set_prices):
+    fund(thousand, 1000)
+    futures_order_place(user=thousand, symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.01")
+    futures_sweep()
+    position = FuturesPosition.objects.get(account=wallet(thousand))
+    assert (position.band_low, position.band_high) == (D(98000), D(102000))
+    futures_transfer_create(user=thousand, type=TO_SPOT, amount="100")
+    position.refresh_from_db()
+    assert position.band_low is None and position.band_touched_at is not None
+    assert futures_tick_sweep().valued == 1
+
+
+def test_a_band_is_not_written_over_a_write_in_flight(thousand, settings):
+    settings.MARGINLAB_LEDGER_GRACE_SECONDS = 60
+    fund(thousand, 1000)
+    futures_order_place(user=thousand, symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.01")
+    assert futures_sweep().valued == 1
+    assert FuturesPosition.objects.get(account=wallet(thousand)).band_low is None
+    assert futures_sweep().valued == 1  # valued again until the write is older than the grace
+
+
+def test_a_bracket_change_clears_every_band(thousand):
+    fund(thousand, 1000)
+    futures_order_place(user=thousand, symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.01")
+    futures_sweep()
+    assert futures_sweep().valued == 0
+    LeverageBracket.objects.filter(symbol__symbol="BTCUSDT", bracket=1).update(maint_margin_ratio=D("0.006"))
+    assert futures_sweep().valued == 1
+
+
+def test_a_watched_wallet_is_valued_on_any_move_of_its_symbols(thousand, set_prices):
+    fund(thousand, 1000)
+    futures_order_place(user=thousand, symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.1")
+    set_prices(BTCUSDT=91000)  # 36.4 / 100: under the line, but not 2 % away from it
+    assert futures_sweep().candidates == 0
+    position = FuturesPosition.objects.get(account=wallet(thousand))
+    assert position.band_low == position.band_high == D(91000)
+    set_prices(BTCUSDT=91000.1)
+    assert futures_tick_sweep().valued == 1

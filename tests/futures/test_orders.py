@@ -238,3 +238,32 @@ def test_trailing_stop_follows_the_best_price_and_triggers_on_the_callback(thous
     assert position(thousand).position_amt == 0
     assert usdt(thousand) == (D(1039), 0)
     assert_ledger_clean()
+
+
+def test_stops_trigger_on_the_contract_price_or_on_the_mark(thousand, bob, fx, set_prices):
+    fund(thousand, 1000)
+    fund(bob, 1000)
+    place(thousand, side="BUY", quantity="0.02")  # at 100,000
+    stop = dict(side="SELL", type="STOP_MARKET", stop_price="99000", quantity="0.01", reduce_only=True)
+    on_contract = place(thousand, **stop)  # Binance's default workingType: CONTRACT_PRICE
+    on_mark = place(thousand, **stop, working_type="MARK_PRICE")
+    assert (on_contract.working_type, on_mark.working_type) == ("CONTRACT_PRICE", "MARK_PRICE")
+    fx.slippage_bps = 110
+    fx.save()
+    place(bob, side="SELL", quantity="0.01")  # the last trade: 98,900, the mark still 100,000
+    fx.slippage_bps = 0
+    fx.save()
+    with pytest.raises(ApplicationError, match="immediately trigger"):
+        place(thousand, **stop)  # on the contract price it is reached already
+    assert futures_orders_match() == 1
+    on_contract.refresh_from_db()
+    on_mark.refresh_from_db()
+    assert (on_contract.status, on_mark.status) == ("FILLED", "NEW")
+    set_prices(BTCUSDT=99100)  # the index moved: no trade since, so the contract price is the mark
+    assert futures_orders_match() == 0
+    set_prices(BTCUSDT=98990)
+    assert futures_orders_match() == 1
+    on_mark.refresh_from_db()
+    assert (on_mark.status, on_mark.avg_price) == ("FILLED", D(98990))
+    assert position(thousand).position_amt == 0
+    assert_ledger_clean()
