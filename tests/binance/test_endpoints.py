@@ -202,7 +202,7 @@ def test_order_response_types_open_all_orders_and_trades(client, alice, alice_ke
         )
     )
 
-    assert set(ack) == {"symbol", "orderId", "clientOrderId", "isIsolated", "transactTime"}
+    assert set(ack) == {"symbol", "orderId", "orderListId", "clientOrderId", "isIsolated", "transactTime"}
     assert result["status"] == "FILLED" and "fills" not in result
     assert full["clientOrderId"] == "my-id-1" and full["fills"][0]["commissionAsset"] == "ETH"
     by_client_id = ok(
@@ -490,6 +490,14 @@ SYMBOL_PARAMETERS = [
     ("delete", "/sapi/v1/margin/openOrders", "symbol", {}),
     ("get", "/sapi/v1/margin/allOrders", "symbol", {}),
     ("get", "/sapi/v1/margin/myTrades", "symbol", {}),
+    ("post", "/api/v3/order", "symbol", {"side": "BUY", "type": "MARKET", "quantity": "0.01"}),
+    ("post", "/api/v3/order/test", "symbol", {"side": "BUY", "type": "MARKET", "quantity": "0.01"}),
+    ("get", "/api/v3/order", "symbol", {"orderId": "1"}),
+    ("delete", "/api/v3/order", "symbol", {"orderId": "1"}),
+    ("get", "/api/v3/openOrders", "symbol", {}),
+    ("delete", "/api/v3/openOrders", "symbol", {}),
+    ("get", "/api/v3/allOrders", "symbol", {}),
+    ("get", "/api/v3/myTrades", "symbol", {}),
     ("get", "/sapi/v1/margin/maxBorrowable", "isolatedSymbol", {"asset": "USDT"}),
     (
         "post",
@@ -548,6 +556,10 @@ NUMBER_PARAMETERS = {
         ("get", "/sapi/v1/margin/allOrders", "endTime", {"symbol": "ETHUSDT"}),
         ("get", "/sapi/v1/margin/myTrades", "startTime", {"symbol": "ETHUSDT"}),
         ("get", "/sapi/v1/margin/myTrades", "endTime", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/allOrders", "startTime", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/allOrders", "endTime", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/myTrades", "startTime", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/myTrades", "endTime", {"symbol": "ETHUSDT"}),
     ],
     "id": [
         ("get", "/sapi/v1/margin/order", "orderId", {"symbol": "ETHUSDT"}),
@@ -555,11 +567,18 @@ NUMBER_PARAMETERS = {
         ("get", "/sapi/v1/margin/allOrders", "orderId", {"symbol": "ETHUSDT"}),
         ("get", "/sapi/v1/margin/myTrades", "orderId", {"symbol": "ETHUSDT"}),
         ("get", "/sapi/v1/margin/myTrades", "fromId", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/order", "orderId", {"symbol": "ETHUSDT"}),
+        ("delete", "/api/v3/order", "orderId", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/allOrders", "orderId", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/myTrades", "orderId", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/myTrades", "fromId", {"symbol": "ETHUSDT"}),
     ],
     "limit": [
         ("get", "/api/v3/klines", "limit", {"symbol": "ETHUSDT", "interval": "1m"}),
         ("get", "/sapi/v1/margin/allOrders", "limit", {"symbol": "ETHUSDT"}),
         ("get", "/sapi/v1/margin/myTrades", "limit", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/allOrders", "limit", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/myTrades", "limit", {"symbol": "ETHUSDT"}),
     ],
     "recvWindow": [("get", "/sapi/v1/margin/account", "recvWindow", {})],
 }
@@ -616,6 +635,8 @@ def test_a_timestamp_out_of_range_is_refused(client, alice_keys, value):
             "price",
             {"symbol": "ETHUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.1", "timeInForce": "GTC"},
         ),
+        ("/api/v3/order", "quantity", {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET"}),
+        ("/api/v3/order/test", "quantity", {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET"}),
         ("/sapi/v1/margin/borrow-repay", "amount", {"asset": "USDT", "type": "BORROW"}),
         ("/sapi/v1/margin/transfer", "amount", {"asset": "USDT", "type": "1"}),
     ],

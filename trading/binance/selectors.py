@@ -141,7 +141,7 @@ def my_trades(
     end: int | None,
     limit: int,
 ) -> list[Trade]:
-    trades = Trade.objects.filter(account=account, pair=pair).select_related("pair", "account", "fee_asset")
+    trades = Trade.objects.filter(account=account, pair=pair).select_related("pair", "account", "fee_asset", "order")
     trades = _time_range(trades, "created_at", start, end)
     if order_id is not None:
         trades = trades.filter(order_id=order_id)

@@ -14,6 +14,12 @@ urlpatterns = [
     path("api/v3/ticker/24hr", market.Ticker24hrApi.as_view()),
     path("api/v3/klines", market.KlinesApi.as_view()),
     path("api/v3/account", accounts.SpotAccountApi.as_view()),
+    # Spot trading on the spot wallet.
+    path("api/v3/order", orders.SpotOrderApi.as_view(), name="binance-spot-order"),
+    path("api/v3/order/test", orders.SpotOrderTestApi.as_view()),
+    path("api/v3/openOrders", orders.SpotOpenOrdersApi.as_view()),
+    path("api/v3/allOrders", orders.SpotAllOrdersApi.as_view()),
+    path("api/v3/myTrades", orders.SpotMyTradesApi.as_view()),
     # Futures: none are listed, but ccxt's load_markets() asks.
     path("fapi/v1/ping", market.PingApi.as_view()),
     path("fapi/v1/time", market.TimeApi.as_view()),

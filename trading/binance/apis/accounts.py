@@ -22,7 +22,13 @@ class SpotAccountApi(BinanceApi):
     def get(self, request):
         summary = trading_selectors.account_summary_get(account=selectors.spot_account_get(user=request.user))
         return Response(
-            formats.spot_account(user=request.user, summary=summary, assets=selectors.assets(), now=now_ms())
+            formats.spot_account(
+                user=request.user,
+                summary=summary,
+                assets=selectors.assets(),
+                settings=trading_selectors.platform_settings_get(),
+                now=now_ms(),
+            )
         )
 
 

@@ -1,11 +1,20 @@
-"""Orders and trades of a margin account."""
+"""Orders and trades: of a margin account (/sapi/v1/margin) and of the spot wallet (/api/v3).
+
+The same views serve both, over the same order service: only the account differs (``account()``), and
+spot orders take no ``sideEffectType``. Spot: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints
+and .../account-endpoints; margin: https://developers.binance.com/docs/margin_trading/trade.
+"""
 
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
+from django.db import transaction
 from rest_framework.response import Response
 
+from accounts.models import User
+from trading import selectors as trading_selectors
 from trading.binance import errors, formats, selectors
 from trading.binance.apis.base import (
     NEEDS_TIME_IN_FORCE,
@@ -21,7 +30,7 @@ from trading.binance.apis.base import (
     time_window,
 )
 from trading.binance.params import Params
-from trading.models import Order
+from trading.models import Account, Order
 from trading.services import orders
 
 
@@ -29,7 +38,25 @@ def _client_order_id(p: Params) -> str:
     return p.get("newClientOrderId") or uuid.uuid4().hex[:22]
 
 
-class MarginOrderApi(BinanceApi):
+class MarginAccountView(BinanceApi):
+    """A margin path: isIsolated and symbol pick the cross or an isolated account."""
+
+    margin = True
+
+    def account(self) -> Account:
+        return margin_route(self)
+
+
+class SpotAccountView(BinanceApi):
+    """An /api/v3 path: the user's spot wallet."""
+
+    margin = False
+
+    def account(self) -> Account:
+        return selectors.spot_account_get(user=cast(User, self.request.user))
+
+
+class MarginOrderApi(MarginAccountView):
     security = {"POST": TRADE, "GET": USER_DATA, "DELETE": TRADE}
     weight = {"POST": 1, "GET": 10, "DELETE": 10}
     uid_weight = {"POST": 6, "GET": 0, "DELETE": 0}
@@ -43,11 +70,11 @@ class MarginOrderApi(BinanceApi):
         if type in NEEDS_TIME_IN_FORCE:
             p.required("timeInForce")
         time_in_force = p.choice("timeInForce", TIMES_IN_FORCE, error=errors.INVALID_TIME_IN_FORCE)
-        side_effect = p.choice("sideEffectType", SIDE_EFFECTS)
+        side_effect = p.choice("sideEffectType", SIDE_EFFECTS) if self.margin else None
         default_response = "FULL" if type in (Order.Type.MARKET, Order.Type.LIMIT) else "ACK"
         response_type = p.choice("newOrderRespType", RESPONSE_TYPES) or default_response
-        account = margin_route(self)
-        order = orders.order_place(
+        account = self.account()
+        order = self.place(
             user=request.user,
             account_id=account.pk,
             symbol=symbol,
@@ -60,15 +87,18 @@ class MarginOrderApi(BinanceApi):
             time_in_force=time_in_force,
             side_effect=side_effect,
             client_order_id=p.get("newClientOrderId"),
-            auto_repay_at_cancel=p.flag("autoRepayAtCancel", default=True),
+            auto_repay_at_cancel=p.flag("autoRepayAtCancel", default=True) if self.margin else True,
         )
         trades = selectors.trades_of(order) if response_type == "FULL" else []
         return Response(formats.new_order(order, response_type=response_type, trades=trades))
 
+    def place(self, **order) -> Order:
+        return orders.order_place(**order)
+
     def _find(self):
         p = self.params
         pair = selectors.pair_get(p.symbol(required=True))
-        account = margin_route(self)
+        account = self.account()
         return selectors.order_find(
             user=self.request.user,
             account=account,
@@ -85,7 +115,7 @@ class MarginOrderApi(BinanceApi):
         return Response(formats.cancelled_order(order, client_order_id=_client_order_id(self.params)))
 
 
-class OpenOrdersApi(BinanceApi):
+class OpenOrdersApi(MarginAccountView):
     """GET: open orders (all the cross account's without a symbol); DELETE: cancel a symbol's open orders."""
 
     security = {"GET": USER_DATA, "DELETE": TRADE}
@@ -96,26 +126,26 @@ class OpenOrdersApi(BinanceApi):
 
     def get(self, request):
         p = self.params
-        account = margin_route(self)
+        account = self.account()
         pair = selectors.pair_get(p.symbol()) if "symbol" in p else None
         return Response([formats.order(order) for order in selectors.open_orders(account=account, pair=pair)])
 
     def delete(self, request):
         p = self.params
         symbol = p.symbol(required=True)
-        account = margin_route(self)
+        account = self.account()
         cancelled = orders.orders_cancel_all(user=request.user, account_id=account.pk, symbol=symbol)
         return Response([formats.cancelled_order(o, client_order_id=uuid.uuid4().hex[:22]) for o in cancelled])
 
 
-class AllOrdersApi(BinanceApi):
+class AllOrdersApi(MarginAccountView):
     security = USER_DATA
     weight = 200
 
     def get(self, request):
         p = self.params
         pair = selectors.pair_get(p.symbol(required=True))
-        account = margin_route(self)
+        account = self.account()
         found = selectors.all_orders(
             account=account,
             pair=pair,
@@ -126,14 +156,14 @@ class AllOrdersApi(BinanceApi):
         return Response([formats.order(order) for order in found])
 
 
-class MyTradesApi(BinanceApi):
+class MyTradesApi(MarginAccountView):
     security = USER_DATA
     weight = 10
 
     def get(self, request):
         p = self.params
         pair = selectors.pair_get(p.symbol(required=True))
-        account = margin_route(self)
+        account = self.account()
         found = selectors.my_trades(
             account=account,
             pair=pair,
@@ -143,6 +173,54 @@ class MyTradesApi(BinanceApi):
             limit=p.limit(default=500, maximum=1000),
         )
         return Response([formats.trade(t) for t in found])
+
+
+# --- the spot wallet's: the same views on /api/v3, with Binance's spot weights ----------------------------
+
+
+class _DryRun(Exception):
+    """Raised inside order/test's transaction so that nothing it did stays."""
+
+
+class SpotOrderApi(SpotAccountView, MarginOrderApi):
+    weight = {"POST": 1, "GET": 4, "DELETE": 1}
+    uid_weight = {"POST": 0}
+
+
+class SpotOrderTestApi(SpotOrderApi):
+    """POST order/test: every check of a real order (filters, funds), then nothing kept; answers ``{}``."""
+
+    security = {"POST": TRADE}
+    weight = {"POST": 1}
+    action = {"POST": "order"}
+
+    def place(self, **order) -> Order:
+        try:
+            with transaction.atomic():
+                placed = orders.order_place(**order)
+                raise _DryRun
+        except _DryRun:
+            return placed
+
+    def post(self, request):
+        super().post(request)
+        if self.params.flag("computeCommissionRates"):
+            return Response(formats.commission_rates_test(trading_selectors.platform_settings_get()))
+        return Response({})
+
+
+class SpotOpenOrdersApi(SpotAccountView, OpenOrdersApi):
+    def weight_for(self, request) -> int:
+        return 1 if request.method == "DELETE" else 6 if "symbol" in self.params else 80
+
+
+class SpotAllOrdersApi(SpotAccountView, AllOrdersApi):
+    weight = 20
+
+
+class SpotMyTradesApi(SpotAccountView, MyTradesApi):
+    def weight_for(self, request) -> int:
+        return 5 if "orderId" in self.params else 20
 
 
 # --- borrowing and repaying ----------------------------------------------------------------------------

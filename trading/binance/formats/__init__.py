@@ -8,6 +8,8 @@ that a view writes ``formats.order(...)`` whichever module shapes it.
 
 from trading.binance.formats.accounts import (
     coin,
+    commission_rates,
+    commission_rates_test,
     cross_account,
     isolated_account,
     isolated_totals,
@@ -30,6 +32,8 @@ from trading.binance.formats.market import (
 from trading.binance.formats.orders import cancelled_order, fill, new_order, order, trade
 
 __all__ = [
+    "commission_rates",
+    "commission_rates_test",
     "ZERO",
     "amount",
     "ms",

@@ -96,15 +96,45 @@ def user_asset(asset: Asset, balance: Balance | None) -> dict:
     }
 
 
-def spot_account(*, user, summary: AccountSummary, assets: list[Asset], now: int) -> dict:
-    """/api/v3/account: the spot wallet (it trades nothing here, but bots read their funds from it)."""
-    balances = {b.asset_id: b for b in summary.balances}
+def commission_rates(settings) -> dict:
+    """The platform's fees as Binance's ``commissionRates`` (no buyer/seller surcharge here)."""
     return {
-        "makerCommission": 0,
-        "takerCommission": 0,
+        "maker": amount(settings.maker_fee),
+        "taker": amount(settings.taker_fee),
+        "buyer": amount(0),
+        "seller": amount(0),
+    }
+
+
+def commission_rates_test(settings) -> dict:
+    """order/test with computeCommissionRates=true: the rates that order would pay (no tax, no discount)."""
+    rates = {"maker": amount(settings.maker_fee), "taker": amount(settings.taker_fee)}
+    return {
+        "standardCommissionForOrder": rates,
+        "taxCommissionForOrder": {"maker": amount(0), "taker": amount(0)},
+        "discount": {
+            "enabledForAccount": False,
+            "enabledForSymbol": False,
+            "discountAsset": "BNB",
+            "discount": amount(0),
+        },
+    }
+
+
+def spot_account(*, user, summary: AccountSummary, assets: list[Asset], settings, now: int) -> dict:
+    """/api/v3/account: the spot wallet (https://developers.binance.com/docs/binance-spot-api-docs/rest-api/account-endpoints).
+
+    makerCommission and takerCommission are in basis points (10 = 0.1 %), as Binance writes them.
+    """
+    balances = {b.asset_id: b for b in summary.balances}
+    enabled = not summary.account.is_frozen
+    return {
+        "makerCommission": int(settings.maker_fee * 10000),
+        "takerCommission": int(settings.taker_fee * 10000),
         "buyerCommission": 0,
         "sellerCommission": 0,
-        "canTrade": False,
+        "commissionRates": commission_rates(settings),
+        "canTrade": enabled,
         "canWithdraw": False,
         "canDeposit": False,
         "brokered": False,
@@ -138,7 +168,7 @@ def cross_account(*, summary: AccountSummary, assets: list[Asset], btc_price: De
         "totalLiabilityOfBtc": in_btc(valuation.debt, btc_price),
         "totalNetAssetOfBtc": in_btc(valuation.equity, btc_price),
         "TotalCollateralValueInUSDT": amount(valuation.assets),
-        "totalOpenOrderLossInUsdt": amount(0),
+        "totalOpenOrderLossInUSDT": amount(0),
         "tradeEnabled": enabled,
         "transferEnabled": enabled,
         "transferInEnabled": enabled,

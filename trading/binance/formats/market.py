@@ -32,7 +32,7 @@ def symbol_info(pair: Pair) -> dict:
         "quoteOrderQtyMarketAllowed": True,
         "allowTrailingStop": False,
         "cancelReplaceAllowed": False,
-        "isSpotTradingAllowed": False,
+        "isSpotTradingAllowed": pair.is_active,
         "isMarginTradingAllowed": pair.is_active and pair.margin_enabled,
         "filters": [
             # No upper bounds but the services' largest amount (trading.services.common.MAX_AMOUNT).
@@ -56,7 +56,7 @@ def symbol_info(pair: Pair) -> dict:
             },
         ],
         "permissions": [],
-        "permissionSets": [["MARGIN"]],
+        "permissionSets": [["SPOT", "MARGIN"]],
         "defaultSelfTradePreventionMode": "NONE",
         "allowedSelfTradePreventionModes": ["NONE"],
     }

@@ -1,4 +1,9 @@
-"""Orders, fills and trades in Binance's shapes."""
+"""Orders, fills and trades in Binance's shapes.
+
+Spot orders (/api/v3, https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints)
+and margin orders (/sapi/v1/margin, https://developers.binance.com/docs/margin_trading/trade) share one
+shape; margin ones add ``isIsolated``. ``orderListId`` is -1 outside an OCO, as on Binance.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,16 @@ from trading.binance.formats.common import (
     amount,
     ms,
 )
-from trading.models import AccountKind, Order, Trade
+from trading.models import Account, AccountKind, Order, Trade
 
 
-def _is_isolated(order: Order) -> bool:
-    return order.account.kind == AccountKind.ISOLATED
+def _margin_fields(account: Account) -> dict:
+    """``isIsolated``: margin orders and trades only; a spot order's answer has no such field on Binance."""
+    return {} if account.kind == AccountKind.SPOT else {"isIsolated": account.kind == AccountKind.ISOLATED}
+
+
+def _list_id(order: Order) -> int:
+    return order.order_list_id if order.order_list_id is not None else -1
 
 
 def _orig_qty(order: Order) -> Decimal:
@@ -38,6 +48,7 @@ def order(order: Order) -> dict:
     return {
         "symbol": order.pair.symbol,
         "orderId": order.pk,
+        "orderListId": _list_id(order),
         "clientOrderId": order.client_order_id,
         **_order_state(order),
         "stopPrice": amount(order.stop_price),
@@ -45,7 +56,7 @@ def order(order: Order) -> dict:
         "time": ms(order.created_at),
         "updateTime": ms(order.updated_at),
         "isWorking": order.is_working,
-        "isIsolated": _is_isolated(order),
+        **_margin_fields(order.account),
         "selfTradePreventionMode": "NONE",
     }
 
@@ -65,8 +76,9 @@ def new_order(order: Order, *, response_type: str, trades: list[Trade]) -> dict:
     answer = {
         "symbol": order.pair.symbol,
         "orderId": order.pk,
+        "orderListId": _list_id(order),
         "clientOrderId": order.client_order_id,
-        "isIsolated": _is_isolated(order),
+        **_margin_fields(order.account),
         "transactTime": ms(order.updated_at),
     }
     if response_type == "ACK":
@@ -84,8 +96,9 @@ def new_order(order: Order, *, response_type: str, trades: list[Trade]) -> dict:
 def cancelled_order(order: Order, *, client_order_id: str) -> dict:
     return {
         "symbol": order.pair.symbol,
-        "isIsolated": _is_isolated(order),
+        **_margin_fields(order.account),
         "orderId": order.pk,
+        "orderListId": _list_id(order),
         "origClientOrderId": order.client_order_id,
         "clientOrderId": client_order_id,
         **_order_state(order),
@@ -105,6 +118,7 @@ def trade(trade: Trade) -> dict:
         "qty": amount(trade.quantity),
         "quoteQty": amount(trade.quote_quantity),
         "symbol": trade.pair.symbol,
-        "isIsolated": trade.account.kind == AccountKind.ISOLATED,
+        **_margin_fields(trade.account),
+        "orderListId": _list_id(trade.order),
         "time": ms(trade.created_at),
     }
