@@ -104,6 +104,13 @@ class Params:
     def limit(self, *, default: int, maximum: int) -> int:
         return self.integer("limit", default=default, minimum=1, maximum=maximum)
 
+    def page(self, *, default_size: int = 10, max_size: int = 100) -> dict:
+        """Binance's ``current`` (from 1) and ``size`` pages of the /sapi records."""
+        return {
+            "current": self.integer("current", default=1, minimum=1, maximum=MAX_ID),
+            "size": self.integer("size", default=default_size, minimum=1, maximum=max_size),
+        }
+
     def time(self, name: str) -> int | None:
         """A time in milliseconds (startTime, endTime): from the epoch to the end of year 9999."""
         return self.integer(name, minimum=0, maximum=MAX_TIME_MS)

@@ -21,7 +21,18 @@ from accounts.models import User
 from core.errors import NotFound
 from trading import selectors
 from trading.binance import errors
-from trading.models import OPEN_STATUSES, Account, AccountKind, Asset, Order, Pair, PriceCandle, Trade
+from trading.models import (
+    OPEN_STATUSES,
+    Account,
+    AccountKind,
+    Asset,
+    JournalEntry,
+    LoanEvent,
+    Order,
+    Pair,
+    PriceCandle,
+    Trade,
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -60,6 +71,13 @@ def margin_account_route(*, user: User, is_isolated: bool, symbol: str | None, s
     return isolated_account_get(user=user, symbol=symbol)
 
 
+def margin_accounts_route(*, user: User, symbol: str | None) -> list[Account]:
+    """The isolated account of ``symbol`` if given, else every margin account of the user."""
+    if symbol is not None:
+        return [isolated_account_get(user=user, symbol=symbol)]
+    return list(Account.objects.filter(user=user, kind__in=(AccountKind.CROSS, AccountKind.ISOLATED)))
+
+
 def isolated_accounts(*, user: User) -> QuerySet[Account]:
     return Account.objects.filter(user=user, kind=AccountKind.ISOLATED)
 
@@ -76,8 +94,12 @@ def assets() -> list[Asset]:
 # --- orders and trades --------------------------------------------------------------------------------
 
 
+def _orders_of(accounts: list[Account]) -> QuerySet[Order]:
+    return Order.objects.filter(account__in=accounts).select_related("pair", "account", "borrowed_asset")
+
+
 def _orders(account: Account) -> QuerySet[Order]:
-    return Order.objects.filter(account=account).select_related("pair", "account", "borrowed_asset")
+    return _orders_of([account])
 
 
 def order_find(*, user: User, account: Account, pair: Pair, order_id: int | None, client_order_id: str | None) -> Order:
@@ -152,6 +174,38 @@ def my_trades(
     return sorted(trades.order_by("-id")[:limit], key=lambda t: t.pk)
 
 
+# --- loan, interest and liquidation records ------------------------------------------------------------
+
+
+def loan_events(
+    *,
+    account: Account,
+    kind: str,
+    asset: str | None,
+    tx_id: int | None,
+    start: int | None,
+    end: int | None,
+) -> QuerySet[LoanEvent]:
+    """The account's borrows, repayments or interest charges, newest first."""
+    events = LoanEvent.objects.filter(account=account, kind=kind).select_related("asset", "account__pair")
+    if asset is not None:
+        events = events.filter(asset__code=asset.upper())
+    if tx_id is not None:
+        events = events.filter(pk=tx_id)
+    return _time_range(events, "created_at", start, end).order_by("-id")
+
+
+def liquidation_orders(*, accounts: list[Account], start: int | None, end: int | None) -> QuerySet[Order]:
+    """Orders the risk engine placed to liquidate these accounts (their fills are liquidation entries)."""
+    orders = _orders_of(accounts).filter(trades__entry__kind=JournalEntry.Kind.LIQUIDATION).distinct()
+    return _time_range(orders, "updated_at", start, end).order_by("-id")
+
+
+def page(queryset: QuerySet, *, current: int, size: int) -> tuple[list, int]:
+    """Binance's ``current``/``size`` pages: the rows of page ``current`` and the total."""
+    return list(queryset[(current - 1) * size : current * size]), queryset.count()
+
+
 # --- market data --------------------------------------------------------------------------------------
 
 
@@ -172,6 +226,24 @@ def pairs(symbols: list[str] | None = None) -> list[Pair]:
 
 def pair_get(symbol: str) -> Pair:
     return pairs([symbol])[0]
+
+
+AVG_PRICE_MINUTES = 5
+
+
+def avg_price(*, pair: Pair, now_ms: int) -> tuple[Decimal, int]:
+    """The mean close of the pair's 1-minute candles of the last 5 minutes, and the last one's close time;
+    the mark itself (closing now) when none is that recent."""
+    since = from_ms(now_ms) - timedelta(minutes=AVG_PRICE_MINUTES)
+    closes = list(
+        PriceCandle.objects.filter(pair=pair, interval=PriceCandle.Interval.MINUTE, open_time__gte=since)
+        .order_by("open_time")
+        .values_list("open_time", "close")
+    )
+    if not closes:
+        return selectors.mark_price_get(pair=pair), now_ms
+    mean = sum((close for _, close in closes), Decimal(0)) / len(closes)
+    return mean.quantize(pair.tick_size), min(_ms(closes[-1][0] + MINUTE) - 1, now_ms)
 
 
 def margin_pairs(*, isolated: bool) -> list[Pair]:

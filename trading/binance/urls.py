@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from trading.binance.apis import accounts, base, market, orders, wallet
+from trading.binance.apis import accounts, base, market, orders, records, reference, wallet
 
 urlpatterns = [
     # Spot market data (public), and the spot wallet.
@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v3/ticker/bookTicker", market.BookTickerApi.as_view()),
     path("api/v3/ticker/24hr", market.Ticker24hrApi.as_view()),
     path("api/v3/klines", market.KlinesApi.as_view()),
+    path("api/v3/avgPrice", reference.AvgPriceApi.as_view()),
     path("api/v3/account", accounts.SpotAccountApi.as_view()),
     # Spot trading on the spot wallet.
     path("api/v3/order", orders.SpotOrderApi.as_view(), name="binance-spot-order"),
@@ -37,6 +38,16 @@ urlpatterns = [
     path("sapi/v1/margin/allAssets", accounts.MarginAssetsApi.as_view()),
     path("sapi/v1/margin/priceIndex", accounts.PriceIndexApi.as_view()),
     path("sapi/v1/capital/config/getall", accounts.CapitalConfigApi.as_view()),
+    path("sapi/v1/margin/asset", reference.MarginAssetApi.as_view()),
+    path("sapi/v1/margin/pair", reference.MarginPairApi.as_view()),
+    path("sapi/v1/margin/isolated/pair", reference.IsolatedPairApi.as_view()),
+    path("sapi/v1/margin/crossMarginData", reference.CrossMarginDataApi.as_view()),
+    path("sapi/v1/margin/isolatedMarginData", reference.IsolatedMarginDataApi.as_view()),
+    path("sapi/v1/asset/tradeFee", reference.TradeFeeApi.as_view()),
+    path("sapi/v1/system/status", reference.SystemStatusApi.as_view()),
+    # Records.
+    path("sapi/v1/margin/interestHistory", records.InterestHistoryApi.as_view()),
+    path("sapi/v1/margin/forceLiquidationRec", records.ForceLiquidationRecApi.as_view()),
     # Orders and trades.
     path("sapi/v1/margin/order", orders.MarginOrderApi.as_view(), name="binance-margin-order"),
     path("sapi/v1/margin/openOrders", orders.OpenOrdersApi.as_view()),
@@ -47,6 +58,7 @@ urlpatterns = [
     path("sapi/v1/margin/loan", wallet.LoanApi.as_view()),
     path("sapi/v1/margin/repay", wallet.RepayApi.as_view()),
     path("sapi/v1/margin/maxBorrowable", wallet.MaxBorrowableApi.as_view()),
+    path("sapi/v1/margin/maxTransferable", wallet.MaxTransferableApi.as_view()),
     # Transfers.
     path("sapi/v1/asset/transfer", wallet.UniversalTransferApi.as_view()),
     path("sapi/v1/margin/transfer", wallet.MarginTransferApi.as_view()),

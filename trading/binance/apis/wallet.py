@@ -10,15 +10,31 @@ from accounts.models import User
 from trading import selectors as trading_selectors
 from trading.binance import formats, selectors
 from trading.binance.apis.base import TRADE, USER_DATA, BinanceApi, margin_route
+from trading.binance.apis.records import KINDS, loan_records
 from trading.services import loans, transfers
 
 
 class BorrowRepayApi(BinanceApi):
-    """POST margin/borrow-repay (type BORROW or REPAY); the older margin/loan and margin/repay set ``kind``."""
+    """POST margin/borrow-repay (type BORROW or REPAY); the older margin/loan and margin/repay set ``kind``.
 
-    security = TRADE
-    uid_weight = 1500
+    GET: their records (``records.loan_records``); the older paths require ``asset``, as on Binance.
+    """
+
+    security = {"POST": TRADE, "GET": USER_DATA}
+    weight = {"POST": 1, "GET": 10}
+    uid_weight = {"POST": 1500, "GET": 0}
     kind: str | None = None
+
+    def get(self, request):
+        kind = self.kind or self.params.choice("type", KINDS, required=True)
+        shape = (
+            formats.borrow_repay_row
+            if self.kind is None
+            else formats.loan_row
+            if kind == "BORROW"
+            else formats.repay_row
+        )
+        return loan_records(self, kind=kind, asset_required=self.kind is not None, shape=shape)
 
     def post(self, request):
         p = self.params
@@ -33,12 +49,12 @@ class BorrowRepayApi(BinanceApi):
 
 
 class LoanApi(BorrowRepayApi):
-    uid_weight = 3000
+    uid_weight = {"POST": 3000, "GET": 0}
     kind = "BORROW"
 
 
 class RepayApi(BorrowRepayApi):
-    uid_weight = 3000
+    uid_weight = {"POST": 3000, "GET": 0}
     kind = "REPAY"
 
 
@@ -53,6 +69,24 @@ class MaxBorrowableApi(BinanceApi):
         account = selectors.margin_account_route(user=request.user, is_isolated=symbol is not None, symbol=symbol)
         amount = loans.max_borrowable_get(user=request.user, account_id=account.pk, asset=asset.code)
         return Response({"amount": formats.amount(amount), "borrowLimit": formats.amount(asset.borrow_limit)})
+
+
+class MaxTransferableApi(BinanceApi):
+    """margin/maxTransferable: what a transfer out of the margin account then accepts (and one unit more not)."""
+
+    security = USER_DATA
+    weight = 50
+
+    def get(self, request):
+        p = self.params
+        asset = trading_selectors.asset_get(code=p.required("asset"))
+        symbol = p.symbol("isolatedSymbol")
+        account = selectors.margin_account_route(
+            user=request.user, is_isolated=symbol is not None, symbol=symbol, symbol_param="isolatedSymbol"
+        )
+        return Response(
+            {"amount": formats.amount(trading_selectors.max_transferable_get(account=account, asset=asset.code))}
+        )
 
 
 # --- transfers -----------------------------------------------------------------------------------------

@@ -11,11 +11,14 @@ from trading.binance.formats.accounts import (
     commission_rates,
     commission_rates_test,
     cross_account,
+    cross_margin_data,
     isolated_account,
+    isolated_margin_data,
     isolated_totals,
     margin_asset,
     margin_pair,
     spot_account,
+    trade_fee,
     user_asset,
 )
 from trading.binance.formats.common import ZERO, amount, in_btc, ms, ratio
@@ -30,8 +33,25 @@ from trading.binance.formats.market import (
     ticker_24hr,
 )
 from trading.binance.formats.orders import cancelled_order, fill, new_order, order, trade
+from trading.binance.formats.records import (
+    borrow_repay_row,
+    interest_row,
+    liquidation_row,
+    loan_row,
+    repay_row,
+    rows,
+)
 
 __all__ = [
+    "borrow_repay_row",
+    "interest_row",
+    "liquidation_row",
+    "loan_row",
+    "repay_row",
+    "rows",
+    "cross_margin_data",
+    "isolated_margin_data",
+    "trade_fee",
     "commission_rates",
     "commission_rates_test",
     "ZERO",

@@ -226,3 +226,40 @@ def isolated_totals(summaries: list[AccountSummary], btc_price: Decimal | None) 
         "totalLiabilityOfBtc": in_btc(debt, btc_price),
         "totalNetAssetOfBtc": in_btc(assets - debt, btc_price),
     }
+
+
+# --- rates and fees -------------------------------------------------------------------------------------
+
+
+def cross_margin_data(asset: Asset, *, pairs: list[Pair], vip_level: int) -> dict:
+    """crossMarginData: the asset's rate and borrow limit, and the margin pairs it is part of."""
+    return {
+        "vipLevel": vip_level,
+        "coin": asset.code,
+        "transferIn": True,
+        "borrowable": asset.borrowable,
+        "dailyInterest": amount(asset.daily_interest_rate),
+        "yearlyInterest": amount(asset.daily_interest_rate * 365),
+        "borrowLimit": amount(asset.borrow_limit),
+        "marginablePairs": [p.symbol for p in pairs if asset.pk in (p.base_id, p.quote_id)],
+    }
+
+
+def isolated_margin_data(pair: Pair, *, vip_level: int) -> dict:
+    return {
+        "vipLevel": vip_level,
+        "symbol": pair.symbol,
+        "leverage": str(pair.max_leverage),
+        "data": [
+            {"coin": a.code, "dailyInterest": amount(a.daily_interest_rate), "borrowLimit": amount(a.borrow_limit)}
+            for a in (pair.base, pair.quote)
+        ],
+    }
+
+
+def trade_fee(pair: Pair, settings) -> dict:
+    return {
+        "symbol": pair.symbol,
+        "makerCommission": amount(settings.maker_fee),
+        "takerCommission": amount(settings.taker_fee),
+    }
