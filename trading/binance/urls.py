@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from trading.binance.apis import accounts, base, market, orders, records, reference, wallet
+from trading.binance.apis import accounts, base, market, order_lists, orders, records, reference, wallet
 
 urlpatterns = [
     # Spot market data (public), and the spot wallet.
@@ -53,6 +53,10 @@ urlpatterns = [
     path("sapi/v1/margin/openOrders", orders.OpenOrdersApi.as_view()),
     path("sapi/v1/margin/allOrders", orders.AllOrdersApi.as_view()),
     path("sapi/v1/margin/myTrades", orders.MyTradesApi.as_view()),
+    path("sapi/v1/margin/order/oco", order_lists.MarginOcoApi.as_view()),
+    path("sapi/v1/margin/orderList", order_lists.MarginOrderListApi.as_view()),
+    path("sapi/v1/margin/allOrderList", order_lists.MarginAllOrderListApi.as_view()),
+    path("sapi/v1/margin/openOrderList", order_lists.MarginOpenOrderListApi.as_view()),
     # Borrowing and repaying.
     path("sapi/v1/margin/borrow-repay", wallet.BorrowRepayApi.as_view()),
     path("sapi/v1/margin/loan", wallet.LoanApi.as_view()),

@@ -32,6 +32,7 @@ from trading.binance.formats.market import (
     symbol_info,
     ticker_24hr,
 )
+from trading.binance.formats.order_lists import cancelled_order_list, new_order_list, order_list
 from trading.binance.formats.orders import cancelled_order, fill, new_order, order, trade
 from trading.binance.formats.records import (
     borrow_repay_row,
@@ -43,6 +44,9 @@ from trading.binance.formats.records import (
 )
 
 __all__ = [
+    "cancelled_order_list",
+    "new_order_list",
+    "order_list",
     "borrow_repay_row",
     "interest_row",
     "liquidation_row",

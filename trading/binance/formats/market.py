@@ -27,7 +27,7 @@ def symbol_info(pair: Pair) -> dict:
         "quoteCommissionPrecision": 8,
         "orderTypes": ORDER_TYPES,
         "icebergAllowed": False,
-        "ocoAllowed": False,
+        "ocoAllowed": True,  # on margin accounts (margin/order/oco)
         "otoAllowed": False,
         "quoteOrderQtyMarketAllowed": True,
         "allowTrailingStop": False,
