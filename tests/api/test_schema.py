@@ -15,6 +15,7 @@ API_OPERATIONS = {
     ("post", "/api/v1/accounts/isolated"), ("post", "/api/v1/accounts/{account_id}/reset"),
     ("get", "/api/v1/accounts/{account_id}/positions"), ("get", "/api/v1/positions"),
     ("get", "/api/v1/accounts/{account_id}/max-borrowable"),
+    ("get", "/api/v1/accounts/{account_id}/max-transferable"), ("get", "/api/v1/accounts/{account_id}/max-repayable"),
     ("get", "/api/v1/transfers"), ("post", "/api/v1/transfers"), ("get", "/api/v1/loans"), ("post", "/api/v1/loans"),
     ("post", "/api/v1/repayments"), ("get", "/api/v1/ledger"),
     ("get", "/api/v1/orders"), ("post", "/api/v1/orders"), ("get", "/api/v1/orders/{order_id}"),

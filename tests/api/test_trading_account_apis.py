@@ -248,6 +248,8 @@ def test_max_borrowable_of_another_users_account_is_404(alice_api, bob):
         ("post", "accounts/1/reset"),
         ("get", "accounts/1/positions"),
         ("get", "accounts/1/max-borrowable?asset=USDT"),
+        ("get", "accounts/1/max-transferable?asset=USDT"),
+        ("get", "accounts/1/max-repayable?asset=USDT"),
         ("get", "positions"),
     ],
 )
@@ -263,3 +265,49 @@ def test_the_max_borrowable_shown_is_accepted_and_one_unit_more_refused(alice_ap
     assert_error(alice_api.post(f"{API}/loans", loan | {"amount": str(most + UNIT)}), 400, "margin_rule", "amount")
     ok(alice_api.post(f"{API}/loans", loan | {"amount": str(most)}), 201)
     assert ok(alice_api.get(f"{API}/accounts/{account.pk}/max-borrowable?asset=USDT"))["amount"] == "0.00000000"
+
+
+# --- max-transferable and max-repayable (the web page shows both) ---------------------------------------
+
+
+def test_the_max_transferable_shown_is_accepted_and_one_unit_more_refused(alice_api, alice):
+    account = cross_owing(alice)  # 1500 USDT held, 500 owed: the transfer-out ratio holds some back
+    most = Decimal(ok(alice_api.get(f"{API}/accounts/{account.pk}/max-transferable?asset=USDT"))["amount"])
+    out = {"from_account": account.pk, "to_account": spot(alice).pk, "asset": "USDT"}
+    assert 0 < most < 1500
+
+    assert_error(alice_api.post(f"{API}/transfers", out | {"amount": str(most + UNIT)}), 400, "margin_rule", "amount")
+    ok(alice_api.post(f"{API}/transfers", out | {"amount": str(most)}), 201)
+    assert ok(alice_api.get(f"{API}/accounts/{account.pk}/max-transferable?asset=USDT"))["amount"] == "0.00000000"
+
+
+def test_the_max_transferable_of_a_spot_wallet_is_its_free_balance(alice_api, alice):
+    body = ok(alice_api.get(f"{API}/accounts/{spot(alice).pk}/max-transferable?asset=usdt"))
+    out = {"from_account": spot(alice).pk, "to_account": cross(alice).pk, "asset": "USDT"}
+
+    assert body == {"account": spot(alice).pk, "asset": "USDT", "amount": "10000.00000000"}
+    assert_error(alice_api.post(f"{API}/transfers", out | {"amount": "10000.00000001"}), 400, "insufficient_balance")
+    ok(alice_api.post(f"{API}/transfers", out | {"amount": body["amount"]}), 201)
+
+
+def test_the_max_repayable_shown_is_accepted_and_one_unit_more_refused(alice_api, alice):
+    account = cross_owing(alice)  # the due hours of interest count: the maximum is principal + interest
+    most = Decimal(ok(alice_api.get(f"{API}/accounts/{account.pk}/max-repayable?asset=USDT"))["amount"])
+    repay = {"account": account.pk, "asset": "USDT"}
+    assert most > 500
+
+    response = alice_api.post(f"{API}/repayments", repay | {"amount": str(most + UNIT)})
+    assert response.status_code == 400, response.content
+    ok(alice_api.post(f"{API}/repayments", repay | {"amount": str(most)}), 201)
+    assert ok(alice_api.get(f"{API}/accounts/{account.pk}/max-repayable?asset=USDT"))["amount"] == "0.00000000"
+
+
+@pytest.mark.parametrize("path", ["max-transferable", "max-repayable"])
+@pytest.mark.parametrize("query", ["", "?asset=", "?asset=NOPE", "?asset=a%00b"])
+def test_max_transferable_and_repayable_bad_asset_is_400(alice_api, alice, path, query):
+    assert_error(alice_api.get(f"{API}/accounts/{cross(alice).pk}/{path}{query}"), 400, field="asset")
+
+
+@pytest.mark.parametrize("path", ["max-transferable", "max-repayable"])
+def test_max_transferable_and_repayable_of_another_users_account_is_404(alice_api, bob, path):
+    assert_error(alice_api.get(f"{API}/accounts/{cross(bob).pk}/{path}?asset=USDT"), 404)

@@ -202,7 +202,7 @@ def test_order_response_types_open_all_orders_and_trades(client, alice, alice_ke
         )
     )
 
-    assert set(ack) == {"symbol", "orderId", "clientOrderId", "isIsolated", "transactTime"}
+    assert set(ack) == {"symbol", "orderId", "orderListId", "clientOrderId", "isIsolated", "transactTime"}
     assert result["status"] == "FILLED" and "fills" not in result
     assert full["clientOrderId"] == "my-id-1" and full["fills"][0]["commissionAsset"] == "ETH"
     by_client_id = ok(
@@ -396,7 +396,7 @@ def test_uid_weights_are_counted_per_user(client, settings, alice_keys, funded):
 
 
 def test_unknown_paths_and_methods_answer_in_binance_shape(client, platform):
-    refused(client.get("/sapi/v1/margin/forceLiquidationRec"), -1020, status=404)
+    refused(client.get("/sapi/v1/margin/exchange-small-liability"), -1020, status=404)
     refused(client.get("/api/v3/depth?symbol=BTCUSDT"), -1020, status=404)
     refused(client.post("/api/v3/ping"), -1020, status=405)
     # Binance answers JSON whatever a client accepts.
@@ -458,6 +458,8 @@ def test_the_max_borrowable_shown_is_accepted_and_one_unit_more_refused(client, 
 # besides it to get as far as reading that parameter; a new endpoint (futures too) adds its rows. Every
 # request goes signed: the public paths ignore the key and the signature.
 
+OCO_LEGS = {"side": "SELL", "quantity": "0.1", "price": "3800", "stopPrice": "3300", "stopLimitPrice": "3290"}
+
 # (method, path, symbol parameter, the other parameters)
 SYMBOL_PARAMETERS = [
     ("get", "/api/v3/exchangeInfo", "symbol", {}),
@@ -490,6 +492,31 @@ SYMBOL_PARAMETERS = [
     ("delete", "/sapi/v1/margin/openOrders", "symbol", {}),
     ("get", "/sapi/v1/margin/allOrders", "symbol", {}),
     ("get", "/sapi/v1/margin/myTrades", "symbol", {}),
+    ("post", "/api/v3/order", "symbol", {"side": "BUY", "type": "MARKET", "quantity": "0.01"}),
+    ("get", "/api/v3/avgPrice", "symbol", {}),
+    ("get", "/sapi/v1/margin/pair", "symbol", {}),
+    ("get", "/sapi/v1/margin/isolated/pair", "symbol", {}),
+    ("get", "/sapi/v1/margin/isolatedMarginData", "symbol", {}),
+    ("get", "/sapi/v1/asset/tradeFee", "symbol", {}),
+    ("get", "/sapi/v1/margin/maxTransferable", "isolatedSymbol", {"asset": "USDT"}),
+    ("get", "/sapi/v1/margin/borrow-repay", "isolatedSymbol", {"type": "BORROW"}),
+    ("get", "/sapi/v1/margin/loan", "isolatedSymbol", {"asset": "USDT"}),
+    ("get", "/sapi/v1/margin/repay", "isolatedSymbol", {"asset": "USDT"}),
+    ("get", "/sapi/v1/margin/interestHistory", "isolatedSymbol", {}),
+    ("get", "/sapi/v1/margin/forceLiquidationRec", "isolatedSymbol", {}),
+    ("post", "/sapi/v1/margin/order/oco", "symbol", OCO_LEGS),
+    ("post", "/sapi/v1/margin/order/oco", "symbol", OCO_LEGS | {"isIsolated": "TRUE"}),
+    ("get", "/sapi/v1/margin/orderList", "symbol", {"isIsolated": "TRUE", "orderListId": "1"}),
+    ("delete", "/sapi/v1/margin/orderList", "symbol", {"orderListId": "1"}),
+    ("get", "/sapi/v1/margin/allOrderList", "symbol", {"isIsolated": "TRUE"}),
+    ("get", "/sapi/v1/margin/openOrderList", "symbol", {"isIsolated": "TRUE"}),
+    ("post", "/api/v3/order/test", "symbol", {"side": "BUY", "type": "MARKET", "quantity": "0.01"}),
+    ("get", "/api/v3/order", "symbol", {"orderId": "1"}),
+    ("delete", "/api/v3/order", "symbol", {"orderId": "1"}),
+    ("get", "/api/v3/openOrders", "symbol", {}),
+    ("delete", "/api/v3/openOrders", "symbol", {}),
+    ("get", "/api/v3/allOrders", "symbol", {}),
+    ("get", "/api/v3/myTrades", "symbol", {}),
     ("get", "/sapi/v1/margin/maxBorrowable", "isolatedSymbol", {"asset": "USDT"}),
     (
         "post",
@@ -548,6 +575,22 @@ NUMBER_PARAMETERS = {
         ("get", "/sapi/v1/margin/allOrders", "endTime", {"symbol": "ETHUSDT"}),
         ("get", "/sapi/v1/margin/myTrades", "startTime", {"symbol": "ETHUSDT"}),
         ("get", "/sapi/v1/margin/myTrades", "endTime", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/allOrders", "startTime", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/allOrders", "endTime", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/myTrades", "startTime", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/myTrades", "endTime", {"symbol": "ETHUSDT"}),
+        ("get", "/sapi/v1/margin/borrow-repay", "startTime", {"type": "BORROW"}),
+        ("get", "/sapi/v1/margin/borrow-repay", "endTime", {"type": "BORROW"}),
+        ("get", "/sapi/v1/margin/loan", "startTime", {"asset": "USDT"}),
+        ("get", "/sapi/v1/margin/loan", "endTime", {"asset": "USDT"}),
+        ("get", "/sapi/v1/margin/repay", "startTime", {"asset": "USDT"}),
+        ("get", "/sapi/v1/margin/repay", "endTime", {"asset": "USDT"}),
+        ("get", "/sapi/v1/margin/interestHistory", "startTime", {}),
+        ("get", "/sapi/v1/margin/interestHistory", "endTime", {}),
+        ("get", "/sapi/v1/margin/forceLiquidationRec", "startTime", {}),
+        ("get", "/sapi/v1/margin/forceLiquidationRec", "endTime", {}),
+        ("get", "/sapi/v1/margin/allOrderList", "startTime", {}),
+        ("get", "/sapi/v1/margin/allOrderList", "endTime", {}),
     ],
     "id": [
         ("get", "/sapi/v1/margin/order", "orderId", {"symbol": "ETHUSDT"}),
@@ -555,11 +598,43 @@ NUMBER_PARAMETERS = {
         ("get", "/sapi/v1/margin/allOrders", "orderId", {"symbol": "ETHUSDT"}),
         ("get", "/sapi/v1/margin/myTrades", "orderId", {"symbol": "ETHUSDT"}),
         ("get", "/sapi/v1/margin/myTrades", "fromId", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/order", "orderId", {"symbol": "ETHUSDT"}),
+        ("delete", "/api/v3/order", "orderId", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/allOrders", "orderId", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/myTrades", "orderId", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/myTrades", "fromId", {"symbol": "ETHUSDT"}),
+        ("get", "/sapi/v1/margin/borrow-repay", "txId", {"type": "BORROW"}),
+        ("get", "/sapi/v1/margin/loan", "txId", {"asset": "USDT"}),
+        ("get", "/sapi/v1/margin/repay", "txId", {"asset": "USDT"}),
+        ("get", "/sapi/v1/margin/orderList", "orderListId", {}),
+        ("delete", "/sapi/v1/margin/orderList", "orderListId", {"symbol": "ETHUSDT"}),
+        ("get", "/sapi/v1/margin/allOrderList", "fromId", {}),
     ],
     "limit": [
         ("get", "/api/v3/klines", "limit", {"symbol": "ETHUSDT", "interval": "1m"}),
         ("get", "/sapi/v1/margin/allOrders", "limit", {"symbol": "ETHUSDT"}),
         ("get", "/sapi/v1/margin/myTrades", "limit", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/allOrders", "limit", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/myTrades", "limit", {"symbol": "ETHUSDT"}),
+        ("get", "/sapi/v1/margin/allOrderList", "limit", {}),
+    ],
+    "size": [
+        ("get", "/sapi/v1/margin/borrow-repay", "size", {"type": "BORROW"}),
+        ("get", "/sapi/v1/margin/loan", "size", {"asset": "USDT"}),
+        ("get", "/sapi/v1/margin/repay", "size", {"asset": "USDT"}),
+        ("get", "/sapi/v1/margin/interestHistory", "size", {}),
+        ("get", "/sapi/v1/margin/forceLiquidationRec", "size", {}),
+    ],
+    "current": [
+        ("get", "/sapi/v1/margin/borrow-repay", "current", {"type": "BORROW"}),
+        ("get", "/sapi/v1/margin/loan", "current", {"asset": "USDT"}),
+        ("get", "/sapi/v1/margin/repay", "current", {"asset": "USDT"}),
+        ("get", "/sapi/v1/margin/interestHistory", "current", {}),
+        ("get", "/sapi/v1/margin/forceLiquidationRec", "current", {}),
+    ],
+    "vipLevel": [
+        ("get", "/sapi/v1/margin/crossMarginData", "vipLevel", {}),
+        ("get", "/sapi/v1/margin/isolatedMarginData", "vipLevel", {}),
     ],
     "recvWindow": [("get", "/sapi/v1/margin/account", "recvWindow", {})],
 }
@@ -568,12 +643,18 @@ OUT_OF_RANGE = {
     "id": ["-1", str(10**18), str(2**63), "9" * 20, "-" + "9" * 20],
     "limit": ["0", "-1", "1001", str(2**63), "9" * 20],
     "recvWindow": ["0", "-1", str(2**63), "9" * 20, "-" + "9" * 20],
+    "size": ["0", "-1", "101", str(2**63), "9" * 20],
+    "current": ["0", "-1", str(10**15 + 1), str(2**63), "9" * 20],
+    "vipLevel": ["-1", "1", "10", str(2**63), "9" * 20],
 }
 IN_RANGE = {
     "time": ["0", str(MS_9999)],
     "id": ["0", str(10**18 - 1)],
     "limit": ["1", "500"],
     "recvWindow": ["60000"],
+    "size": ["1", "100"],
+    "current": ["1", str(10**15)],  # the last page's offset, 10**17, still a bigint
+    "vipLevel": ["0"],
 }
 
 
@@ -615,6 +696,18 @@ def test_a_timestamp_out_of_range_is_refused(client, alice_keys, value):
             "/sapi/v1/margin/order",
             "price",
             {"symbol": "ETHUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.1", "timeInForce": "GTC"},
+        ),
+        ("/api/v3/order", "quantity", {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET"}),
+        ("/api/v3/order/test", "quantity", {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET"}),
+        (
+            "/sapi/v1/margin/order/oco",
+            "quantity",
+            {"symbol": "ETHUSDT", **{k: v for k, v in OCO_LEGS.items() if k != "quantity"}},
+        ),
+        (
+            "/sapi/v1/margin/order/oco",
+            "stopLimitPrice",
+            {"symbol": "ETHUSDT", **{k: v for k, v in OCO_LEGS.items() if k != "stopLimitPrice"}},
         ),
         ("/sapi/v1/margin/borrow-repay", "amount", {"asset": "USDT", "type": "BORROW"}),
         ("/sapi/v1/margin/transfer", "amount", {"asset": "USDT", "type": "1"}),

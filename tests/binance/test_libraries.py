@@ -172,3 +172,122 @@ def test_python_binance_trades_cross_and_isolated_margin(python_binance, bob, ma
         client.repay_margin_loan(asset="USDT", amount="1", isIsolated="TRUE", symbol="ETHUSDT")
     assert missing.value.code == -11001
     assert_ledger_clean()
+
+
+# --- spot trading, and ccxt's own error classes -----------------------------------------------------------
+
+
+class MarginLabBinance(ccxt.binance):
+    """The README's ccxt recipe: ccxt's binance at MarginLab's address, keeping ccxt's error classes.
+
+    ccxt picks its per-API error map (spot and margin codes such as -3041, -3006, -3015; the futures ones)
+    by Binance's host name in the request's URL (``binance.get_exceptions_by_url``): at any other address
+    only its generic map is left, and -3041 arrives as ExchangeError. Told the Binance URL each request
+    stands for, it picks the same map it would on Binance.
+    """
+
+    base_url = ""
+
+    def get_exceptions_by_url(self, url, exactOrBroad):
+        if url and self.base_url and url.startswith(self.base_url):
+            path = url[len(self.base_url) :]
+            prefix = path.split("/")[1]
+            host = prefix if prefix in ("fapi", "dapi", "eapi", "papi") else "api"
+            url = f"https://{host}.binance.com{path}"
+        return super().get_exceptions_by_url(url, exactOrBroad)
+
+
+def marginlab_ccxt(base_url: str, keys) -> MarginLabBinance:
+    api_key, secret = keys
+    exchange = MarginLabBinance({"apiKey": api_key, "secret": secret, "enableRateLimit": False})
+    exchange.base_url = base_url
+    exchange.urls["api"] = {
+        name: re.sub(r"^https://[^/]+", base_url, url) for name, url in exchange.urls["api"].items()
+    }
+    return exchange
+
+
+def test_the_readme_recipe_keeps_ccxts_own_error_classes(live_server, alice_keys, alice):
+    exchange = marginlab_ccxt(live_server.url, alice_keys)
+    generic = ccxt_binance(live_server.url, alice_keys)  # every URL rewritten, nothing else
+    try:
+        with pytest.raises(ccxt.InsufficientFunds, match="-3041"):
+            exchange.transfer("USDT", 1000000, "spot", "cross")  # more than the spot wallet holds
+        with pytest.raises(ccxt.BadRequest, match="-3006"):
+            exchange.borrow_cross_margin("USDT", 1000)  # no collateral: nothing is borrowable
+        with pytest.raises(ccxt.BadRequest, match="-3015"):
+            exchange.repay_cross_margin("USDT", 1)  # nothing owed
+        # Why the recipe: with the URLs rewritten alone, the same answers reach the bot as ExchangeError.
+        with pytest.raises(ccxt.ExchangeError) as generic_error:
+            generic.transfer("USDT", 1000000, "spot", "cross")
+        assert type(generic_error.value) is ccxt.ExchangeError
+    finally:
+        exchange.close()
+        generic.close()
+    assert amounts(cross(alice), "USDT") == (0, 0, 0, 0)
+
+
+def test_ccxts_hostname_option_keeps_its_error_classes_behind_tls():
+    """The no-code recipe for a deployment with TLS on api., fapi. and dapi. subdomains of one host."""
+    exchange = ccxt.binance({"hostname": "marginlab.example"})
+    exchange.urls["api"] = {
+        name: url.replace(".binance.com", ".marginlab.example") for name, url in exchange.urls["api"].items()
+    }
+    url = exchange.urls["api"]["sapi"] + "/asset/transfer"
+    body = '{"code":-3041,"msg":"Balance is not enough"}'
+
+    assert url == "https://api.marginlab.example/sapi/v1/asset/transfer"
+    with pytest.raises(ccxt.InsufficientFunds):
+        exchange.handle_errors(400, "Bad Request", url, "POST", {}, body, {"code": -3041, "msg": "x"}, {}, "")
+
+
+def test_ccxt_trades_on_the_spot_wallet(live_server, alice_keys, alice, market):
+    exchange = marginlab_ccxt(live_server.url, alice_keys)
+    try:
+        exchange.load_markets()
+        bought = exchange.create_order("ETH/USDT", "market", "buy", 0.1)
+        assert (
+            bought["status"] == "closed" and bought["filled"] == 0.1 and bought["trades"][0]["fee"]["currency"] == "ETH"
+        )
+        balance = exchange.fetch_balance()
+        assert balance["ETH"]["free"] == pytest.approx(0.0999) and balance["USDT"]["free"] < 10000 - 350
+        resting = exchange.create_order("ETH/USDT", "limit", "buy", 0.1, 3000)
+        assert resting["status"] == "open"
+        assert exchange.fetch_order(resting["id"], "ETH/USDT")["price"] == 3000
+        assert [o["id"] for o in exchange.fetch_open_orders("ETH/USDT")] == [resting["id"]]
+        assert exchange.cancel_order(resting["id"], "ETH/USDT")["status"] == "canceled"
+        assert [t["order"] for t in exchange.fetch_my_trades("ETH/USDT")] == [bought["id"]]
+        assert {o["id"] for o in exchange.fetch_orders("ETH/USDT")} == {bought["id"], resting["id"]}
+        with pytest.raises(ccxt.InsufficientFunds):
+            exchange.create_order("ETH/USDT", "market", "buy", 100)
+        with pytest.raises(ccxt.OrderNotFound):
+            exchange.cancel_order(resting["id"], "ETH/USDT")
+        fees = exchange.fetch_trading_fees() if exchange.has.get("fetchTradingFees") else None
+        assert fees is None or fees["ETH/USDT"]["taker"] == 0.001
+    finally:
+        exchange.close()
+    assert not Order.objects.filter(account__kind=AccountKind.CROSS).exists()
+    assert_ledger_clean()
+
+
+def test_python_binance_trades_on_the_spot_wallet(python_binance, bob, market):
+    client = python_binance
+    assert client.create_test_order(symbol="ETHUSDT", side="BUY", type="MARKET", quantity="0.1") == {}
+    assert not Order.objects.exists()
+
+    bought = client.order_market_buy(symbol="ETHUSDT", quantity="0.1")
+    assert bought["status"] == "FILLED" and bought["fills"][0]["commissionAsset"] == "ETH"
+    resting = client.order_limit_buy(symbol="ETHUSDT", quantity="0.1", price="3000")
+    assert client.get_order(symbol="ETHUSDT", orderId=resting["orderId"])["status"] == "NEW"
+    assert [o["orderId"] for o in client.get_open_orders(symbol="ETHUSDT")] == [resting["orderId"]]
+    assert client.cancel_order(symbol="ETHUSDT", orderId=resting["orderId"])["status"] == "CANCELED"
+    assert len(client.get_all_orders(symbol="ETHUSDT")) == 2
+    assert [t["orderId"] for t in client.get_my_trades(symbol="ETHUSDT")] == [bought["orderId"]]
+    account = client.get_account()
+    assert account["commissionRates"]["taker"] == "0.00100000" and account["canTrade"] is True
+    eth = next(b for b in account["balances"] if b["asset"] == "ETH")
+    assert eth["free"] == "0.09990000"
+    with pytest.raises(BinanceAPIException) as refused:
+        client.order_market_buy(symbol="ETHUSDT", quantity="100")
+    assert refused.value.code == -2010
+    assert_ledger_clean()

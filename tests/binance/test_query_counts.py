@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from tests.binance.conftest import signed
 from tests.helpers import cross, spot
 from trading.services.accounts import isolated_account_open
-from trading.services.orders import order_place
+from trading.services.loans import loan_borrow
+from trading.services.orders import oco_place, order_place
 from trading.services.transfers import transfer_create
 
 SYMBOLS = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT"]
@@ -36,6 +37,28 @@ def isolated_account(user, i):
     transfer_create(user=user, from_account_id=spot(user).pk, to_account_id=account.pk, asset="USDT", amount="20")
 
 
+def spot_resting_order(user, i):
+    order_place(
+        user=user, account_id=spot(user).pk, symbol="BTCUSDT", side="BUY", type="LIMIT", quantity="0.0002",
+        price="50000",
+    )  # fmt: skip
+
+
+def spot_market_buy(user, i):
+    order_place(user=user, account_id=spot(user).pk, symbol="BTCUSDT", side="BUY", quote_quantity="10")
+
+
+def buy_oco(user, i):
+    oco_place(
+        user=user, account_id=cross(user).pk, symbol="BTCUSDT", side="BUY", quantity="0.0002", price="90000",
+        stop_price="96000", stop_limit_price="96100",
+    )  # fmt: skip
+
+
+def borrow(user, i):
+    loan_borrow(user=user, account_id=cross(user).pk, asset="USDT", amount="1")
+
+
 CASES = [
     # path, parameters, what adds one item, queries
     # the key; the cross account; the open orders with their pair, account and borrowed asset
@@ -51,6 +74,18 @@ CASES = [
     # the key; mark prices; platform settings; the risk tiers; the accounts with their pairs and assets;
     # their balances
     ("/sapi/v1/margin/isolated/account", {}, isolated_account, 6),
+    # the key; the spot wallet; the open orders
+    ("/api/v3/openOrders", {}, spot_resting_order, 3),
+    # the key; the pair; the spot wallet; the orders
+    ("/api/v3/allOrders", {"symbol": "BTCUSDT"}, spot_market_buy, 4),
+    # the key; the pair; the spot wallet; the trades with their pair, account, fee asset and order
+    ("/api/v3/myTrades", {"symbol": "BTCUSDT"}, spot_market_buy, 4),
+    # the key; the cross account; the lists with their account; their legs
+    ("/sapi/v1/margin/allOrderList", {}, buy_oco, 4),
+    ("/sapi/v1/margin/openOrderList", {}, buy_oco, 4),
+    # the key; the cross account; the page of borrows; their count
+    ("/sapi/v1/margin/borrow-repay", {"type": "BORROW"}, borrow, 4),
+    ("/sapi/v1/margin/loan", {"asset": "USDT"}, borrow, 4),
 ]
 
 
@@ -73,6 +108,6 @@ def test_a_binance_list_costs_the_same_for_one_item_as_for_four(
         response = signed(client, "get", path, alice_keys, params)
     assert response.status_code == 200
     body = response.json()
-    listed = body if isinstance(body, list) else body.get("assets") or body.get("userAssets")
+    listed = body if isinstance(body, list) else body.get("assets") or body.get("userAssets") or body.get("rows")
     assert len(listed) >= 4
     assert len(one) == expected

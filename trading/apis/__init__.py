@@ -13,6 +13,8 @@ from trading.apis.accounts import (
     AccountResetApi,
     IsolatedAccountCreateApi,
     MaxBorrowableApi,
+    MaxRepayableApi,
+    MaxTransferableApi,
     PositionListApi,
 )
 from trading.apis.market import (
@@ -51,6 +53,8 @@ __all__ = [
     "LoanApi",
     "MarketListApi",
     "MaxBorrowableApi",
+    "MaxRepayableApi",
+    "MaxTransferableApi",
     "OrderApi",
     "OrderDetailApi",
     "OrderPreviewApi",

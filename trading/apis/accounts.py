@@ -1,4 +1,4 @@
-"""/api/v1 accounts (list, detail, leverage, isolated, reset, max borrowable) and positions."""
+"""/api/v1 accounts (list, detail, leverage, isolated, reset, max borrowable, transferable, repayable) and positions."""
 
 from __future__ import annotations
 
@@ -102,6 +102,8 @@ class AccountResetApi(APIView):
 
 
 class MaxBorrowableApi(APIView):
+    """The most of ``asset`` the account can borrow now (what POST /loans then accepts)."""
+
     class QuerySerializer(serializers.Serializer):
         asset = StrictCharField(max_length=16)
 
@@ -110,17 +112,36 @@ class MaxBorrowableApi(APIView):
         asset = serializers.CharField()
         amount = amount_field()
 
+    def maximum(self, *, user, account_id: int, asset: str):
+        return loans.max_borrowable_get(user=user, account_id=account_id, asset=asset)
+
     @extend_schema(
         tags=[MONEY],
-        parameters=[query("asset", "The asset to borrow, e.g. USDT.", required=True)],
+        parameters=[query("asset", "The asset, e.g. USDT.", required=True)],
         responses=OutputSerializer,
     )
     def get(self, request, account_id: int):
         params = self.QuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         asset = params.validated_data["asset"]
-        amount = loans.max_borrowable_get(user=request.user, account_id=account_id, asset=asset)
+        amount = self.maximum(user=request.user, account_id=account_id, asset=asset)
         return Response(self.OutputSerializer({"account": account_id, "asset": asset.upper(), "amount": amount}).data)
+
+
+class MaxTransferableApi(MaxBorrowableApi):
+    """The most of ``asset`` that can leave the account now (what POST /transfers then accepts out of it)."""
+
+    def maximum(self, *, user, account_id: int, asset: str):
+        account = selectors.account_get_for_user(user=user, account_id=account_id)
+        return selectors.max_transferable_get(account=account, asset=asset)
+
+
+class MaxRepayableApi(MaxBorrowableApi):
+    """The most a repayment of ``asset`` can be now: what is owed (due hours counted), as far as free reaches."""
+
+    def maximum(self, *, user, account_id: int, asset: str):
+        account = selectors.account_get_for_user(user=user, account_id=account_id)
+        return loans.max_repayable_get(account=account, asset=asset)
 
 
 # --- positions ----------------------------------------------------------------------------------------

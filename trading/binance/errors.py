@@ -41,6 +41,7 @@ DUPLICATE_ORDER = (-2010, "Duplicate order sent.")
 WOULD_TAKE = (-2010, "Order would immediately match and take.")
 WOULD_TRIGGER = (-2010, "Order would trigger immediately.")
 CANCEL_REJECTED = (-2011, "Unknown order sent.")
+OCO_PRICES = (-2010, "The relationship of the prices for the orders is not correct.")
 NO_SUCH_ORDER = (-2013, "Order does not exist.")
 BAD_API_KEY_FORMAT = (-2014, "API-key format invalid.")
 REJECTED_API_KEY = (-2015, "Invalid API-key, IP, or permissions for action.")
@@ -140,6 +141,7 @@ TRANSLATIONS: dict[tuple[str, str | None], tuple[int, str]] = {
     ("not_borrowable", None): BORROW_BANNED,
     ("no_debt", None): REPAY_EXCEEDS_DEBT,
     ("no_price", None): NO_PRICE_INDEX,
+    ("oco_prices", None): OCO_PRICES,
 }
 
 

@@ -31,6 +31,7 @@ TRUE, FALSE = "TRUE", "FALSE"
 MIN_LONG, MAX_LONG = -(2**63), 2**63 - 1
 # Times are milliseconds since the epoch up to the last millisecond of year 9999, the last a datetime holds.
 MAX_TIME_MS = 253402300799999
+MAX_PAGE = 10**15
 # A control character (a NUL byte above all, which PostgreSQL refuses in any text) is in no parameter's
 # legal range: refused as Binance refuses an illegal character, whatever the parameter.
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -103,6 +104,14 @@ class Params:
 
     def limit(self, *, default: int, maximum: int) -> int:
         return self.integer("limit", default=default, minimum=1, maximum=maximum)
+
+    def page(self, *, default_size: int = 10, max_size: int = 100) -> dict:
+        """Binance's ``current`` (from 1) and ``size`` pages of the /sapi records."""
+        return {
+            # (current - 1) * size is the query's OFFSET: it must stay inside PostgreSQL's bigint.
+            "current": self.integer("current", default=1, minimum=1, maximum=MAX_PAGE),
+            "size": self.integer("size", default=default_size, minimum=1, maximum=max_size),
+        }
 
     def time(self, name: str) -> int | None:
         """A time in milliseconds (startTime, endTime): from the epoch to the end of year 9999."""

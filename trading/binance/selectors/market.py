@@ -1,10 +1,4 @@
-"""Reads for the Binance-compatible API: which of the user's accounts a request means, their orders and
-trades, and market statistics from the price history.
-
-Binance has one cross margin account per user and one isolated account per pair, picked by ``isIsolated``
-and ``symbol``: here they are the user's cross account and the user's isolated account of that pair. Every
-lookup is scoped to the calling user first, so another user's order id is simply "not found".
-"""
+"""Market data from the price history: pairs, 24-hour statistics, klines and the average price."""
 
 from __future__ import annotations
 
@@ -17,142 +11,23 @@ from typing import Any
 from django.db.models import Count, Max, Min, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from accounts.models import User
-from core.errors import NotFound
 from trading import selectors
 from trading.binance import errors
-from trading.models import OPEN_STATUSES, Account, AccountKind, Asset, Order, Pair, PriceCandle, Trade
+from trading.models import (
+    Pair,
+    PriceCandle,
+    Trade,
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-# --- accounts -----------------------------------------------------------------------------------------
-
-
-def cross_account_get(*, user: User) -> Account:
-    account = selectors.margin_account_for_user(user=user, isolated=False, symbol=None)
-    if account is None:
-        raise errors.BinanceError(errors.NO_MARGIN_ACCOUNT)
-    return account
-
-
-def isolated_account_get(*, user: User, symbol: str) -> Account:
-    pair = selectors.pair_get(symbol=symbol)  # an unknown symbol first (-1121), then "no isolated account"
-    account = selectors.margin_account_for_user(user=user, isolated=True, symbol=pair.symbol)
-    if account is None:
-        raise errors.BinanceError(errors.NO_ISOLATED_ACCOUNT)
-    return account
-
-
-def spot_account_get(*, user: User) -> Account:
-    account = Account.objects.filter(user=user, kind=AccountKind.SPOT).first()
-    if account is None:
-        raise errors.BinanceError(errors.UNAUTHORIZED)
-    return account
-
-
-def margin_account_route(*, user: User, is_isolated: bool, symbol: str | None, symbol_param: str = "symbol") -> Account:
-    """The account a margin request means: the pair's isolated account, or the cross account."""
-    if not is_isolated:
-        return cross_account_get(user=user)
-    if symbol is None:
-        raise errors.mandatory(symbol_param)
-    return isolated_account_get(user=user, symbol=symbol)
-
-
-def isolated_accounts(*, user: User) -> QuerySet[Account]:
-    return Account.objects.filter(user=user, kind=AccountKind.ISOLATED)
-
-
-def summaries_for(*, user: User, kinds: tuple[str, ...], prices: dict[str, Decimal]) -> list[selectors.AccountSummary]:
-    summaries = selectors.account_summaries_for_user(user=user, prices=prices)
-    return [s for s in summaries if s.account.kind in kinds]
-
-
-def assets() -> list[Asset]:
-    return list(Asset.objects.order_by("code"))
-
-
-# --- orders and trades --------------------------------------------------------------------------------
-
-
-def _orders(account: Account) -> QuerySet[Order]:
-    return Order.objects.filter(account=account).select_related("pair", "account", "borrowed_asset")
-
-
-def order_find(*, user: User, account: Account, pair: Pair, order_id: int | None, client_order_id: str | None) -> Order:
-    """One of the user's orders in this account and pair, by orderId or origClientOrderId."""
-    order = None
-    if order_id is not None:
-        # The permission-checked selector first: another user's id is "unknown order", like a missing one.
-        found = selectors.order_get_for_user(user=user, order_id=order_id)
-        if found.account_id == account.pk and found.pair_id == pair.pk:
-            order = _orders(account).get(pk=found.pk)
-    elif client_order_id is not None:
-        order = _orders(account).filter(pair=pair, client_order_id=client_order_id).first()
-    else:
-        raise errors.BinanceError(
-            (-1102, "Param 'orderId' or 'origClientOrderId' must be sent, but both were empty/null!")
-        )
-    if order is None:
-        # The service's "unknown order": -2013 for a query, -2011 for a cancel (errors.translate).
-        raise NotFound("Unknown order sent.", code="unknown_order")
-    return order
-
-
-def open_orders(*, account: Account, pair: Pair | None) -> list[Order]:
-    orders = _orders(account).filter(status__in=OPEN_STATUSES)
-    if pair is not None:
-        orders = orders.filter(pair=pair)
-    return list(orders.order_by("id"))
-
-
-def _time_range(queryset: QuerySet, field: str, start: int | None, end: int | None) -> QuerySet:
+def time_range(queryset: QuerySet, field: str, start: int | None, end: int | None) -> QuerySet:
     if start is not None:
         queryset = queryset.filter(**{f"{field}__gte": from_ms(start)})
     if end is not None:
         queryset = queryset.filter(**{f"{field}__lte": from_ms(end)})
     return queryset
-
-
-def all_orders(
-    *, account: Account, pair: Pair, from_id: int | None, start: int | None, end: int | None, limit: int
-) -> list[Order]:
-    """Oldest first: from ``from_id`` on, or else the most recent ``limit`` (Binance's allOrders)."""
-    orders = _time_range(_orders(account).filter(pair=pair), "created_at", start, end)
-    if from_id is not None:
-        return list(orders.filter(pk__gte=from_id).order_by("id")[:limit])
-    if start is not None:
-        return list(orders.order_by("id")[:limit])
-    return sorted(orders.order_by("-id")[:limit], key=lambda o: o.pk)
-
-
-def trades_of(order: Order) -> list[Trade]:
-    return list(order.trades.select_related("fee_asset").order_by("id"))
-
-
-def my_trades(
-    *,
-    account: Account,
-    pair: Pair,
-    order_id: int | None,
-    from_id: int | None,
-    start: int | None,
-    end: int | None,
-    limit: int,
-) -> list[Trade]:
-    trades = Trade.objects.filter(account=account, pair=pair).select_related("pair", "account", "fee_asset")
-    trades = _time_range(trades, "created_at", start, end)
-    if order_id is not None:
-        trades = trades.filter(order_id=order_id)
-    if from_id is not None:
-        return list(trades.filter(pk__gte=from_id).order_by("id")[:limit])
-    if start is not None:
-        return list(trades.order_by("id")[:limit])
-    return sorted(trades.order_by("-id")[:limit], key=lambda t: t.pk)
-
-
-# --- market data --------------------------------------------------------------------------------------
 
 
 def from_ms(value: int) -> datetime:
@@ -172,6 +47,24 @@ def pairs(symbols: list[str] | None = None) -> list[Pair]:
 
 def pair_get(symbol: str) -> Pair:
     return pairs([symbol])[0]
+
+
+AVG_PRICE_MINUTES = 5
+
+
+def avg_price(*, pair: Pair, now_ms: int) -> tuple[Decimal, int]:
+    """The mean close of the pair's 1-minute candles of the last 5 minutes, and the last one's close time;
+    the mark itself (closing now) when none is that recent."""
+    since = from_ms(now_ms) - timedelta(minutes=AVG_PRICE_MINUTES)
+    closes = list(
+        PriceCandle.objects.filter(pair=pair, interval=PriceCandle.Interval.MINUTE, open_time__gte=since)
+        .order_by("open_time")
+        .values_list("open_time", "close")
+    )
+    if not closes:
+        return selectors.mark_price_get(pair=pair), now_ms
+    mean = sum((close for _, close in closes), Decimal(0)) / len(closes)
+    return mean.quantize(pair.tick_size), min(_ms(closes[-1][0] + MINUTE) - 1, now_ms)
 
 
 def margin_pairs(*, isolated: bool) -> list[Pair]:
@@ -290,7 +183,7 @@ def klines(*, pair: Pair, interval: str, start: int | None, end: int | None, lim
     """Candles of ``interval`` built from the stored ones: the first ``limit`` from ``start``, else the last."""
     source, length = KLINE_INTERVALS[interval]
     per_kline = max(1, int(length / (MINUTE if source == PriceCandle.Interval.MINUTE else HOUR)))
-    rows = _time_range(PriceCandle.objects.filter(pair=pair, interval=source), "open_time", start, end)
+    rows = time_range(PriceCandle.objects.filter(pair=pair, interval=source), "open_time", start, end)
     fields = ("open_time", "open", "high", "low", "close")
     if start is not None:
         candles = list(rows.order_by("open_time").values_list(*fields)[: (limit + 1) * per_kline])
