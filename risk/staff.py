@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from risk.services.sweep import SweepResult, sweep_all
 from risk.services.tick import TickResult, tick_run
-from trading.models import MarkPrice
+from trading.models import Market, MarkPrice
 from trading.services.markets import mark_price_set
 from trading.services.staff import pair_shock_price
 
@@ -39,9 +39,10 @@ def _run_on(mark: MarkPrice) -> PriceMove:
     return PriceMove(mark=mark, tick=result)
 
 
-def price_set_now(*, symbol: str, price: Decimal | str | int) -> PriceMove:
-    """Set a pair's mark price and run the risk engine on it at once."""
-    return _run_on(mark_price_set(symbol=symbol, price=price))
+def price_set_now(*, symbol: str, price: Decimal | str | int, market: Market | None = None) -> PriceMove:
+    """Set a pair's mark price and run the risk engine on it at once (``market``: a pair of that
+    market, e.g. a classroom's; the engine then sweeps only the holders of that market's asset)."""
+    return _run_on(mark_price_set(symbol=symbol, price=price, market=market))
 
 
 def price_shock_now(*, symbol: str, percent: Decimal | str | int) -> PriceMove:
