@@ -121,7 +121,9 @@ def replay_parse(text: str, *, source: str) -> dict[str, list[tuple[Decimal, Dec
         except ValueError:
             raise ScenarioError(f"{where}: {row[0]!r} is not an ISO 8601 time.") from None
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
-        open_, high, low, close = (_decimal(v, where=f"{where} {c}") for c, v in zip(REPLAY_COLUMNS[2:], row[2:], strict=True))
+        open_, high, low, close = (
+            _decimal(v, where=f"{where} {c}") for c, v in zip(REPLAY_COLUMNS[2:], row[2:], strict=True)
+        )
         if min(open_, high, low, close) <= 0 or not low <= min(open_, close) <= max(open_, close) <= high:
             raise ScenarioError(f"{where}: prices must be positive with low <= open, close <= high.")
         rows.append((when, _symbol(row[1].strip(), where=where), close))

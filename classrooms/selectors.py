@@ -151,6 +151,7 @@ SORT_KEYS = {
     "margin_level": lambda r: (r.margin_level is None, r.margin_level or Decimal(0)),
     "margin_calls": lambda r: r.margin_calls,
     "liquidations": lambda r: r.liquidations,
+    "status": lambda r: SEVERITY[Status(r.status)],
     "rank_by_return": lambda r: r.rank_by_return,
     "rank_by_drawdown": lambda r: r.rank_by_drawdown,
 }

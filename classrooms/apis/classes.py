@@ -11,7 +11,7 @@ from classrooms import selectors
 from classrooms.apis.common import CLASSES, ClassOutputSerializer
 from classrooms.services import classes
 from core.fields import AmountInputField, StrictCharField
-from core.pagination import PagePagination, paginated_response
+from core.pagination import PagePagination
 
 
 class ClassListApi(APIView):
@@ -29,8 +29,10 @@ class ClassListApi(APIView):
     @extend_schema(tags=[CLASSES], responses=ClassOutputSerializer(many=True))
     def get(self, request):
         items = selectors.classroom_list_for_user(user=request.user)
-        return paginated_response(
-            view=self, request=request, items=items, serializer_class=_with_request(request, ClassOutputSerializer)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(items, request, view=self)
+        return paginator.get_paginated_response(
+            ClassOutputSerializer(page, many=True, context={"request": request}).data
         )
 
     @extend_schema(tags=[CLASSES], request=InputSerializer, responses={201: ClassOutputSerializer})
@@ -41,17 +43,6 @@ class ClassListApi(APIView):
         return Response(
             ClassOutputSerializer(classroom, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
-
-
-def _with_request(request, serializer_class):
-    """``paginated_response`` makes the serializer itself: this one carries the request in its context."""
-
-    class WithRequest(serializer_class):
-        def __init__(self, *args, **kwargs):
-            kwargs.setdefault("context", {"request": request})
-            super().__init__(*args, **kwargs)
-
-    return WithRequest
 
 
 class ClassDetailApi(APIView):

@@ -25,7 +25,7 @@ from classrooms.models import Classroom, EquitySample, ScenarioRun
 from classrooms.scenario import SPEED_MAX, ScenarioError, Spec, prices_at, rates_due, spec_parse
 from core.errors import ApplicationError, Conflict
 from core.money import parse_decimal
-from risk.staff import price_set_now
+from risk.staff import price_set_now, prices_set_now
 from trading import margin
 from trading import selectors as trading_selectors
 from trading.services.platform import asset_update
@@ -192,7 +192,7 @@ def scenario_step(*, run_id: int, chain: int, now: datetime | None = None) -> St
 
 
 def _move_prices(classroom: Classroom, targets: dict[str, Decimal]) -> int:
-    moved = 0
+    moves: dict[str, Decimal] = {}
     for class_pair in selectors.class_pairs(classroom=classroom):
         target = targets.get(class_pair.source.symbol)
         if target is None:
@@ -202,9 +202,9 @@ def _move_prices(classroom: Classroom, targets: dict[str, Decimal]) -> int:
         current = getattr(class_pair.pair, "mark", None)
         if current is not None and current.price == price:
             continue
-        price_set_now(symbol=class_pair.pair.symbol, price=price, market=classroom.market)
-        moved += 1
-    return moved
+        moves[class_pair.pair.symbol] = price
+    prices_set_now(prices=moves, market=classroom.market)
+    return len(moves)
 
 
 def class_price_set(*, user: User, classroom_id, symbol, price) -> Decimal:
