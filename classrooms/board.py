@@ -27,7 +27,7 @@ def max_drawdown(equities: Iterable[Decimal]) -> Decimal:
 def ranks(values: list[Decimal], *, higher_is_better: bool) -> list[int]:
     """Competition ranks (1, 2, 2, 4) of each value, in the order given."""
     ordered = sorted(values, reverse=higher_is_better)
-    first = {}
+    first: dict[Decimal, int] = {}
     for position, value in enumerate(ordered, start=1):
         first.setdefault(value, position)
     return [first[v] for v in values]

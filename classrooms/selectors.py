@@ -158,9 +158,11 @@ SORT_KEYS = {
 
 
 def board_sort(rows: list[BoardRow], *, sort, order) -> list[BoardRow]:
-    if sort not in SORT_KEYS or order not in ("asc", "desc"):
-        message = f"sort is one of {', '.join(SORT_KEYS)}; order is asc or desc."
+    if sort not in SORT_KEYS:
+        message = f"sort is one of {', '.join(SORT_KEYS)}."
         raise ApplicationError(message, fields={"sort": [message]})
+    if order not in ("asc", "desc"):
+        raise ApplicationError("order is asc or desc.", fields={"order": ["asc or desc."]})
     return sorted(rows, key=SORT_KEYS[sort], reverse=order == "desc")
 
 
@@ -183,7 +185,7 @@ def class_board(*, classroom: Classroom) -> list[BoardRow]:
         summary = trading_selectors.account_summary(
             account=account, balances=list(account.balances.all()), prices=prices, tiers=tiers
         )
-        by_member[holder_of[account.user_id].pk].append(summary)
+        by_member[holder_of[account.user_id or 0].pk].append(summary)
     calls = dict(
         MarginCall.objects.filter(account__user_id__in=list(holder_of))
         .values_list("account__user_id")

@@ -8,6 +8,7 @@ the next one see the new price anyway.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -47,7 +48,7 @@ def price_set_now(*, symbol: str, price: Decimal | str | int, market: Market | N
     return _run_on(mark_price_set(symbol=symbol, price=price, market=market))
 
 
-def prices_set_now(*, prices: dict[str, Decimal | str | int], market: Market | None = None) -> TickResult:
+def prices_set_now(*, prices: Mapping[str, Decimal | str | int], market: Market | None = None) -> TickResult:
     """Set several pairs' mark prices together (one transaction) and run the risk engine once on all of
     them: a scenario's candle moves its pairs at once, so no account is judged on half of the move."""
     with transaction.atomic():

@@ -37,7 +37,7 @@ class ClassOutputSerializer(serializers.Serializer):
         return obj.join_code if self._is_instructor(obj) else None
 
     @extend_schema_field(ClassPairOutputSerializer(many=True))
-    def get_pairs(self, obj) -> list:
+    def get_pairs(self, obj):
         return ClassPairOutputSerializer(selectors.class_pairs(classroom=obj), many=True).data
 
 

@@ -61,3 +61,22 @@ def seed_positions(erin_m, frank_m):
         )
         isolated[symbol] = account
     return a, isolated["ETHUSDT"], isolated["BCHUSDT"]
+
+
+def class_joined_by(user):
+    """A class (ETHUSDT) taught by "teacher" that ``user`` is a member of: for tables of every endpoint."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+    from classrooms.models import INSTRUCTOR_GROUP, Classroom
+    from classrooms.services.classes import classroom_create, membership_join
+    from tests.helpers import PASSWORD
+    from trading.services.accounts import user_signup
+
+    teacher = User.objects.filter(username="teacher").first() or user_signup(username="teacher", password=PASSWORD)
+    teacher.groups.add(Group.objects.get(name=INSTRUCTOR_GROUP))
+    classroom = Classroom.objects.filter(instructor=teacher).first() or classroom_create(
+        instructor=teacher, name="Every endpoint", starting_balance="1000", symbols=["ETHUSDT"]
+    )
+    membership_join(user=user, code=classroom.join_code)
+    return classroom

@@ -104,8 +104,8 @@ def test_the_board_shows_the_instructor_everyone_and_a_member_only_their_rank(da
     assert {r["equity"] for r in rows} == {"1000.00000000"}
     mine = results(erin_api.get(f"{API}/classes/{members[0].classroom_id}/board"))
     assert [(r["student"], r["rank_by_return"]) for r in mine] == [("erin", 1)]
-    for query in ["sort=nope", "order=sideways", "sort=equity&order="]:
-        assert_error(dana_api.get(f"{API}/classes/{members[0].classroom_id}/board?{query}"), 400, None, "sort")
+    for query, field in [("sort=nope", "sort"), ("order=sideways", "order"), ("sort=equity&order=", "order")]:
+        assert_error(dana_api.get(f"{API}/classes/{members[0].classroom_id}/board?{query}"), 400, "invalid", field)
 
 
 def test_a_student_cannot_touch_another_students_class_account(erin_api, frank_api, members):

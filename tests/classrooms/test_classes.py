@@ -120,3 +120,13 @@ def test_a_class_pair_cannot_be_traded_from_a_personal_account(classroom, alice)
             side_effect="MARGIN_BUY",
         )
     assert refused.value.code == "unknown_symbol"
+
+
+def test_the_main_markets_listings_do_not_show_a_class(classroom, alice):
+    from tests.api.conftest import client_for
+
+    api = client_for(alice)
+    for path in ["/api/v1/markets", "/api/v1/prices", "/api/v1/assets"]:
+        body = api.get(path, {"page_size": 200}).json()
+        assert f"C{classroom.pk}" not in str(body), path
+    assert f"C{classroom.pk}ETH" not in api.get("/api/v3/exchangeInfo").content.decode()
