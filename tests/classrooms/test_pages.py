@@ -9,11 +9,10 @@ from django.urls import reverse
 
 from classrooms.models import Membership, ScenarioRun
 from tests.classrooms.helpers import seed_positions
-from tests.helpers import PASSWORD
 
 
 def signed_in(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 
