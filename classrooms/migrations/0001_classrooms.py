@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('trading', '0007_markets_of_their_own'),
+        ('trading', '0008_markets_of_their_own'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

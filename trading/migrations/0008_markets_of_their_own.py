@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trading', '0006_futures_account_kind'),
+        ('trading', '0007_margin_points'),
     ]
 
     operations = [
