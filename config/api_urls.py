@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("trading.api_urls")),
     path("", include("futures.api_urls")),
     path("", include("risk.api_urls")),
+    path("", include("classrooms.api_urls")),
 ]
 
 

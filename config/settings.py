@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "trading",
     "futures",
     "risk",
+    "classrooms",
 ]
 
 MIDDLEWARE = [

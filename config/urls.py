@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("futures.urls")),
     path("", include("risk.urls")),
+    path("", include("classrooms.urls")),
 ]
 
 # The API answers every error in its one JSON shape, even those no view sees (an unknown path).

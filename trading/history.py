@@ -140,7 +140,7 @@ def asset_list() -> QuerySet[Asset]:
 
 
 def price_list() -> QuerySet[MarkPrice]:
-    return MarkPrice.objects.select_related("pair").order_by("pair__symbol")
+    return MarkPrice.objects.select_related("pair").filter(pair__market__isnull=True).order_by("pair__symbol")
 
 
 def price_history(*, symbol: str, interval: str | None = None) -> QuerySet[PriceCandle]:

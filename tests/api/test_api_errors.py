@@ -7,6 +7,7 @@ from rest_framework.throttling import UserRateThrottle
 
 from core.parsers import MAX_JSON_DEPTH
 from tests.api.api_helpers import API, assert_error, ok, query_parameters, schema_operations
+from tests.classrooms.helpers import class_joined_by
 from tests.helpers import DOOR_NUMBERS, cross, spot
 from trading.models import Order, Transfer
 
@@ -23,6 +24,8 @@ QUERY_PARAMETERS = [
 
 def _concrete(path: str, user) -> str:
     """A schema path with the user's own ids in it, so that the request gets past the lookup."""
+    if "{classroom_id}" in path:
+        path = path.replace("{classroom_id}", str(class_joined_by(user).pk))
     return path.replace("{account_id}", str(cross(user).pk)).replace("{code}", "USDT").replace("{symbol}", "BTCUSDT")
 
 

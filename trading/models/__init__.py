@@ -10,7 +10,7 @@ from .accounts import BUCKET_WEIGHT, Account, AccountKind, Balance, Bucket, Syst
 from .fields import amount_field, ratio_field
 from .ledger import JournalEntry, LedgerLine, LoanEvent, Transfer
 from .levels import MarginPoint
-from .markets import Asset, MarkPrice, Pair, PriceCandle
+from .markets import Asset, Market, MarkPrice, Pair, PriceCandle
 from .orders import OPEN_STATUSES, Order, OrderList, Trade
 from .risk import PlatformSettings, RiskProfile, RiskTier
 
@@ -27,6 +27,7 @@ __all__ = [
     "LoanEvent",
     "MarginPoint",
     "MarkPrice",
+    "Market",
     "Order",
     "OrderList",
     "Pair",

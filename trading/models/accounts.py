@@ -11,7 +11,7 @@ from django.db.models import Q
 from core.money import AMOUNT_PLACES
 
 from .fields import amount_field
-from .markets import Asset, Pair
+from .markets import Asset, Market, Pair
 
 
 class AccountKind(models.TextChoices):
@@ -42,6 +42,9 @@ class Account(models.Model):
     system_code = models.CharField(max_length=32, choices=SystemAccount.choices, null=True, blank=True, unique=True)
     is_frozen = models.BooleanField(default=False, help_text="A frozen account takes no orders, transfers or loans.")
     created_at = models.DateTimeField(auto_now_add=True)
+    # NULL: the main market. A market's accounts belong to a user of their own (a classroom membership's),
+    # so the per-user constraints below hold per market without a change.
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts")
     # Not a column: account_reset sets it on the account it returns (what went back to the spot wallet).
     returned_to_spot: Decimal
 

@@ -10,6 +10,38 @@ from django.db.models import Q
 from .fields import amount_field, ratio_field
 
 
+class Market(models.Model):
+    """A market of its own beside the main one (a classroom's): its own copies of assets and pairs, with
+    their own prices, and the accounts that trade them. NULL where a row points here means the main
+    market, so the main market has no row and nothing of it changes."""
+
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MainMarketManager(models.Manager):
+    """``objects`` of assets and pairs: the main market's only, so that every listing, price source and
+    look-up written before markets existed sees exactly what it saw before. Another market's rows are
+    reached through ``in_all_markets`` or the market-aware selectors (``trading.selectors.pair_get``);
+    related access (``account.pair``), the admin and forms use ``in_all_markets`` (the default manager)."""
+
+    # Data migrations written before markets existed use ``Pair.objects``: it stays theirs, as it was.
+    use_in_migrations = True
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(market__isnull=True)
+
+
+class AllMarketsManager(models.Manager):
+    """``in_all_markets``: every market's rows (the default and base manager)."""
+
+
 class Asset(models.Model):
     code = models.CharField(max_length=16, unique=True)
     name = models.CharField(max_length=64, blank=True)
@@ -17,9 +49,16 @@ class Asset(models.Model):
     borrowable = models.BooleanField(default=True)
     borrow_limit = amount_field(help_text="Most one margin account may owe of this asset (principal).")
     lending_pool_size = amount_field(help_text="Paper lending pool kept for this asset by `bootstrap`.")
+    # NULL: the main market. A market's own asset has a code of its own (codes stay unique), because
+    # prices and valuations key on the code.
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, null=True, blank=True, related_name="assets")
+
+    objects = MainMarketManager()
+    in_all_markets = AllMarketsManager()
 
     class Meta:
         ordering = ["code"]
+        base_manager_name = default_manager_name = "in_all_markets"
 
     def __str__(self) -> str:
         return self.code
@@ -42,9 +81,14 @@ class Pair(models.Model):
     is_active = models.BooleanField(default=True)
     margin_enabled = models.BooleanField(default=True)
     isolated_enabled = models.BooleanField(default=True)
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, null=True, blank=True, related_name="pairs")
+
+    objects = MainMarketManager()
+    in_all_markets = AllMarketsManager()
 
     class Meta:
         ordering = ["symbol"]
+        base_manager_name = default_manager_name = "in_all_markets"
         constraints = [
             models.UniqueConstraint(fields=["base", "quote"], name="pair_unique_base_quote"),
             models.CheckConstraint(

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import Q
+
 from accounts.models import User
 from core.errors import ApplicationError, NotFound
 from trading.models import (
     Account,
     AccountKind,
     Asset,
+    Market,
     MarkPrice,
     Order,
     Pair,
@@ -24,19 +27,37 @@ def platform_settings_get() -> PlatformSettings:
     return PlatformSettings.objects.select_related("risk_profile").get(pk=1)
 
 
-def asset_get(*, code: str) -> Asset:
+def _in_market(market: Market | int | None) -> Q:
+    """Rows of one market: NULL is the main market."""
+    return Q(market__isnull=True) if market is None else Q(market=market)
+
+
+def asset_get(*, code: str, market: Market | int | None = None) -> Asset:
+    """An asset of a market (default: the main one). Another market holds its own copies of the main
+    assets and the main quote asset (USDT is USDT everywhere)."""
     # Codes and symbols are letters and digits; anything else (a NUL byte, which PostgreSQL refuses
     # outright) is simply unknown.
-    asset = Asset.objects.filter(code=code.upper()).first() if isinstance(code, str) and code.isalnum() else None
+    asset = None
+    if isinstance(code, str) and code.isalnum():
+        scope = _in_market(market)
+        if market is not None:
+            scope |= Q(market__isnull=True, code=QUOTE_ASSET)
+        asset = Asset.in_all_markets.filter(scope, code=code.upper()).first()
     if asset is None:
         raise ApplicationError(f"Unknown asset: {code!r}.", code="unknown_asset", fields={"asset": ["Unknown asset."]})
     return asset
 
 
-def pair_get(*, symbol: str) -> Pair:
+def pair_get(*, symbol: str, market: Market | int | None = None) -> Pair:
+    """A pair of a market by its symbol (default: the main market's; another market's pairs are not
+    found there, nor the main pairs in another market)."""
     pair = None
     if isinstance(symbol, str) and symbol.isalnum():
-        pair = Pair.objects.select_related("base", "quote").filter(symbol=symbol.upper()).first()
+        pair = (
+            Pair.in_all_markets.select_related("base", "quote")
+            .filter(_in_market(market), symbol=symbol.upper())
+            .first()
+        )
     if pair is None:
         raise ApplicationError(
             f"Invalid symbol: {symbol!r}.", code="unknown_symbol", fields={"symbol": ["Invalid symbol."]}

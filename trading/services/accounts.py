@@ -12,7 +12,18 @@ from accounts.models import User
 from core.errors import ApplicationError, Conflict
 from core.money import Q8
 from trading import selectors
-from trading.models import OPEN_STATUSES, Account, AccountKind, Asset, Bucket, JournalEntry, Order, Pair, SystemAccount
+from trading.models import (
+    OPEN_STATUSES,
+    Account,
+    AccountKind,
+    Asset,
+    Bucket,
+    JournalEntry,
+    Market,
+    Order,
+    Pair,
+    SystemAccount,
+)
 from trading.services.common import clean_amount, margin_rule_check
 from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledger_post, system_balance
 
@@ -28,28 +39,35 @@ def user_signup(*, username: str, password: str, email: str = ""):
     return user
 
 
-def account_provision(*, user: User) -> None:
-    """Make the spot wallet (funded with the starting balance) and the cross account a user lacks."""
+def account_provision(*, user: User, market: Market | None = None, starting_balance: Decimal | None = None) -> None:
+    """Make the spot wallet (funded with the starting balance) and the cross account a user lacks.
+
+    ``market`` and ``starting_balance``: the accounts of another market's user (a classroom's), funded
+    with that market's starting balance instead of the platform's."""
     with transaction.atomic():
         if not Account.objects.filter(user=user, kind=AccountKind.SPOT).exists():
-            spot = Account.objects.create(user=user, kind=AccountKind.SPOT)
+            spot = Account.objects.create(user=user, kind=AccountKind.SPOT, market=market)
             locked = LockedAccount(accounts_lock(spot.pk)[spot.pk])
-            _fund_starting_balance(locked)
+            _fund_starting_balance(locked, amount=starting_balance)
         if not Account.objects.filter(user=user, kind=AccountKind.CROSS).exists():
-            Account.objects.create(user=user, kind=AccountKind.CROSS, leverage=DEFAULT_CROSS_LEVERAGE)
+            Account.objects.create(user=user, kind=AccountKind.CROSS, leverage=DEFAULT_CROSS_LEVERAGE, market=market)
 
 
-def _fund_starting_balance(locked: LockedAccount) -> None:
-    settings = selectors.platform_settings_get()
+def _fund_starting_balance(locked: LockedAccount, *, amount: Decimal | None = None) -> None:
+    if amount is None:
+        amount = selectors.platform_settings_get().starting_balance
     usdt = selectors.asset_get(code=selectors.QUOTE_ASSET)
     posting = Posting()
-    posting.move(system_balance(SystemAccount.PAPER_FUNDING, usdt), locked.balance(usdt), settings.starting_balance)
+    posting.move(system_balance(SystemAccount.PAPER_FUNDING, usdt), locked.balance(usdt), amount)
     ledger_post(kind=JournalEntry.Kind.FUNDING, posting=posting, account=locked.account, memo="starting balance")
 
 
-def isolated_account_open(*, user: User, symbol: str, leverage: int | None = None) -> Account:
-    """Enable an isolated margin account for a pair (one per user and pair, a limit per user)."""
-    pair = selectors.pair_get(symbol=symbol)
+def isolated_account_open(
+    *, user: User, symbol: str, leverage: int | None = None, market: Market | None = None
+) -> Account:
+    """Enable an isolated margin account for a pair (one per user and pair, a limit per user); with
+    ``market``, for a pair of that market (a classroom user's)."""
+    pair = selectors.pair_get(symbol=symbol, market=market)
     if not (pair.is_active and pair.margin_enabled and pair.isolated_enabled):
         raise ApplicationError(f"{pair.symbol} is not open for isolated margin.", code="isolated_not_allowed")
     leverage = _clean_leverage(
@@ -66,7 +84,9 @@ def isolated_account_open(*, user: User, symbol: str, leverage: int | None = Non
             raise Conflict(f"An isolated {pair.symbol} account is already enabled.", code="isolated_exists")
         if Account.objects.filter(user=user, kind=AccountKind.ISOLATED).count() >= limit:
             raise ApplicationError(f"At most {limit} isolated margin accounts may be enabled.", code="isolated_limit")
-        return Account.objects.create(user=user, kind=AccountKind.ISOLATED, pair=pair, leverage=leverage)
+        return Account.objects.create(
+            user=user, kind=AccountKind.ISOLATED, pair=pair, leverage=leverage, market=pair.market
+        )
 
 
 def _isolated_leverages(pair: Pair) -> list[int]:

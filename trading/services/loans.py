@@ -196,7 +196,7 @@ def loan_borrow(*, user: User, account_id, asset: str, amount, now: datetime | N
     """Borrow into a margin account; allowed only while the margin level after it is >= initial."""
     amount = clean_amount(amount)
     account = selectors.account_get_for_user(user=user, account_id=account_id)
-    asset_obj = selectors.asset_get(code=asset)
+    asset_obj = selectors.asset_get(code=asset, market=account.market_id)
     _ensure_margin(account)
     ensure_asset_allowed(account, asset_obj)
     prices = selectors.mark_prices()
@@ -237,7 +237,7 @@ def loan_repay(*, user: User, account_id, asset: str, amount, now: datetime | No
     """Repay from the account's free balance: interest first, then principal; never more than is owed."""
     amount = clean_amount(amount)
     account = selectors.account_get_for_user(user=user, account_id=account_id)
-    asset_obj = selectors.asset_get(code=asset)
+    asset_obj = selectors.asset_get(code=asset, market=account.market_id)
     _ensure_margin(account)
     ensure_asset_allowed(account, asset_obj)
     now = now or timezone.now()
@@ -314,7 +314,7 @@ def _balances_due(account: Account, asset: Asset, now: datetime | None) -> list[
 
 def max_borrowable_get(*, user: User, account_id, asset: str, now: datetime | None = None) -> Decimal:
     account = selectors.account_get_for_user(user=user, account_id=account_id)
-    asset_obj = selectors.asset_get(code=asset)
+    asset_obj = selectors.asset_get(code=asset, market=account.market_id)
     _ensure_margin(account)
     ensure_asset_allowed(account, asset_obj)
     balances = _balances_due(account, asset_obj, now)
@@ -327,7 +327,7 @@ def max_borrowable_get(*, user: User, account_id, asset: str, now: datetime | No
 def max_repayable_get(*, account: Account, asset: str, now: datetime | None = None) -> Decimal:
     """The most a repayment of ``asset`` can be: what is owed (due hours counted), as far as the free
     balance reaches."""
-    asset_obj = selectors.asset_get(code=asset)
+    asset_obj = selectors.asset_get(code=asset, market=account.market_id)
     balance = next((b for b in _balances_due(account, asset_obj, now) if b.asset_id == asset_obj.pk), None)
     if balance is None:
         return ZERO

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from trading import selectors
-from trading.models import Account, AccountKind, Asset, JournalEntry, MarkPrice, PriceCandle, SystemAccount
+from trading.models import Account, AccountKind, Asset, JournalEntry, Market, MarkPrice, PriceCandle, SystemAccount
 from trading.services.common import clean_amount
 from trading.services.ledger import Posting, ledger_post, system_balance
 
@@ -21,8 +21,9 @@ from trading.services.ledger import Posting, ledger_post, system_balance
 INSURANCE_FUND_SEED = Decimal("100000")
 
 
-def mark_price_set(*, symbol: str, price, now: datetime | None = None) -> MarkPrice:
-    pair = selectors.pair_get(symbol=symbol)
+def mark_price_set(*, symbol: str, price, now: datetime | None = None, market: Market | None = None) -> MarkPrice:
+    """Set a pair's mark price (``market``: a pair of that market; default the main market's)."""
+    pair = selectors.pair_get(symbol=symbol, market=market)
     price = clean_amount(price, field="price")
     if price % pair.tick_size:
         raise ApplicationError(

@@ -110,7 +110,7 @@ def _check_account_and_pair(account: Account, pair: Pair, side_effect: str) -> N
 def _clean_request(
     *, account: Account, symbol, side, type, quantity, quote_quantity, price, stop_price, time_in_force, side_effect
 ) -> OrderRequest:
-    pair = selectors.pair_get(symbol=symbol)
+    pair = selectors.pair_get(symbol=symbol, market=account.market_id)
     side = clean_choice(side, field="side", choices=Order.Side)
     type = clean_choice(type, field="type", choices=Order.Type)
     side_effect = clean_side_effect(side_effect)
@@ -492,7 +492,7 @@ def order_cancel(*, user: User, order_id, now: datetime | None = None) -> Order:
 
 def orders_cancel_all(*, user: User, account_id, symbol: str | None = None, now: datetime | None = None) -> list[Order]:
     account = selectors.account_get_for_user(user=user, account_id=account_id)
-    pair = selectors.pair_get(symbol=symbol) if symbol else None
+    pair = selectors.pair_get(symbol=symbol, market=account.market_id) if symbol else None
     prices, settings, now = selectors.mark_prices(), selectors.platform_settings_get(), now or timezone.now()
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from core.errors import ApplicationError, NotFound
-from trading.models import Asset, PlatformSettings, RiskProfile
+from trading.models import Asset, Market, PlatformSettings, RiskProfile
 from trading.services.common import clean_amount
 
 ONE = Decimal(1)
@@ -56,7 +56,7 @@ def platform_settings_update(
     return settings
 
 
-def asset_update(*, code: str, daily_interest_rate=None, borrow_limit=None) -> Asset:
+def asset_update(*, code: str, daily_interest_rate=None, borrow_limit=None, market: Market | None = None) -> Asset:
     """Change an asset's daily interest rate and per-account borrow limit (None: leave as is).
 
     A new rate applies to the hours charged from now on; a lower limit stops new borrowing above it but
@@ -68,7 +68,8 @@ def asset_update(*, code: str, daily_interest_rate=None, borrow_limit=None) -> A
     if borrow_limit is not None:
         changes["borrow_limit"] = clean_amount(borrow_limit, field="borrow_limit", allow_zero=True)
     with transaction.atomic():
-        asset = Asset.objects.select_for_update().filter(code=str(code).upper()).first()
+        assets = Asset.objects if market is None else Asset.in_all_markets.filter(market=market)
+        asset = assets.select_for_update().filter(code=str(code).upper()).first()
         if asset is None:
             raise NotFound(f"Unknown asset: {code!r}.", code="unknown_asset")
         for field, value in changes.items():

@@ -33,7 +33,7 @@ def transfer_create(*, user: User, from_account_id, to_account_id, asset: str, a
     amount = clean_amount(amount)
     source = selectors.account_get_for_user(user=user, account_id=from_account_id)
     target = selectors.account_get_for_user(user=user, account_id=to_account_id)
-    asset_obj = selectors.asset_get(code=asset)
+    asset_obj = selectors.asset_get(code=asset, market=source.market_id)
     if source.pk == target.pk:
         raise ApplicationError(
             "Choose two different accounts.", fields={"to_account": ["Must differ from from_account."]}
