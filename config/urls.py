@@ -21,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/v1/", include("accounts.api_keys_urls")),
+    # /fapi first: trading.binance.urls ends with the catch-all of Binance's prefixes.
+    path("", include("futures.fapi.urls")),
     path("", include("trading.binance.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
