@@ -271,7 +271,7 @@ def account_v3(state: AccountState | None, *, now: int) -> dict:
                 "positionAmt": amount(p.position.position_amt),
                 "unrealizedProfit": amount(p.unrealized_pnl),
                 "isolatedMargin": amount(p.margin if p.is_isolated else 0),
-                "notional": amount(p.notional),
+                "notional": amount(signed_notional(p)),
                 "isolatedWallet": amount(p.isolated_wallet),
                 "initialMargin": amount(p.initial_margin),
                 "maintMargin": amount(p.maintenance),
@@ -345,6 +345,13 @@ def balance(state: AccountState | None, *, alias: str, now: int) -> list[dict]:
     ]
 
 
+def signed_notional(risk: PositionRisk | None) -> Decimal:
+    """Binance's position notional carries the position's sign: negative for a short."""
+    if risk is None:
+        return ZERO
+    return risk.notional if risk.position.position_amt >= 0 else -risk.notional
+
+
 def max_notional(info: SymbolInfo, leverage: int) -> Decimal:
     """The largest notional the brackets allow at this leverage: the cap of the last tier that still offers it."""
     caps = [b.cap for b in info.brackets if b.max_leverage >= leverage]
@@ -367,7 +374,7 @@ def position_v2(info: SymbolInfo, risk: PositionRisk | None, *, leverage: int, m
         "isolatedMargin": amount(risk.margin if risk and risk.is_isolated else 0),
         "isAutoAddMargin": "false",
         "positionSide": "BOTH",
-        "notional": amount(risk.notional if risk else 0),
+        "notional": amount(signed_notional(risk)),
         "isolatedWallet": amount(risk.isolated_wallet if risk else 0),
         "updateTime": ms(risk.position.updated_at) if risk else 0,
     }
@@ -385,7 +392,7 @@ def position_v3(risk: PositionRisk) -> dict:
         "unRealizedProfit": amount(risk.unrealized_pnl),
         "liquidationPrice": amount(risk.liquidation_price or 0),
         "isolatedMargin": amount(risk.margin if risk.is_isolated else 0),
-        "notional": amount(risk.notional),
+        "notional": amount(signed_notional(risk)),
         "marginAsset": "USDT",
         "isolatedWallet": amount(risk.isolated_wallet),
         "initialMargin": amount(risk.initial_margin),

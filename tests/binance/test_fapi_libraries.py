@@ -1,0 +1,218 @@
+"""The real ccxt (``binanceusdm``, and ``binance`` with ``defaultType: future``) and python-binance's
+``futures_*`` calls against /fapi on the live test server, cross and isolated, with only the base URL changed.
+
+ccxt picks its exception map by the URL's host (``https://fapi.binance.com``): on any other host it falls back
+to its generic map, where -2019 or -2022 are a bare ExchangeError. ``ccxt_futures`` therefore also hands ccxt
+its own USDⓈ-M map as the generic one: the README's recipe, tested here.
+"""
+
+import re
+from decimal import Decimal
+
+import ccxt
+import pytest
+from binance.client import Client
+from binance.exceptions import BinanceAPIException
+
+from futures.models import FuturesOrder, FuturesPosition, FuturesSymbol
+from tests.helpers import assert_ledger_clean
+from trading.models import Account, AccountKind
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def ccxt_futures(exchange_class, base_url: str, keys, **options):
+    """ccxt with every API URL's host pointing at MarginLab, and its USDⓈ-M error map as the generic one."""
+    api_key, secret = keys
+    urls = {name: re.sub(r"^https://[^/]+", base_url, url) for name, url in exchange_class().urls["api"].items()}
+    linear = exchange_class().exceptions["linear"]
+    return exchange_class(
+        {
+            "apiKey": api_key,
+            "secret": secret,
+            "urls": {"api": urls},
+            "exceptions": {"exact": linear["exact"]},
+            "enableRateLimit": False,
+            "options": options,
+        }
+    )
+
+
+def futures_client(base_url: str, keys) -> Client:
+    """python-binance with its spot, margin and futures base URLs at MarginLab."""
+    client_class = type(
+        "MarginLabClient",
+        (Client,),
+        {"API_URL": f"{base_url}/api", "MARGIN_API_URL": f"{base_url}/sapi", "FUTURES_URL": f"{base_url}/fapi"},
+    )
+    return client_class(*keys)
+
+
+@pytest.fixture
+def market(set_prices):
+    FuturesSymbol.objects.update(basis_rate=Decimal(0))
+    set_prices(BTCUSDT="100000", ETHUSDT="2500", BNBUSDT="600", SOLUSDT="150")
+
+
+@pytest.fixture
+def usdm(live_server, alice_keys):
+    exchange = ccxt_futures(ccxt.binanceusdm, live_server.url, alice_keys)
+    yield exchange
+    exchange.close()
+
+
+@pytest.fixture
+def binance_future(live_server, bob_keys):
+    exchange = ccxt_futures(ccxt.binance, live_server.url, bob_keys, defaultType="future")
+    yield exchange
+    exchange.close()
+
+
+@pytest.fixture
+def python_binance(live_server, bob_keys):
+    client = futures_client(live_server.url, bob_keys)
+    yield client
+    client.close_connection()
+
+
+def test_ccxt_binanceusdm_trades_cross_and_isolated(usdm, alice, market):
+    markets = usdm.load_markets()
+    btc = markets["BTC/USDT:USDT"]
+    assert btc["swap"] and btc["linear"] and btc["settle"] == "USDT"
+    assert btc["precision"]["amount"] == 0.001 and btc["limits"]["cost"]["min"] == 100
+    ticker = usdm.fetch_ticker("BTC/USDT:USDT")
+    assert ticker["last"] == 100000
+    book = usdm.fetch_order_book("BTC/USDT:USDT", 5)
+    assert book["bids"][0][0] < 100000 < book["asks"][0][0]
+    assert usdm.fetch_ohlcv("BTC/USDT:USDT", "1m", limit=1)[0][4] == 100000
+    assert usdm.fetch_funding_rate("BTC/USDT:USDT")["markPrice"] == 100000
+    tiers = usdm.fetch_leverage_tiers(["BTC/USDT:USDT"])
+    assert tiers["BTC/USDT:USDT"][0]["maxLeverage"] == 125
+
+    usdm.transfer("USDT", 1000, "spot", "swap")
+    assert usdm.fetch_balance()["USDT"]["free"] == 1000
+
+    # Cross: 10x, a market buy, a resting limit, found, listed and cancelled.
+    usdm.set_leverage(10, "BTC/USDT:USDT")
+    bought = usdm.create_order("BTC/USDT:USDT", "market", "buy", 0.01)
+    assert bought["status"] == "closed" and bought["filled"] == 0.01
+    resting = usdm.create_order("BTC/USDT:USDT", "limit", "buy", 0.002, 90000)
+    assert resting["status"] == "open"
+    assert usdm.fetch_order(resting["id"], "BTC/USDT:USDT")["price"] == 90000
+    assert [o["id"] for o in usdm.fetch_open_orders("BTC/USDT:USDT")] == [resting["id"]]
+    assert usdm.cancel_order(resting["id"], "BTC/USDT:USDT")["status"] == "canceled"
+    (position,) = usdm.fetch_positions(["BTC/USDT:USDT"])
+    assert position["contracts"] == 0.01 and position["side"] == "long" and position["marginMode"] == "cross"
+    assert position["liquidationPrice"] > 0  # positionRisk v3 carries no leverage, on Binance too: symbolConfig does
+    assert usdm.fetch_leverage("BTC/USDT:USDT")["longLeverage"] == 10
+    assert len(usdm.fetch_my_trades("BTC/USDT:USDT")) == 1
+    assert usdm.fetch_trading_fee("BTC/USDT:USDT")["taker"] > 0
+
+    # Isolated on ETH: margin mode, a position, margin added.
+    usdm.set_margin_mode("isolated", "ETH/USDT:USDT")
+    usdm.create_order("ETH/USDT:USDT", "market", "sell", 0.1)
+    usdm.add_margin("ETH/USDT:USDT", 5)
+    (eth,) = usdm.fetch_positions(["ETH/USDT:USDT"])
+    assert eth["marginMode"] == "isolated" and eth["side"] == "short" and eth["contracts"] == 0.1
+    position_row = FuturesPosition.objects.get(account__user=alice, symbol__symbol="ETHUSDT")
+    assert position_row.isolated_margin > 5
+    income = usdm.fetch_funding_history()  # FUNDING_FEE income: none yet
+    assert income == []
+
+    # Binance's futures errors reach the bot as ccxt's own classes, and change nothing.
+    orders_before = FuturesOrder.objects.count()
+    with pytest.raises(ccxt.InsufficientFunds):
+        usdm.create_order("BTC/USDT:USDT", "market", "buy", 5)
+    with pytest.raises(ccxt.InvalidOrder):
+        usdm.create_order("SOL/USDT:USDT", "market", "buy", 1, None, {"reduceOnly": True})  # -2022
+    with pytest.raises(ccxt.OrderNotFound):
+        usdm.fetch_order("987654321", "BTC/USDT:USDT")
+    with pytest.raises(ccxt.OrderNotFound):
+        usdm.cancel_order(resting["id"], "BTC/USDT:USDT")
+    with pytest.raises(ccxt.MarginModeAlreadySet):
+        usdm.set_margin_mode("isolated", "ETH/USDT:USDT")  # -4046
+    with pytest.raises(ccxt.BadRequest):
+        usdm.set_leverage(126, "BTC/USDT:USDT")  # -4028
+    with pytest.raises(ccxt.OperationRejected):
+        usdm.set_margin_mode("cross", "ETH/USDT:USDT")  # -4048: a position is open
+    with pytest.raises(ccxt.BadRequest):
+        usdm.set_position_mode(True)  # hedge mode: not supported
+    assert FuturesOrder.objects.count() == orders_before
+    assert_ledger_clean()
+
+
+def test_ccxt_binance_with_default_type_future(binance_future, bob, market):
+    exchange = binance_future
+    markets = exchange.load_markets()
+    assert markets["ETH/USDT:USDT"]["swap"] and markets["ETH/USDT"]["spot"]
+    exchange.transfer("USDT", 500, "spot", "swap")
+    assert exchange.fetch_balance()["USDT"]["total"] == 500  # the futures wallet: defaultType future
+
+    exchange.set_leverage(5, "ETH/USDT:USDT")
+    exchange.create_order("ETH/USDT:USDT", "market", "buy", 0.2)
+    (position,) = exchange.fetch_positions(["ETH/USDT:USDT"])
+    assert position["contracts"] == 0.2 and exchange.fetch_leverage("ETH/USDT:USDT")["longLeverage"] == 5
+    closed = exchange.create_order("ETH/USDT:USDT", "market", "sell", 0.2, None, {"reduceOnly": True})
+    assert closed["status"] == "closed"
+    assert exchange.fetch_positions(["ETH/USDT:USDT"]) == []
+    with pytest.raises(ccxt.InvalidOrder):
+        exchange.create_order("ETH/USDT:USDT", "market", "sell", 0.2, None, {"reduceOnly": True})
+    exchange.transfer("USDT", 100, "swap", "spot")
+    assert Account.objects.get(user=bob, kind=AccountKind.FUTURES).balances.get().free < 400
+    assert_ledger_clean()
+
+
+def test_python_binance_futures_calls_cross_and_isolated(python_binance, bob, market):
+    client = python_binance
+    assert client.futures_ping() == {} and client.futures_time()["serverTime"] > 0
+    symbols = {s["symbol"] for s in client.futures_exchange_info()["symbols"]}
+    assert symbols == {"BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT"}
+    assert client.futures_symbol_ticker(symbol="BTCUSDT")["price"] == "100000.00000000"
+    assert client.futures_mark_price(symbol="BTCUSDT")["markPrice"] == "100000.00000000"
+    assert client.futures_order_book(symbol="BTCUSDT")["bids"]
+    assert client.futures_klines(symbol="BTCUSDT", interval="1m")[-1][4] == "100000.00000000"
+
+    assert client.futures_account_transfer(asset="USDT", amount="800", type=1)["tranId"] > 0
+    assert client.futures_account_balance()[0]["balance"] == "800.00000000"
+
+    # Cross on BTC.
+    assert client.futures_change_leverage(symbol="BTCUSDT", leverage=20)["leverage"] == 20
+    order = client.futures_create_order(
+        symbol="BTCUSDT", side="BUY", type="LIMIT", timeInForce="GTC", quantity="0.002", price="95000"
+    )
+    assert client.futures_get_order(symbol="BTCUSDT", orderId=order["orderId"])["status"] == "NEW"
+    assert [o["orderId"] for o in client.futures_get_open_orders(symbol="BTCUSDT")] == [order["orderId"]]
+    assert client.futures_cancel_order(symbol="BTCUSDT", orderId=order["orderId"])["status"] == "CANCELED"
+    client.futures_create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.002")
+    (btc,) = client.futures_position_information(symbol="BTCUSDT")
+    assert btc["positionAmt"] == "0.00200000" and btc["isolatedMargin"] == "0.00000000"
+
+    # Isolated on ETH.
+    assert client.futures_change_margin_type(symbol="ETHUSDT", marginType="ISOLATED") == {"code": 200, "msg": "success"}
+    client.futures_create_order(symbol="ETHUSDT", side="SELL", type="MARKET", quantity="0.1")
+    client.futures_change_position_margin(symbol="ETHUSDT", amount="3", type=1)
+    (eth,) = client.futures_position_information(symbol="ETHUSDT")
+    assert eth["positionAmt"] == "-0.10000000" and Decimal(eth["isolatedWallet"]) > 3
+    history = client.futures_position_margin_history(symbol="ETHUSDT")
+    assert [(h["type"], h["amount"]) for h in history] == [(1, "3.00000000")]
+    account = client.futures_account()
+    assert {p["symbol"] for p in account["positions"]} == symbols and account["assets"][0]["asset"] == "USDT"
+    assert len(client.futures_account_trades(symbol="BTCUSDT")) == 1
+    types = [i["incomeType"] for i in client.futures_income_history()]
+    assert types[0] == "TRANSFER" and "COMMISSION" in types
+    assert client.futures_get_position_mode() == {"dualSidePosition": False}
+    assert client.futures_leverage_bracket(symbol="ETHUSDT")["brackets"][0]["initialLeverage"] == 100
+    assert client.futures_liquidation_orders() == []
+
+    with pytest.raises(BinanceAPIException) as short:
+        client.futures_create_order(symbol="BTCUSDT", side="BUY", type="MARKET", quantity="1")
+    assert short.value.code == -2019 and short.value.message == "Margin is insufficient."
+    with pytest.raises(BinanceAPIException) as position_open:
+        client.futures_change_margin_type(symbol="ETHUSDT", marginType="CROSSED")
+    assert position_open.value.code == -4048
+    with pytest.raises(BinanceAPIException) as hedge:
+        client.futures_change_position_mode(dualSidePosition="true")
+    assert hedge.value.code == -1020
+
+    assert client.futures_account_transfer(asset="USDT", amount="100", type=2)["tranId"] > 0
+    assert_ledger_clean()
