@@ -59,10 +59,10 @@ def test_ping_time_and_exchange_info(client, platform):
     refused(client.get("/api/v3/exchangeInfo?symbol=NOPEUSDT"), -1121)
 
 
-def test_futures_exchange_info_lists_nothing(client, platform):
-    for prefix in ("fapi", "dapi"):
-        info = ok(client.get(f"/{prefix}/v1/exchangeInfo"))
-        assert info["symbols"] == [] and info["timezone"] == "UTC"
+def test_coin_m_futures_exchange_info_lists_nothing(client, platform):
+    # /fapi lists the USDⓈ-M perpetuals (tests/binance/test_fapi_endpoints.py); there are no COIN-M ones.
+    info = ok(client.get("/dapi/v1/exchangeInfo"))
+    assert info["symbols"] == [] and info["timezone"] == "UTC"
 
 
 def test_tickers_and_24hr_statistics_come_from_the_price_history(client, alice, funded, set_prices):
@@ -338,7 +338,7 @@ def test_transfers_in_every_direction_binance_names(client, alice, alice_keys, f
             "post",
             transfer,
             alice_keys,
-            {"type": "MAIN_UMFUTURE", "asset": "USDT", "amount": "1"},
+            {"type": "MAIN_CMFUTURE", "asset": "USDT", "amount": "1"},  # COIN-M: none here
         ),
         -1130,
     )

@@ -65,7 +65,9 @@ def test_ccxt_trades_cross_and_isolated_margin(exchange, alice, market):
     assert eth["precision"] == {"amount": 0.0001, "price": 0.01, "base": 1e-08, "quote": 1e-08}
     assert eth["limits"]["cost"]["min"] == 5 and eth["limits"]["amount"]["min"] == 0.0001
     assert exchange.currencies["USDT"]["precision"] == 1e-08  # from capital/config/getall
-    assert not any(m["swap"] or m["future"] for m in markets.values())
+    # The USDⓈ-M perpetuals come from /fapi (tests/binance/test_fapi_libraries.py); no dated futures.
+    assert {m["id"] for m in markets.values() if m["swap"]} == {"BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT"}
+    assert not any(m["future"] for m in markets.values())
     ticker = exchange.fetch_ticker("ETH/USDT")
     assert ticker["last"] == 3500 and ticker["bid"] < 3500 < ticker["ask"]
 
