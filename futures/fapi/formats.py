@@ -1,9 +1,6 @@
-"""/fapi's field names and shapes, from the futures selectors' values. Pure shaping: no rule is decided here.
-
-Amounts and prices are strings with 8 decimals and times milliseconds, as on the spot and margin door
-(``trading.binance.formats``). Each shape follows the Binance page cited beside it; what a paper market does
-not have (an ADL queue, multi-assets mode, hedge mode) is answered with Binance's neutral value.
-"""
+"""/fapi's shapes from the futures selectors' values, each after the Binance page cited beside it: amounts as
+strings with 8 decimals, times in ms (``trading.binance.formats``); what a paper market lacks (ADL, hedge
+or multi-assets mode) is Binance's neutral value. Pure shaping: no rule is decided here."""
 
 from __future__ import annotations
 
@@ -40,8 +37,8 @@ def symbol_entry(info: SymbolInfo) -> dict:
     """
     symbol = info.symbol
     first = min(info.brackets, key=lambda b: b.floor) if info.brackets else None
-    lot = {"minQty": amount(symbol.min_qty or symbol.step_size), "maxQty": amount(max_qty(info))}
-    lot["stepSize"] = amount(symbol.step_size)
+    step = amount(symbol.step_size)
+    lot = {"minQty": amount(symbol.min_qty or symbol.step_size), "maxQty": amount(max_qty(info)), "stepSize": step}
     return {
         "symbol": symbol.symbol,
         "pair": symbol.symbol,
@@ -203,10 +200,8 @@ def income(row: Income) -> dict:
 def _totals(state: AccountState | None) -> dict:
     """The wallet's totals in Binance's names (all zero before the first transfer made the wallet)."""
     if state is None:
-        zero = amount(0)
         keys = ("wallet", "pnl", "margin", "maint", "initial", "position_im", "order_im", "cross", "cross_pnl")
-        values = dict.fromkeys(keys, zero) | {"available": zero, "withdraw": zero}
-        return values
+        return dict.fromkeys((*keys, "available", "withdraw"), amount(0))
     position_im = sum((p.initial_margin for p in state.positions), ZERO)
     return {
         "wallet": amount(state.wallet_balance),
