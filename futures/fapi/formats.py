@@ -183,7 +183,7 @@ def force_order(o: FuturesOrder) -> dict:
 def income(row: Income) -> dict:
     """https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Income-History"""
     return {
-        "symbol": row.symbol.symbol if row.symbol_id else "",
+        "symbol": row.symbol.symbol if row.symbol is not None else "",
         "incomeType": row.income_type,
         "income": amount(row.income),
         "asset": row.asset,

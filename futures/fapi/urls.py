@@ -4,7 +4,7 @@ before ``trading.binance.urls`` (config/urls.py), whose catch-all answers every 
 from django.urls import path
 
 from futures.fapi.views import account, market, trade, transfer
-from trading.binance.apis import PingApi, TimeApi
+from trading.binance.apis.market import PingApi, TimeApi
 
 
 def v(version: int, name: str) -> str:

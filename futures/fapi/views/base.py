@@ -8,7 +8,7 @@ from typing import cast
 from accounts.models import User
 from futures.fapi import errors, selectors
 from futures.selectors import SymbolInfo
-from trading.binance.apis import MARKET_DATA, NONE, TRADE, USER_DATA, BinanceApi
+from trading.binance.apis.base import MARKET_DATA, NONE, TRADE, USER_DATA, BinanceApi
 from trading.binance.params import Params
 
 __all__ = ["MARKET_DATA", "NONE", "TRADE", "USER_DATA", "FapiApi", "time_window"]

@@ -14,7 +14,8 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from futures.services.wallet import TO_FUTURES, TO_SPOT, futures_transfer_create
-from trading.binance import apis, errors
+from trading.binance import errors
+from trading.binance.apis import wallet as apis
 
 FUTURES_TYPES = (TO_FUTURES, TO_SPOT)
 # https://developers.binance.com/docs/wallet/futures/New-Future-Account-Transfer (3 and 4 are COIN-M).
