@@ -313,17 +313,6 @@ def test_an_asset_outside_the_isolated_pair_cannot_be_transferred_out(w):
     )
 
 
-def test_isolated_to_isolated_is_not_a_route(w):
-    a_btc = isolated_account_open(user=w.alice, symbol="BTCUSDT")
-    error = refused(
-        lambda: transfer_create(
-            user=w.alice, from_account_id=w.a_eth.pk, to_account_id=a_btc.pk, asset="USDT", amount="10"
-        ),
-        match=r"^Transfers from isolated to isolated are not allowed\.$",
-    )
-    assert error.code == "transfer_not_allowed"
-
-
 @pytest.mark.parametrize("which", ["a_spot", "a_cross", "a_eth"])
 def test_a_transfer_to_the_same_account_is_refused(w, which):
     account = getattr(w, which)
