@@ -27,12 +27,53 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Ratios:
-    """One risk tier: the four margin-level thresholds of a (kind, leverage class)."""
+    """One risk tier: the four margin-level thresholds of a (kind, leverage class), as margin levels
+    (assets / debt), whatever the tier's own units (``trading.selectors.tier_ratios`` converts a Pro tier).
+
+    ``rules`` names the profile and mode in force, for every page that shows a margin level;
+    ``maintenance_rate`` is set for Cross Margin Pro (see ``pro_margin_level``)."""
 
     initial: Decimal
     margin_call: Decimal
     liquidation: Decimal
     transfer_out: Decimal = Decimal(2)
+    rules: str = ""
+    maintenance_rate: Decimal | None = None
+
+
+# --- Cross Margin Pro -----------------------------------------------------------------------------------
+# Binance: "Cross Margin Pro Margin Level = ∑Net Equity / ∑Required Maintenance Margin", liquidation at
+# "Margin Level ≤ 1.0 (Cross Margin Pro mode)" against "≤ 1.1" for Classic 3x/5x, up to 10x leverage
+# (https://www.binance.com/en/support/faq/0b5441a1c1ff431bb2e135dfa8e6ffba, "Introduction to Binance Cross
+# Margin Pro"); the maintenance margin is the liability's value x its tier's maintenance margin rate
+# (https://www.binance.com/en/margin-fee, "Cross Margin Pro Position Tiers"). With one liability tier
+# (one rate m), net equity = A - D and maintenance = m x D, so a Pro level P is the margin level 1 + m x P:
+# the whole engine keeps one level (A / D) and a Pro tier's lines are converted once, here.
+
+
+def pro_threshold(pro_level: Decimal, maintenance_rate: Decimal) -> Decimal:
+    """The margin level (A / D) at which the Pro margin level is ``pro_level``."""
+    return ONE + maintenance_rate * pro_level
+
+
+def pro_margin_level(valuation: Valuation, maintenance_rate: Decimal) -> Decimal | None:
+    """Binance's Cross Margin Pro margin level: net equity / maintenance margin; None without debt."""
+    if valuation.debt <= 0:
+        return None
+    return valuation.equity / (maintenance_rate * valuation.debt)
+
+
+def may_switch_cross_mode(valuation: Valuation, *, to_pro: bool, classic_initial: Decimal) -> bool:
+    """Binance's conditions for switching a cross account between Classic and Pro: "switch to the Cross
+    Margin Pro mode if the Collateral Margin Level in the Classic mode is above 1.25", and "switch back to
+    Cross Margin Classic if the Collateral Margin Level (in the Classic mode) is above the Initial Risk
+    Ratio" (https://www.binance.com/en/support/faq/0b5441a1c1ff431bb2e135dfa8e6ffba). Above, strictly;
+    without debt there is no level and either switch is allowed."""
+    line = PRO_SWITCH_LEVEL if to_pro else classic_initial
+    return valuation.debt <= 0 or valuation.assets > line * valuation.debt
+
+
+PRO_SWITCH_LEVEL = Decimal("1.25")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def rates_into_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trading', '0006_futures_account_kind'),
+        ('trading', '0008_markets_of_their_own'),
     ]
 
     operations = [
