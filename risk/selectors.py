@@ -27,7 +27,7 @@ from django.db.backends.utils import CursorWrapper
 from risk.models import SweepBaseline
 from trading import margin
 from trading.margin import Ratios, Status
-from trading.models import Account, AccountKind, Asset, Balance, JournalEntry, LedgerLine, MarkPrice, RiskTier
+from trading.models import Account, AccountKind, Asset, Balance, JournalEntry, LedgerLine, MarkPrice
 from trading.selectors import QUOTE_ASSET, holdings_of, mark_prices, risk_tiers
 
 # The filter lets through accounts up to this factor above the margin-call line, so that a floating
@@ -56,7 +56,8 @@ class Inputs:
 def valuation_inputs(*, profile_id: int) -> Inputs:
     quote = Asset.objects.only("id").get(code=QUOTE_ASSET).pk
     rows = MarkPrice.objects.filter(pair__quote_id=quote).values_list("pair__base_id", "price")
-    lines = RiskTier.objects.filter(profile_id=profile_id).values_list("margin_call", flat=True)
+    # As margin levels (a Cross Margin Pro tier keeps its lines in Pro units: tier_ratios converts them).
+    lines = [ratios.margin_call for ratios in risk_tiers(profile_id=profile_id).values()]
     return Inputs(
         profile_id=profile_id, prices={quote: Decimal(1)} | dict(rows), margin_call=max(lines, default=Decimal(0))
     )

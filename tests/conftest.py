@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.helpers import PASSWORD, cross, spot
-from trading.models import Asset, PlatformSettings, RiskProfile
+from trading.models import Asset, InterestRate, PlatformSettings, RiskProfile
 from trading.services.accounts import account_leverage_set, isolated_account_open, user_signup
 from trading.services.loans import loan_borrow, max_borrowable_get
 from trading.services.markets import mark_price_set, platform_bootstrap
@@ -43,6 +43,7 @@ def zero_costs(platform):
     platform.maker_fee = platform.taker_fee = platform.slippage_bps = Decimal(0)
     platform.save()
     Asset.objects.update(daily_interest_rate=Decimal(0))
+    InterestRate.objects.update(daily_rate=Decimal(0))  # the schedule is what each hour is charged at
     return platform
 
 

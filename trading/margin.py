@@ -7,6 +7,7 @@ with exact expectations. Values are in the quote asset (USDT) at mark prices.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -26,12 +27,53 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class Ratios:
-    """One risk tier: the four margin-level thresholds of a (kind, leverage class)."""
+    """One risk tier: the four margin-level thresholds of a (kind, leverage class), as margin levels
+    (assets / debt), whatever the tier's own units (``trading.selectors.tier_ratios`` converts a Pro tier).
+
+    ``rules`` names the profile and mode in force, for every page that shows a margin level;
+    ``maintenance_rate`` is set for Cross Margin Pro (see ``pro_margin_level``)."""
 
     initial: Decimal
     margin_call: Decimal
     liquidation: Decimal
     transfer_out: Decimal = Decimal(2)
+    rules: str = ""
+    maintenance_rate: Decimal | None = None
+
+
+# --- Cross Margin Pro -----------------------------------------------------------------------------------
+# Binance: "Cross Margin Pro Margin Level = ∑Net Equity / ∑Required Maintenance Margin", liquidation at
+# "Margin Level ≤ 1.0 (Cross Margin Pro mode)" against "≤ 1.1" for Classic 3x/5x, up to 10x leverage
+# (https://www.binance.com/en/support/faq/0b5441a1c1ff431bb2e135dfa8e6ffba, "Introduction to Binance Cross
+# Margin Pro"); the maintenance margin is the liability's value x its tier's maintenance margin rate
+# (https://www.binance.com/en/margin-fee, "Cross Margin Pro Position Tiers"). With one liability tier
+# (one rate m), net equity = A - D and maintenance = m x D, so a Pro level P is the margin level 1 + m x P:
+# the whole engine keeps one level (A / D) and a Pro tier's lines are converted once, here.
+
+
+def pro_threshold(pro_level: Decimal, maintenance_rate: Decimal) -> Decimal:
+    """The margin level (A / D) at which the Pro margin level is ``pro_level``."""
+    return ONE + maintenance_rate * pro_level
+
+
+def pro_margin_level(valuation: Valuation, maintenance_rate: Decimal) -> Decimal | None:
+    """Binance's Cross Margin Pro margin level: net equity / maintenance margin; None without debt."""
+    if valuation.debt <= 0:
+        return None
+    return valuation.equity / (maintenance_rate * valuation.debt)
+
+
+def may_switch_cross_mode(valuation: Valuation, *, to_pro: bool, classic_initial: Decimal) -> bool:
+    """Binance's conditions for switching a cross account between Classic and Pro: "switch to the Cross
+    Margin Pro mode if the Collateral Margin Level in the Classic mode is above 1.25", and "switch back to
+    Cross Margin Classic if the Collateral Margin Level (in the Classic mode) is above the Initial Risk
+    Ratio" (https://www.binance.com/en/support/faq/0b5441a1c1ff431bb2e135dfa8e6ffba). Above, strictly;
+    without debt there is no level and either switch is allowed."""
+    line = PRO_SWITCH_LEVEL if to_pro else classic_initial
+    return valuation.debt <= 0 or valuation.assets > line * valuation.debt
+
+
+PRO_SWITCH_LEVEL = Decimal("1.25")
 
 
 @dataclass(frozen=True)
@@ -155,7 +197,10 @@ def keeps_level(valuation: Valuation, threshold: Decimal) -> bool:
     let through the smallest amount past a maximum computed from the same formula.
 
     The thresholds: a borrow, a margin order or a leverage change needs the initial ratio after it (the
-    spec: ">= initial"). A transfer out needs the transfer-out ratio (2) after it: Binance allows a transfer
+    spec: ">= initial"; at exactly the initial ratio it is allowed). What counts as debt for that check is
+    the principal after the operation and the interest already accrued before it, but not the first hour of
+    interest the operation's own borrow charges at that moment (``trading.services.loans.initial_check_valuation``
+    says why, with Binance's sources). A transfer out needs the transfer-out ratio (2) after it: Binance allows a transfer
     out only while the margin level is above the transfer-out level, and then at most "total asset value -
     transfer-out level x (borrowed + unpaid interest)", which brings the level down to exactly 2
     (https://www.binance.com/en/support/faq/detail/d9e94f23ea6d44008a4d52ac813e7410, "How to Transfer Funds
@@ -163,6 +208,20 @@ def keeps_level(valuation: Valuation, threshold: Decimal) -> bool:
     can leave: any positive amount would take it below.
     """
     return valuation.debt <= 0 or valuation.assets >= threshold * valuation.debt
+
+
+LEVEL_SHOWN = Decimal("0.0001")  # a margin level is shown to 4 places
+
+
+def shown_below(level: Decimal | None, step: Decimal = LEVEL_SHOWN) -> str:
+    """A refused margin level as a message shows it: rounded DOWN to 4 places, never up.
+
+    Rounding to nearest would print 1.49999 as "1.5000" next to "below the initial ratio 1.5", a refusal
+    that reads like an acceptance. Rounded down, a level below a ratio always prints below it (the ratio
+    itself is printed in full)."""
+    if level is None:
+        return "no debt"
+    return f"{level.quantize(step, rounding=ROUND_FLOOR):f}"
 
 
 def max_transferable_out(*, valuation: Valuation, transfer_out: Decimal, price: Decimal, available: Decimal) -> Decimal:
@@ -178,6 +237,29 @@ def max_transferable_out(*, valuation: Valuation, transfer_out: Decimal, price: 
 def hourly_interest(principal: Decimal, daily_rate: Decimal, hours: int = 1) -> Decimal:
     """Exact (unrounded) simple interest for whole hours: principal * daily_rate / 24 * hours."""
     return principal * daily_rate / HOURS_PER_DAY * hours
+
+
+def hourly_rates(*, schedule: list[tuple[datetime, Decimal]], first_hour: datetime, hours: int) -> list[Decimal]:
+    """The daily rate in force at the start of each of ``hours`` clock hours from ``first_hour`` on.
+
+    ``schedule`` is (effective from, daily rate), in any order; an hour takes the latest entry that began at
+    or before it. Binance: interest accrues at the start of each hour, at that hour's rate
+    (https://www.binance.com/en/support/faq/360030157812). An hour before every entry has no rate: ValueError.
+    """
+    ordered = sorted(schedule)
+    rates = []
+    for n in range(hours):
+        hour = first_hour + timedelta(hours=n)
+        in_force = [rate for start, rate in ordered if start <= hour]
+        if not in_force:
+            raise ValueError(f"no interest rate in force at {hour.isoformat()}")
+        rates.append(in_force[-1])
+    return rates
+
+
+def interest_for_hours(principal: Decimal, daily_rates: list[Decimal]) -> Decimal:
+    """Exact (unrounded) simple interest on ``principal`` for one hour at each of ``daily_rates``."""
+    return sum((hourly_interest(principal, rate) for rate in daily_rates), ZERO)
 
 
 def interest_charge(*, accrued_before: Decimal, accrued_after: Decimal) -> Decimal:

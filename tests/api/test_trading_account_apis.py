@@ -88,7 +88,7 @@ def test_leverage_change(alice_api, alice):
 
 @pytest.mark.parametrize(
     ("data", "code"),
-    [({"leverage": 10}, "invalid"), ({"leverage": "abc"}, "invalid"), ({}, "invalid"), ({"leverage": [5]}, "invalid")],
+    [({"leverage": 7}, "invalid"), ({"leverage": "abc"}, "invalid"), ({}, "invalid"), ({"leverage": [5]}, "invalid")],
 )
 def test_leverage_bad_input_is_400(alice_api, alice, data, code):
     assert_error(alice_api.patch(f"{API}/accounts/{cross(alice).pk}", data), 400, code, "leverage")

@@ -140,7 +140,8 @@ def bare_user(platform):
     [
         pytest.param({"kind": AccountKind.SPOT, "leverage": 3}, id="spot-with-leverage"),
         pytest.param({"kind": AccountKind.SPOT, "pair": "ETHUSDT"}, id="spot-with-pair"),
-        pytest.param({"kind": AccountKind.CROSS, "leverage": 10}, id="cross-at-10x"),
+        # 10x is Cross Margin Pro (allowed); any other class is not.
+        pytest.param({"kind": AccountKind.CROSS, "leverage": 7}, id="cross-at-7x"),
         # NULL IN (3, 5) is unknown, and a CHECK passes on unknown: the shape must say "not null" itself.
         pytest.param({"kind": AccountKind.CROSS, "leverage": None}, id="cross-without-leverage"),
         pytest.param({"kind": AccountKind.CROSS, "leverage": 3, "pair": "ETHUSDT"}, id="cross-with-pair"),

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from core.errors import ApplicationError, MarginRuleViolation
+from core.errors import MarginRuleViolation
 from tests.helpers import amounts, assert_ledger_clean, bal, cross, spot
 from trading.models import Transfer
 from trading.services.accounts import isolated_account_open
@@ -28,12 +28,13 @@ def test_spot_cross_isolated_round_trip(alice, set_prices):
     assert_ledger_clean()
 
 
-def test_isolated_to_isolated_is_not_a_route(alice):
+def test_isolated_to_isolated_is_a_route(alice):
+    # Binance's ISOLATEDMARGIN_ISOLATEDMARGIN (the edges: tests/trading/test_isolated_to_isolated.py).
     eth = isolated_account_open(user=alice, symbol="ETHUSDT")
     btc = isolated_account_open(user=alice, symbol="BTCUSDT")
     transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=eth.pk, asset="USDT", amount="10")
-    with pytest.raises(ApplicationError, match="isolated to isolated"):
-        transfer_create(user=alice, from_account_id=eth.pk, to_account_id=btc.pk, asset="USDT", amount="5")
+    transfer_create(user=alice, from_account_id=eth.pk, to_account_id=btc.pk, asset="USDT", amount="5")
+    assert amounts(btc, "USDT")[0] == 5
 
 
 def test_transfer_out_keeps_level_at_or_above_2(alice, set_prices, zero_costs):

@@ -317,7 +317,7 @@ def test_repay_more_than_owed_is_refused_beside_the_amount(alice_client, alice, 
 
 def test_leverage_form(alice_client, alice, eth_long):
     response = alice_client.post(reverse("account-leverage", args=[cross(alice).pk]), {"leverage-leverage": "5"})
-    refused = alice_client.post(reverse("account-leverage", args=[cross(alice).pk]), {"leverage-leverage": "10"})
+    refused = alice_client.post(reverse("account-leverage", args=[cross(alice).pk]), {"leverage-leverage": "7"})
 
     assert response.status_code == 302
     assert Account.objects.get(pk=cross(alice).pk).leverage == 5

@@ -5,7 +5,7 @@ read-only here, because every change of money must go through the ledger service
 importing them registers their ModelAdmins.
 """
 
-from . import accounts, ledger, markets, risk
+from . import accounts, interest, ledger, markets, risk
 from .common import PlainDecimalsForm, ReadOnlyAdmin, ReadOnlyInline, action_form, place_error
 from .markets import PairAdmin
 
@@ -16,6 +16,7 @@ __all__ = [
     "ReadOnlyInline",
     "accounts",
     "action_form",
+    "interest",
     "ledger",
     "markets",
     "place_error",

@@ -14,13 +14,42 @@ from trading.models import (
 )
 from trading.services.accounts import paper_funds_credit
 from trading.services.staff import account_freeze_set
+from trading.templatetags.marginlab import qty
 
 from .common import ReadOnlyAdmin, ReadOnlyInline, action_form, place_error
 
+BUCKETS = ["free", "locked", "borrowed", "interest"]
 
-class BalanceInline(ReadOnlyInline):
+
+def _at_precision(bucket: str):
+    """A bucket shown at its asset's precision (rounded down, the exact figure on hover), as the web shows
+    amounts: "1.25" for 1.25000000 ETH, not the column's eight places (issue 19)."""
+
+    def shown(self, balance: Balance) -> str:
+        return qty(getattr(balance, bucket), balance.asset.code)
+
+    shown.short_description = bucket  # type: ignore[attr-defined]
+    shown.admin_order_field = bucket  # type: ignore[attr-defined]
+    return shown
+
+
+class AtPrecision:
+    free_shown = _at_precision("free")
+    locked_shown = _at_precision("locked")
+    borrowed_shown = _at_precision("borrowed")
+    interest_shown = _at_precision("interest")
+
+
+SHOWN = [f"{bucket}_shown" for bucket in BUCKETS]
+
+
+class BalanceInline(AtPrecision, ReadOnlyInline):
     model = Balance
-    fields = ["asset", "free", "locked", "borrowed", "interest", "entry_price"]
+    fields = ["asset", *SHOWN, "entry_price"]
+    readonly_fields = ["asset", *SHOWN, "entry_price"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("asset")
 
 
 class CreditFundsForm(forms.Form):
@@ -104,8 +133,8 @@ class AccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Balance)
-class BalanceAdmin(ReadOnlyAdmin):
-    list_display = ["account", "asset", "free", "locked", "borrowed", "interest", "entry_price", "is_system"]
+class BalanceAdmin(AtPrecision, ReadOnlyAdmin):
+    list_display = ["account", "asset", *SHOWN, "entry_price", "is_system"]
     list_filter = ["is_system", "asset"]
     search_fields = ["account__user__username", "account__system_code"]
     list_select_related = ["account__user", "account__pair", "asset"]

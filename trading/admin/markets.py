@@ -12,13 +12,17 @@ from trading.models import (
 )
 
 from .common import ReadOnlyAdmin
+from .interest import InterestRateInline
 
 
 @admin.register(Asset)
 class AssetAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "daily_interest_rate", "borrowable", "borrow_limit", "lending_pool_size"]
-    list_editable = ["daily_interest_rate", "borrowable", "borrow_limit"]
+    # The rate shown is the one in force now; it is set through the schedule (Interest rates), hour by hour.
+    list_editable = ["borrowable", "borrow_limit"]
+    readonly_fields = ["daily_interest_rate"]
     search_fields = ["code", "name"]
+    inlines = [InterestRateInline]
 
 
 class MarkPriceInline(admin.StackedInline):

@@ -19,6 +19,7 @@ from trading.apis.accounts import (
 )
 from trading.apis.market import (
     AssetListApi,
+    InterestRateListApi,
     MarketListApi,
     PriceHistoryApi,
     PriceListApi,
@@ -48,6 +49,7 @@ __all__ = [
     "AccountResetApi",
     "AssetAdminApi",
     "AssetListApi",
+    "InterestRateListApi",
     "IsolatedAccountCreateApi",
     "LedgerApi",
     "LoanApi",

@@ -39,6 +39,16 @@ class AccountOutputSerializer(serializers.Serializer):
     leverage = serializers.IntegerField(source="account.leverage", allow_null=True)
     margin_level = RatioField(allow_null=True, help_text="Total asset value / total debt; null without debt.")
     status = serializers.ChoiceField(choices=[s.value for s in Status])
+    rules = serializers.CharField(
+        source="ratios.rules",
+        allow_null=True,
+        default=None,
+        help_text='The risk profile and mode in force, e.g. "classic · Cross Margin Pro 10x"; null for spot.',
+    )
+    pro_margin_level = RatioField(
+        allow_null=True,
+        help_text="Cross Margin Pro (cross 10x) only: net equity / maintenance margin, liquidated at 1.0.",
+    )
     is_frozen = serializers.BooleanField(source="account.is_frozen")
     total_asset_value = amount_field()
     total_debt = amount_field()
@@ -61,7 +71,11 @@ class AccountListApi(APIView):
 
 class AccountDetailApi(APIView):
     class UpdateInputSerializer(serializers.Serializer):
-        leverage = StrictIntegerField(help_text="Cross: 3 or 5. Isolated: 3, 5 or 10, up to the pair's maximum.")
+        leverage = StrictIntegerField(
+            help_text="Cross: 3 or 5 (Cross Margin Classic) or 10 (Cross Margin Pro; switching needs a margin "
+            "level above 1.25, back to Classic above its initial ratio). Isolated: 3, 5 or 10, up to the pair's "
+            "maximum."
+        )
 
     @extend_schema(tags=[ACCOUNTS], responses=AccountOutputSerializer)
     def get(self, request, account_id: int):

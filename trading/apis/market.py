@@ -15,7 +15,7 @@ from core.fields import (
     query,
 )
 from core.pagination import CandlePagination, PagePagination, paginated_response
-from trading import history
+from trading import history, selectors
 from trading.apis.common import AUTH, MARKET
 from trading.models import PriceCandle
 from trading.services import accounts as account_services
@@ -89,6 +89,26 @@ class AssetListApi(APIView):
         return paginated_response(
             view=self, request=request, items=history.asset_list(), serializer_class=self.OutputSerializer
         )
+
+
+class InterestRateListApi(APIView):
+    """An asset's interest-rate schedule, newest first: each entry's daily rate holds from its hour until
+    the next entry (every hour of interest is charged at the rate in force at its start; future entries are
+    the rates staff have scheduled). Binance's form of it: GET /sapi/v1/margin/interestRateHistory."""
+
+    permission_classes = [AllowAny]
+    pagination_class = PagePagination
+
+    class OutputSerializer(serializers.Serializer):
+        asset = serializers.CharField(source="asset.code")
+        effective_from = serializers.DateTimeField()
+        daily_interest_rate = RatioField(source="daily_rate")
+
+    @extend_schema(tags=[MARKET], responses=OutputSerializer(many=True), auth=[])
+    def get(self, request, code: str):
+        asset = selectors.asset_get(code=code)
+        items = selectors.interest_rate_list(asset=asset)
+        return paginated_response(view=self, request=request, items=items, serializer_class=self.OutputSerializer)
 
 
 class PriceListApi(APIView):

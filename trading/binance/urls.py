@@ -2,6 +2,7 @@
 
 from django.urls import path, re_path
 
+from trading.binance import interest
 from trading.binance.apis import accounts, base, market, order_lists, orders, records, reference, wallet
 
 urlpatterns = [
@@ -63,6 +64,7 @@ urlpatterns = [
     path("sapi/v1/margin/repay", wallet.RepayApi.as_view()),
     path("sapi/v1/margin/maxBorrowable", wallet.MaxBorrowableApi.as_view()),
     path("sapi/v1/margin/maxTransferable", wallet.MaxTransferableApi.as_view()),
+    path("sapi/v1/margin/interestRateHistory", interest.InterestRateHistoryApi.as_view()),
     # Transfers.
     path("sapi/v1/asset/transfer", wallet.UniversalTransferApi.as_view()),
     path("sapi/v1/margin/transfer", wallet.MarginTransferApi.as_view()),

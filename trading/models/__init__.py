@@ -8,6 +8,7 @@ One module per area; everything is imported here, so ``from trading.models impor
 
 from .accounts import BUCKET_WEIGHT, Account, AccountKind, Balance, Bucket, SystemAccount
 from .fields import amount_field, ratio_field
+from .interest import InterestRate
 from .ledger import JournalEntry, LedgerLine, LoanEvent, Transfer
 from .levels import MarginPoint
 from .markets import Asset, Market, MarkPrice, Pair, PriceCandle
@@ -22,6 +23,7 @@ __all__ = [
     "Asset",
     "Balance",
     "Bucket",
+    "InterestRate",
     "JournalEntry",
     "LedgerLine",
     "LoanEvent",

@@ -73,7 +73,9 @@ class Account(models.Model):
                         system_code__isnull=True,
                         pair__isnull=True,
                         leverage__isnull=False,
-                        leverage__in=[3, 5],
+                        # 3x and 5x: Cross Margin Classic; 10x: Cross Margin Pro (Binance's maxLeverage "3, 5
+                        # or 10", trading.services.accounts.CROSS_LEVERAGES).
+                        leverage__in=[3, 5, 10],
                     )
                     | Q(
                         kind="isolated",

@@ -13,8 +13,17 @@ from .markets import Pair
 
 
 class RiskProfile(models.Model):
+    """A set of margin rules, one tier per (account kind, leverage class); Platform settings pick the one in
+    force, and every page that shows a margin level names it."""
+
     name = models.SlugField(max_length=32, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(
+        blank=True,
+        help_text="What sets this profile apart, for staff choosing one and learners reading its name: "
+        "`classic` is the spec's profile that reproduces the seed example (margin call 1.1, liquidation 1.05 "
+        "for every class); `binance-2025` has Binance's published current lines (e.g. cross 3x: call 1.3, "
+        "liquidation 1.1). Both have the cross 10x tier, Cross Margin Pro.",
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -28,6 +37,14 @@ class RiskTier(models.Model):
     margin_call = ratio_field()
     liquidation = ratio_field()
     transfer_out = ratio_field(default=Decimal(2))
+    maintenance_rate = ratio_field(
+        null=True,
+        blank=True,
+        help_text="Cross Margin Pro only (cross 10x): the maintenance margin rate of the liability. Set, the "
+        "margin call and liquidation lines are Pro margin levels (net equity / maintenance margin; Binance "
+        "liquidates at 1.0) and initial is 1 + the initial margin rate (10x: 1.1112). Empty: Classic, every "
+        "line a margin level = total assets / (borrowed + interest).",
+    )
 
     class Meta:
         ordering = ["profile", "kind", "leverage"]
@@ -35,7 +52,17 @@ class RiskTier(models.Model):
             models.UniqueConstraint(fields=["profile", "kind", "leverage"], name="risk_tier_unique"),
             models.CheckConstraint(
                 condition=Q(
-                    liquidation__gt=1, margin_call__gte=models.F("liquidation"), initial__gt=models.F("margin_call")
+                    maintenance_rate__isnull=True,
+                    liquidation__gt=1,
+                    margin_call__gte=models.F("liquidation"),
+                    initial__gt=models.F("margin_call"),
+                )
+                | Q(
+                    maintenance_rate__gt=0,
+                    maintenance_rate__lt=1,
+                    liquidation__gt=0,
+                    margin_call__gte=models.F("liquidation"),
+                    initial__gt=1,
                 ),
                 name="risk_tier_ordered",
             ),

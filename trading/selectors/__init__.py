@@ -15,6 +15,12 @@ from trading.selectors.accounts import (
     open_orders_for_account,
     owed_assets,
 )
+from trading.selectors.interest import (
+    interest_rate_current,
+    interest_rate_history,
+    interest_rate_list,
+    interest_rates_now,
+)
 from trading.selectors.ledger import (
     SQLITE_RELATIVE_PRECISION,
     _journal_sums,
@@ -74,6 +80,10 @@ __all__ = [
     "holdings_of",
     "isolated_account_get_for_user",
     "isolated_symbols",
+    "interest_rate_current",
+    "interest_rate_history",
+    "interest_rate_list",
+    "interest_rates_now",
     "ledger_differences",
     "ledger_lines_for_account",
     "margin_account_for_user",

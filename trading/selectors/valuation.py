@@ -21,21 +21,47 @@ from trading.models import (
 from trading.selectors.lookups import mark_prices, platform_settings_get
 
 
+def tier_rules(tier: RiskTier) -> str:
+    """The name of the rules a tier is, as pages show it: "classic · Cross Margin Pro 10x"."""
+    if tier.kind == AccountKind.CROSS:
+        mode = "Cross Margin Pro" if tier.maintenance_rate is not None else "Cross Margin Classic"
+    else:
+        mode = "Isolated Margin"
+    return f"{tier.profile.name} · {mode} {tier.leverage}x"
+
+
 def tier_ratios(tier: RiskTier) -> Ratios:
-    """The one place a risk tier becomes the margin math's thresholds."""
+    """The one place a risk tier becomes the margin math's thresholds (margin levels, A / D).
+
+    A Cross Margin Pro tier (``maintenance_rate`` set) keeps its margin-call and liquidation lines as Pro
+    margin levels, converted here (``margin.pro_threshold``; the rule and its Binance source there)."""
+    mmr = tier.maintenance_rate
+    margin_call, liquidation = tier.margin_call, tier.liquidation
+    if mmr is not None:
+        margin_call, liquidation = margin.pro_threshold(margin_call, mmr), margin.pro_threshold(liquidation, mmr)
     return Ratios(
-        initial=tier.initial, margin_call=tier.margin_call, liquidation=tier.liquidation, transfer_out=tier.transfer_out
+        initial=tier.initial,
+        margin_call=margin_call,
+        liquidation=liquidation,
+        transfer_out=tier.transfer_out,
+        rules=tier_rules(tier),
+        maintenance_rate=mmr,
     )
 
 
 def risk_tiers(*, profile_id: int) -> dict[tuple[str, int], Ratios]:
     """Every tier of a risk profile, by (account kind, leverage class): one query."""
-    return {(t.kind, t.leverage): tier_ratios(t) for t in RiskTier.objects.filter(profile_id=profile_id)}
+    tiers = RiskTier.objects.filter(profile_id=profile_id).select_related("profile")
+    return {(t.kind, t.leverage): tier_ratios(t) for t in tiers}
 
 
 def ratios_get(*, account: Account, profile_id: int) -> Ratios:
     # leverage=None (a spot account) matches NULL, which django-stubs' lookup type leaves out.
-    tier = RiskTier.objects.filter(profile_id=profile_id, kind=account.kind, leverage=account.leverage).first()  # type: ignore[misc]
+    tier = (
+        RiskTier.objects.filter(profile_id=profile_id, kind=account.kind, leverage=account.leverage)  # type: ignore[misc]
+        .select_related("profile")
+        .first()
+    )
     if tier is None:
         raise ApplicationError(
             f"The risk profile has no tier for {account.kind} {account.leverage}x.", code="no_risk_tier"
@@ -69,6 +95,13 @@ class AccountSummary:
     @property
     def margin_level(self) -> Decimal | None:
         return self.valuation.level
+
+    @property
+    def pro_margin_level(self) -> Decimal | None:
+        """Cross Margin Pro's own margin level (net equity / maintenance margin), None outside Pro."""
+        if self.ratios is None or self.ratios.maintenance_rate is None:
+            return None
+        return margin.pro_margin_level(self.valuation, self.ratios.maintenance_rate)
 
     @property
     def total_asset_value(self) -> Decimal:

@@ -9,9 +9,9 @@ from django.db import transaction
 
 from accounts import services as account_services
 from accounts.models import User
-from core.errors import ApplicationError, Conflict
+from core.errors import ApplicationError, Conflict, MarginRuleViolation
 from core.money import Q8
-from trading import selectors
+from trading import margin, selectors
 from trading.models import (
     OPEN_STATUSES,
     Account,
@@ -27,7 +27,11 @@ from trading.models import (
 from trading.services.common import clean_amount, margin_rule_check
 from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledger_post, system_balance
 
-CROSS_LEVERAGES = (Pair.Leverage.X3, Pair.Leverage.X5)
+# Cross Margin Classic 3x or 5x, or Cross Margin Pro 10x: Binance's cross "maxLeverage Can only adjust 3, 5
+# or 10 ... 5 or 3 for Cross Margin Classic; maxLeverage=10 for Cross Margin Pro"
+# (https://developers.binance.com/docs/margin_trading/account/Adjust-Cross-Margin-Max-Leverage).
+CROSS_LEVERAGES = (Pair.Leverage.X3, Pair.Leverage.X5, Pair.Leverage.X10)
+PRO_LEVERAGE = Pair.Leverage.X10
 DEFAULT_CROSS_LEVERAGE = Pair.Leverage.X3
 
 
@@ -121,9 +125,12 @@ def account_leverage_set(*, user: User, account_id, leverage) -> Account:
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]
         locked = LockedAccount(account)
+        valuation = selectors.valuation_of(balances=locked.all(), prices=prices)
+        if account.kind == AccountKind.CROSS and (account.leverage == PRO_LEVERAGE) != (new == PRO_LEVERAGE):
+            _ensure_mode_switch(account=account, valuation=valuation, new=new, profile_id=profile_id)
         account.leverage = new
         margin_rule_check(
-            valuation=selectors.valuation_of(balances=locked.all(), prices=prices),
+            valuation=valuation,
             ratios=selectors.ratios_get(account=account, profile_id=profile_id),
             rule="initial",
             action=f"Changing to {new}x",
@@ -131,6 +138,22 @@ def account_leverage_set(*, user: User, account_id, leverage) -> Account:
         )
         account.save(update_fields=["leverage"])
     return account
+
+
+def _ensure_mode_switch(*, account: Account, valuation, new: int, profile_id: int) -> None:
+    """Classic <-> Pro: Binance's conditions (``margin.may_switch_cross_mode``, with its source)."""
+    to_pro = new == PRO_LEVERAGE
+    classic = account if to_pro else Account(kind=AccountKind.CROSS, leverage=new)
+    classic_initial = selectors.ratios_get(account=classic, profile_id=profile_id).initial
+    if margin.may_switch_cross_mode(valuation, to_pro=to_pro, classic_initial=classic_initial):
+        return
+    line = margin.PRO_SWITCH_LEVEL if to_pro else classic_initial
+    mode = "Cross Margin Pro" if to_pro else "Cross Margin Classic"
+    raise MarginRuleViolation(
+        f"Switching to {mode} needs a margin level above {line.normalize():f}; it is "
+        f"{margin.shown_below(valuation.level)}: repay debt first.",
+        fields={"leverage": [f"Needs a margin level above {line.normalize():f}."]},
+    )
 
 
 def account_reset(*, user: User, account_id) -> Account:

@@ -52,7 +52,8 @@ def margin_rule_check(
     if margin.keeps_level(valuation, threshold):
         return
     raise MarginRuleViolation(
-        f"{action} would leave the margin level at {valuation.level:.4f}, below the {RULE_NAMES[rule]} ratio "
+        f"{action} would leave the margin level at {margin.shown_below(valuation.level)}, below the "
+        f"{RULE_NAMES[rule]} ratio "
         f"{threshold.normalize():f}{f'; {hint}' if hint else ''}.",
         fields=fields or {},
     )

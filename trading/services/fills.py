@@ -28,7 +28,7 @@ from trading.models import (  # OPEN_STATUSES: still imported from here by risk.
 )
 from trading.services.common import margin_rule_check
 from trading.services.ledger import LockedAccount, Posting, ledger_post, system_balance
-from trading.services.loans import LoanBook, borrow_locked, repay_locked
+from trading.services.loans import LoanBook, borrow_locked, initial_check_valuation, repay_locked
 from trading.services.positions import entry_price_update
 
 BORROWING = {Order.SideEffect.MARGIN_BUY, Order.SideEffect.AUTO_BORROW_REPAY}
@@ -61,7 +61,8 @@ class Operation:
         account = self.locked.account
         if self.borrowed and account.is_margin:
             margin_rule_check(
-                valuation=selectors.valuation_of(balances=self.locked.all(), prices=self.prices),
+                # The borrow's own first hour is not counted (the rule and its sources: initial_check_valuation).
+                valuation=initial_check_valuation(balances=self.locked.all(), prices=self.prices, book=self.book),
                 ratios=selectors.ratios_get(account=account, profile_id=self.settings.risk_profile_id),
                 rule="initial",
                 action="The order",

@@ -8,7 +8,7 @@ repayment of the same balance, so a new loan never pays for an hour that began b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -19,12 +19,11 @@ from core.errors import ApplicationError, InsufficientBalance
 from trading import margin, selectors
 from trading.margin import ZERO, Ratios
 from trading.models import Account, AccountKind, Asset, Balance, JournalEntry, LoanEvent, Order, SystemAccount
+from trading.services import interest_rates
 from trading.services.common import clean_amount, margin_rule_check
 from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledger_post, system_balance
 
-
-def clock_hour(now: datetime) -> datetime:
-    return now.replace(minute=0, second=0, microsecond=0)
+clock_hour = interest_rates.clock_hour
 
 
 @dataclass
@@ -84,6 +83,32 @@ def borrow_capacity(
     return min(by_ratio, by_limit, pool_free)
 
 
+def initial_check_valuation(*, balances: list[Balance], prices: dict, book: LoanBook) -> margin.Valuation:
+    """The account after an operation as the initial-ratio check sees it (a borrow, a MARGIN_BUY order).
+
+    Counted: every asset, every principal (the new loan's too) and all interest accrued before the
+    operation, due hours included. Not counted: the first hour of interest that the operation's own
+    borrows charge at that same moment. The rule, from Binance's documents:
+
+    - the margin level is "Total Asset / (Total Liability + Interest)", interest being what has accrued
+      (https://www.binance.com/en/support/faq/0b5441a1c1ff431bb2e135dfa8e6ffba, "Introduction to Binance
+      Cross Margin Pro", the Classic column);
+    - the maximum a borrow may be is set by the available margin and the initial margin rate of the loan,
+      "maximum borrow amount of each token = Available Margin Amount / Initial Margin Rate"; the hour of
+      interest of that loan is no part of it
+      (https://www.binance.com/en/support/faq/84aac4a694f54c55a95f721b33cfd174);
+    - that hour is accrued by the borrow itself, after it: "The system automatically accrues one hour's
+      interest when you borrow funds" (https://www.binance.com/en/support/faq/360030157812).
+
+    So the largest borrow ``margin.max_borrowable`` allows, which is what the page shows, lands exactly on
+    the initial ratio and is accepted; one unit more is refused. The first hour still counts from then on
+    (it is debt like any other for the margin call and liquidation lines and for the next operation).
+    """
+    valuation = selectors.valuation_of(balances=balances, prices=prices)
+    first_hours = sum((e.interest * prices[e.asset.code] for e in book.events if e.kind == LoanEvent.Kind.BORROW), ZERO)
+    return margin.Valuation(assets=valuation.assets, debt=valuation.debt - first_hours)
+
+
 # --- the locked building blocks (also used by orders and liquidation) -------------------------------
 
 
@@ -101,7 +126,7 @@ def with_due_interest(balance: Balance, now: datetime) -> Balance:
     hours = due_hours(balance, now)
     if hours:
         before = balance.interest_accrued_exact
-        after = before + margin.hourly_interest(balance.borrowed, balance.asset.daily_interest_rate, hours)
+        after = before + _interest(balance, balance.borrowed, hours, clock_hour(now))
         balance.interest += margin.interest_charge(accrued_before=before, accrued_after=after)
         balance.interest_accrued_exact = after
     return balance
@@ -120,9 +145,17 @@ def accrue_due_locked(*, balance: Balance, posting: Posting, book: LoanBook, now
     return amount
 
 
+def _interest(balance: Balance, principal: Decimal, hours: int, hour: datetime) -> Decimal:
+    """Exact interest on ``principal`` for the ``hours`` clock hours that end with ``hour`` (``hour`` included),
+    each at the rate in force at its start (``trading.models.InterestRate``)."""
+    first = hour - timedelta(hours=hours - 1)
+    rates = interest_rates.rates_for_hours(asset=balance.asset, first_hour=first, hours=hours)
+    return margin.interest_for_hours(principal, rates)
+
+
 def _charge_locked(*, balance: Balance, posting: Posting, principal: Decimal, hours: int, hour: datetime) -> Decimal:
     before = balance.interest_accrued_exact
-    after = before + margin.hourly_interest(principal, balance.asset.daily_interest_rate, hours)
+    after = before + _interest(balance, principal, hours, hour)
     amount = margin.interest_charge(accrued_before=before, accrued_after=after)
     balance.interest_accrued_exact = after
     balance.interest_charged_hour = hour
@@ -210,16 +243,12 @@ def loan_borrow(*, user: User, account_id, asset: str, amount, now: datetime | N
         posting, book = Posting(), LoanBook()
         # Due hours first, so that the capacity counts every unpaid hour of interest.
         accrue_due_locked(balance=locked.balance(asset_obj), posting=posting, book=book, now=now)
-        before = selectors.valuation_of(balances=locked.all(), prices=prices)
         capacity = borrow_capacity(
             account=account, balances=locked.all(), asset=asset_obj, ratios=ratios, prices=prices
         )
         borrow_locked(locked=locked, asset=asset_obj, amount=amount, posting=posting, book=book, now=now)
-        # The level the spec's max borrowable formula keeps: the loan counted, its first hour's interest not
-        # (charged at the same moment, it is what makes "borrowing exactly the maximum" allowed).
-        value = amount * prices[asset_obj.code]
         margin_rule_check(
-            valuation=margin.Valuation(assets=before.assets + value, debt=before.debt + value),
+            valuation=initial_check_valuation(balances=locked.all(), prices=prices, book=book),
             ratios=ratios,
             rule="initial",
             action=f"Borrowing {amount} {asset_obj.code}",
@@ -276,6 +305,7 @@ def interest_accrue_due(*, now: datetime | None = None) -> int:
     """
     now = now or timezone.now()
     hour = clock_hour(now)
+    interest_rates.interest_rates_refresh(now=now)  # the rate shown is the one in force this hour
     due = (
         Balance.objects.filter(is_system=False, borrowed__gt=0, interest_charged_hour__lt=hour)
         .values_list("account_id", "asset_id")

@@ -9,6 +9,7 @@ from django.db import transaction
 from core.errors import ApplicationError, NotFound
 from trading.models import Asset, Market, PlatformSettings, RiskProfile
 from trading.services.common import clean_amount
+from trading.services.interest_rates import interest_rate_schedule
 
 ONE = Decimal(1)
 MAX_SLIPPAGE_BPS = Decimal(10000)
@@ -63,8 +64,7 @@ def asset_update(*, code: str, daily_interest_rate=None, borrow_limit=None, mark
     calls in no loan.
     """
     changes: dict = {}
-    if daily_interest_rate is not None:
-        changes["daily_interest_rate"] = _rate(daily_interest_rate, field="daily_interest_rate")
+    rate = None if daily_interest_rate is None else _rate(daily_interest_rate, field="daily_interest_rate")
     if borrow_limit is not None:
         changes["borrow_limit"] = clean_amount(borrow_limit, field="borrow_limit", allow_zero=True)
     with transaction.atomic():
@@ -76,4 +76,8 @@ def asset_update(*, code: str, daily_interest_rate=None, borrow_limit=None, mark
             setattr(asset, field, value)
         if changes:
             asset.save(update_fields=list(changes))
+        if rate is not None:
+            # From this clock hour on, as an entry of the rate schedule (which also sets the shown rate).
+            interest_rate_schedule(asset=asset.code, daily_rate=rate)
+            asset.refresh_from_db(fields=["daily_interest_rate"])
     return asset

@@ -13,8 +13,14 @@ from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledge
 from trading.services.loans import ensure_asset_allowed, ensure_tradable
 from trading.services.positions import entry_price_update
 
-# Spot <-> cross, spot <-> isolated, cross <-> isolated; never isolated <-> isolated.
+# Spot <-> cross, spot <-> isolated, cross <-> isolated, and isolated -> another isolated account of the same
+# user: Binance's universal transfer has the type ISOLATEDMARGIN_ISOLATEDMARGIN ("fromSymbol must be sent
+# when type are ISOLATEDMARGIN_MARGIN and ISOLATEDMARGIN_ISOLATEDMARGIN", toSymbol likewise;
+# https://developers.binance.com/docs/wallet/asset/user-universal-transfer). The asset must be one both
+# pairs hold (USDT between ETHUSDT and BTCUSDT), and the source keeps the transfer-out ratio as any margin
+# account does.
 ALLOWED_ROUTES = {
+    (AccountKind.ISOLATED, AccountKind.ISOLATED),
     (AccountKind.SPOT, AccountKind.CROSS),
     (AccountKind.CROSS, AccountKind.SPOT),
     (AccountKind.SPOT, AccountKind.ISOLATED),

@@ -16,7 +16,7 @@ from accounts.http import AuthenticatedHttpRequest
 from core.errors import ApplicationError
 from trading import history, selectors
 from trading.forms import LeverageForm, LoanForm, OrderTicketForm, ServiceForm, TransferForm
-from trading.models import Account, AccountKind, Order, Pair
+from trading.models import Account, AccountKind, Asset, Order, Pair
 from trading.services.accounts import CROSS_LEVERAGES
 from trading.services.common import clean_amount
 from trading.services.loans import max_borrowable_get, max_repayable_get
@@ -173,6 +173,13 @@ def _maxima(request: AuthenticatedHttpRequest, account: Account, forms: dict) ->
     return maxima
 
 
+def _borrowable_assets(account: Account):
+    """What the account may borrow: its pair's two assets (isolated) or every listed asset (cross)."""
+    if account.pair_id is None:
+        return Asset.objects.all()
+    return Asset.objects.filter(pk__in=[account.isolated_pair.base_id, account.isolated_pair.quote_id])
+
+
 def account_page(request: AuthenticatedHttpRequest, account: Account, *, status: int = 200, **bound) -> HttpResponse:
     forms = _forms(request, account) | bound
     context = live_context(account) | forms
@@ -189,6 +196,12 @@ def account_page(request: AuthenticatedHttpRequest, account: Account, *, status:
         "loan_events": history.loan_event_list(user=request.user, filters=scope)[:HISTORY_ROWS],
         "ledger_lines": selectors.ledger_lines_for_account(account=account)[:HISTORY_ROWS],
         "other_accounts": [(pk, name) for pk, name in account_choices(request.user) if pk != account.pk],
+        "interest_rates": [
+            (code, f"{(rate * 100).normalize():f} %")
+            for code, rate in selectors.interest_rates_now(account_assets=_borrowable_assets(account))
+        ]
+        if account.is_margin
+        else [],
     }
     return render(request, "account.html", context, status=status)
 
