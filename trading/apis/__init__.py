@@ -17,6 +17,7 @@ from trading.apis.accounts import (
     MaxTransferableApi,
     PositionListApi,
 )
+from trading.apis.book import DepthApi
 from trading.apis.market import (
     AssetListApi,
     MarketListApi,
@@ -48,6 +49,7 @@ __all__ = [
     "AccountResetApi",
     "AssetAdminApi",
     "AssetListApi",
+    "DepthApi",
     "IsolatedAccountCreateApi",
     "LedgerApi",
     "LoanApi",
