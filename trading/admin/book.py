@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
 from trading.models import PairBook
 
 from .common import PlainDecimalsForm
 
-BOOK_FIELDS = ["spread_bps", "levels", "level_spacing_bps", "level_notional", "noise", "noise_seconds", "seed"]
+BOOK_FIELDS: list[Any] = [
+    "spread_bps",
+    "levels",
+    "level_spacing_bps",
+    "level_notional",
+    "noise",
+    "noise_seconds",
+    "seed",
+]
 
 
 class PairBookInline(admin.StackedInline):
