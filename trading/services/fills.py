@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -37,6 +37,7 @@ from trading.services.positions import entry_price_update
 
 BORROWING = {Order.SideEffect.MARGIN_BUY, Order.SideEffect.AUTO_BORROW_REPAY}
 REPAYING = {Order.SideEffect.AUTO_REPAY, Order.SideEffect.AUTO_BORROW_REPAY}
+FIRST_LEVELS = 3  # levels a taker's walk builds first (``taker_plan``)
 
 
 @dataclass
@@ -55,8 +56,8 @@ class Operation:
     # Each pair's book parameters, looked up once; the matcher shares one dict between its operations.
     book_params: dict[int, BookParams] = field(default_factory=dict)
 
-    def book_side(self, pair: Pair, mark: Decimal, *, is_buy: bool) -> tuple[Level, ...]:
-        return book_side_get(self.book_params, pair=pair, mark=mark, now=self.now, is_buy=is_buy)
+    def book_side(self, pair: Pair, mark: Decimal, *, is_buy: bool, top: int | None = None) -> tuple[Level, ...]:
+        return book_side_get(self.book_params, pair=pair, mark=mark, now=self.now, is_buy=is_buy, top=top)
 
     def system(self, code: SystemAccount, asset) -> Balance:
         """A system balance, looked up once per operation (its rows are only ever changed by UPDATEs)."""
@@ -88,15 +89,27 @@ class Operation:
 
 
 def book_side_get(
-    params: dict[int, BookParams], *, pair: Pair, mark: Decimal, now: datetime, is_buy: bool
+    params: dict[int, BookParams], *, pair: Pair, mark: Decimal, now: datetime, is_buy: bool, top: int | None = None
 ) -> tuple[Level, ...]:
     """The side of ``pair``'s book a taker meets at ``mark`` (the same book the depth views show).
 
     ``params`` caches each pair's book parameters, so one operation (or one match) reads them once.
+    ``top``: only the first levels (the same as the whole side's first ones: level i depends on i alone).
     """
     if pair.pk not in params:
         params[pair.pk] = selectors.book_params_get(pair=pair)
-    return selectors.pair_book(pair=pair, mark=mark, params=params[pair.pk], now=now).side(is_buy=is_buy)
+    shape = params[pair.pk]
+    if top is not None and top < shape.levels:
+        shape = replace(shape, levels=top)
+    return order_book.book_side(
+        mark=mark,
+        params=shape,
+        tick=pair.tick_size,
+        step=pair.step_size,
+        is_ask=is_buy,
+        bucket=shape.bucket(now.timestamp()),
+        key=pair.symbol,
+    )
 
 
 def spend_and_receive(order: Order):
@@ -251,16 +264,13 @@ def taker_plan(
     fill whole, so what is beyond the book fills at the book's last price.
     """
     if op.settings.fill_model == FillModel.BOOK:
-        levels = op.book_side(pair, mark, is_buy=is_buy)
-        walked = order_book.walk(
-            levels,
-            is_buy=is_buy,
-            step=pair.step_size,
-            quantity=quantity,
-            quote=quote_quantity,
-            limit=limit,
-            sweep=sweep,
-        )
+        # Most orders fill within the first levels: build those, and the whole side only when they do not suffice.
+        levels = op.book_side(pair, mark, is_buy=is_buy, top=None if sweep else FIRST_LEVELS)
+        amounts = {"step": pair.step_size, "quantity": quantity, "quote": quote_quantity, "limit": limit}
+        walked = order_book.walk(levels, is_buy=is_buy, sweep=sweep, **amounts)
+        if not walked.complete and not sweep:
+            levels = op.book_side(pair, mark, is_buy=is_buy)
+            walked = order_book.walk(levels, is_buy=is_buy, **amounts)
         if walked.fills or not sweep:
             fills = [
                 margin.fill_at(is_buy=is_buy, price=lv.price, quantity=lv.quantity, fee_rate=fee_rate)
