@@ -42,7 +42,7 @@ def books_load(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("trading", "0006_futures_account_kind"),
+        ("trading", "0007_margin_points"),
     ]
 
     operations = [
