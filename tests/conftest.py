@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.helpers import PASSWORD, cross, spot
-from trading.models import Asset, InterestRate, PlatformSettings, RiskProfile
+from trading.models import Asset, FillModel, InterestRate, PlatformSettings, RiskProfile
 from trading.services.accounts import account_leverage_set, isolated_account_open, user_signup
 from trading.services.loans import loan_borrow, max_borrowable_get
 from trading.services.markets import mark_price_set, platform_bootstrap
@@ -33,8 +33,19 @@ def _fresh_precision():
 
 @pytest.fixture
 def platform(db):
+    """The platform as migrated, but filling with the FIXED model: the suite's expected prices (mark +/- the
+    slippage) were written for it. Tests of the order book ask for ``book_fills``."""
     platform_bootstrap()
+    PlatformSettings.objects.filter(pk=1).update(fill_model=FillModel.FIXED)
     return PlatformSettings.objects.get(pk=1)
+
+
+@pytest.fixture
+def book_fills(platform):
+    """Orders fill against each pair's simulated book (the platform's default fill model)."""
+    platform.fill_model = FillModel.BOOK
+    platform.save()
+    return platform
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ urlpatterns = [
     path("markets", apis.MarketListApi.as_view(), name="api-markets"),
     path("assets", apis.AssetListApi.as_view(), name="api-assets"),
     path("assets/<code:code>/interest-rates", apis.InterestRateListApi.as_view(), name="api-interest-rates"),
+    path("markets/<code:symbol>/depth", apis.DepthApi.as_view(), name="api-market-depth"),
     path("prices", apis.PriceListApi.as_view(), name="api-prices"),
     path("prices/<code:symbol>/history", apis.PriceHistoryApi.as_view(), name="api-price-history"),
     path("accounts", apis.AccountListApi.as_view(), name="api-accounts"),

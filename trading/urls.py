@@ -2,7 +2,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path
 
 from trading.signup_throttle import signup_throttled
-from trading.views import account, auth, dashboard, live, markets, money, orders, preview
+from trading.views import account, auth, book, dashboard, live, markets, money, orders, preview
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("orders/<id:order_id>/cancel", orders.order_cancel_view, name="order-cancel"),
     path("markets/", markets.markets, name="markets"),
     path("markets/<code:symbol>/candles.json", markets.candles_json, name="candles"),
+    path("live/depth", book.depth_live, name="depth-live"),
     path("live/dashboard", live.dashboard_live, name="dashboard-live"),
     path("live/prices", live.prices_live, name="prices-live"),
 ]

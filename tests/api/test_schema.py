@@ -10,7 +10,7 @@ API_OPERATIONS = {
     ("post", "/api/v1/auth/register"), ("post", "/api/v1/auth/token"), ("get", "/api/v1/me"),
     ("get", "/api/v1/tokens"), ("post", "/api/v1/tokens"), ("delete", "/api/v1/tokens/{token_id}"),
     ("get", "/api/v1/markets"), ("get", "/api/v1/assets"), ("get", "/api/v1/prices"),
-    ("get", "/api/v1/prices/{symbol}/history"),
+    ("get", "/api/v1/prices/{symbol}/history"), ("get", "/api/v1/markets/{symbol}/depth"),
     ("get", "/api/v1/accounts"), ("get", "/api/v1/accounts/{account_id}"), ("patch", "/api/v1/accounts/{account_id}"),
     ("post", "/api/v1/accounts/isolated"), ("post", "/api/v1/accounts/{account_id}/reset"),
     ("get", "/api/v1/accounts/{account_id}/positions"), ("get", "/api/v1/positions"),

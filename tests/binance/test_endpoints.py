@@ -466,6 +466,7 @@ SYMBOL_PARAMETERS = [
     ("get", "/api/v3/exchangeInfo", "symbols", {}),
     ("get", "/api/v3/ticker/price", "symbol", {}),
     ("get", "/api/v3/ticker/price", "symbols", {}),
+    ("get", "/api/v3/depth", "symbol", {}),
     ("get", "/api/v3/ticker/bookTicker", "symbol", {}),
     ("get", "/api/v3/ticker/bookTicker", "symbols", {}),
     ("get", "/api/v3/ticker/24hr", "symbol", {}),

@@ -2,8 +2,8 @@
 
 A rule-based state machine runs random sequences of transfers, borrows, repayments, market, limit,
 stop and OCO orders with random side effects, cancellations, price moves (with the matcher), market
-depth changes, leverage changes, resets and the passing of hours on alice and bob. An
-``ApplicationError`` from a step is bad luck (not enough money, a margin rule, a filter); anything
+depth changes (the fill model, FIXED or BOOK, and thin books that fill partly), leverage changes,
+resets and the passing of hours on alice and bob. An ``ApplicationError`` from a step is bad luck (not enough money, a margin rule, a filter); anything
 else fails the test. After every step:
 
 - the ledger check is clean (every entry balances, every balance equals its journal);
@@ -29,7 +29,7 @@ from core.errors import ApplicationError
 from tests.helpers import cross, spot
 from trading import margin, selectors
 from trading.models import OPEN_STATUSES as OPEN
-from trading.models import Account, Balance, Bucket, LedgerLine, MarkPrice, Order, Pair, PlatformSettings
+from trading.models import Account, Balance, Bucket, LedgerLine, MarkPrice, Order, Pair, PairBook, PlatformSettings
 from trading.services.accounts import account_leverage_set, account_reset, isolated_account_open
 from trading.services.loans import interest_accrue_due, loan_borrow, loan_repay, max_borrowable_get
 from trading.services.markets import mark_price_set
@@ -298,6 +298,20 @@ class BooksMachine(RuleBasedStateMachine):
     @rule(depth=st.sampled_from([D(0), D(100), D(2000)]))
     def market_depth(self, depth):
         PlatformSettings.objects.filter(pk=1).update(max_fill_notional=depth)
+
+    @rule(model=st.sampled_from(["BOOK", "FIXED"]))
+    def fill_model(self, model):
+        PlatformSettings.objects.filter(pk=1).update(fill_model=model)
+
+    @rule(
+        symbol=SYMBOLS,
+        levels=st.integers(min_value=1, max_value=5),
+        notional=st.sampled_from([D(20), D(300), D(5000), D(200000)]),
+        noise=st.sampled_from([D(0), D("0.5")]),
+    )
+    def book_depth(self, symbol, levels, notional, noise):
+        # A thin book makes market orders fill partly and resting orders share the touch.
+        PairBook.objects.filter(pair__symbol=symbol).update(levels=levels, level_notional=notional, noise=noise)
 
     @rule(user=USERS, kind=MARGIN_ACCOUNTS, leverage=st.sampled_from([3, 5, 10]))
     def leverage(self, user, kind, leverage):

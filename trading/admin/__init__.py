@@ -5,7 +5,7 @@ read-only here, because every change of money must go through the ledger service
 importing them registers their ModelAdmins.
 """
 
-from . import accounts, interest, ledger, markets, risk
+from . import accounts, book, interest, ledger, markets, risk
 from .common import PlainDecimalsForm, ReadOnlyAdmin, ReadOnlyInline, action_form, place_error
 from .markets import PairAdmin
 
@@ -15,6 +15,7 @@ __all__ = [
     "ReadOnlyAdmin",
     "ReadOnlyInline",
     "accounts",
+    "book",
     "action_form",
     "interest",
     "ledger",

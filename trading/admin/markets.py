@@ -11,6 +11,7 @@ from trading.models import (
     PriceCandle,
 )
 
+from .book import PairBookInline
 from .common import ReadOnlyAdmin
 from .interest import InterestRateInline
 
@@ -55,7 +56,7 @@ class PairAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "margin_enabled", "isolated_enabled", "max_leverage"]
     search_fields = ["symbol"]
     list_select_related = ["base", "quote", "mark"]
-    inlines = [MarkPriceInline]
+    inlines = [MarkPriceInline, PairBookInline]
 
     @admin.display(description="mark price")
     def mark_price(self, obj):

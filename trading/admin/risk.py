@@ -66,6 +66,7 @@ class PlatformSettingsAdmin(admin.ModelAdmin):
         "__str__",
         "maker_fee",
         "taker_fee",
+        "fill_model",
         "slippage_bps",
         "liquidation_fee",
         "risk_profile",

@@ -17,6 +17,7 @@ from trading.apis.accounts import (
     MaxTransferableApi,
     PositionListApi,
 )
+from trading.apis.book import DepthApi
 from trading.apis.market import (
     AssetListApi,
     InterestRateListApi,
@@ -50,6 +51,7 @@ __all__ = [
     "AssetAdminApi",
     "AssetListApi",
     "InterestRateListApi",
+    "DepthApi",
     "IsolatedAccountCreateApi",
     "LedgerApi",
     "LoanApi",

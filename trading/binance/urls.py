@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from trading.binance import interest
+from trading.binance import book, interest
 from trading.binance.apis import accounts, base, market, order_lists, orders, records, reference, wallet
 
 urlpatterns = [
@@ -11,7 +11,8 @@ urlpatterns = [
     path("api/v3/time", market.TimeApi.as_view()),
     path("api/v3/exchangeInfo", market.ExchangeInfoApi.as_view(), name="binance-exchange-info"),
     path("api/v3/ticker/price", market.TickerPriceApi.as_view()),
-    path("api/v3/ticker/bookTicker", market.BookTickerApi.as_view()),
+    path("api/v3/ticker/bookTicker", book.BookTickerApi.as_view()),
+    path("api/v3/depth", book.DepthApi.as_view()),
     path("api/v3/ticker/24hr", market.Ticker24hrApi.as_view()),
     path("api/v3/klines", market.KlinesApi.as_view()),
     path("api/v3/avgPrice", reference.AvgPriceApi.as_view()),

@@ -7,13 +7,14 @@ One module per area; everything is imported here, so ``from trading.models impor
 """
 
 from .accounts import BUCKET_WEIGHT, Account, AccountKind, Balance, Bucket, SystemAccount
+from .book import MAX_BOOK_LEVELS, PairBook
 from .fields import amount_field, ratio_field
 from .interest import InterestRate
 from .ledger import JournalEntry, LedgerLine, LoanEvent, Transfer
 from .levels import MarginPoint
 from .markets import Asset, Market, MarkPrice, Pair, PriceCandle
 from .orders import OPEN_STATUSES, Order, OrderList, Trade
-from .risk import PlatformSettings, RiskProfile, RiskTier
+from .risk import FillModel, PlatformSettings, RiskProfile, RiskTier
 
 __all__ = [
     "BUCKET_WEIGHT",
@@ -24,7 +25,9 @@ __all__ = [
     "Balance",
     "Bucket",
     "InterestRate",
+    "FillModel",
     "JournalEntry",
+    "MAX_BOOK_LEVELS",
     "LedgerLine",
     "LoanEvent",
     "MarginPoint",
@@ -33,6 +36,7 @@ __all__ = [
     "Order",
     "OrderList",
     "Pair",
+    "PairBook",
     "PlatformSettings",
     "PriceCandle",
     "RiskProfile",

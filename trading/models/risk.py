@@ -72,6 +72,11 @@ class RiskTier(models.Model):
         return f"{self.profile} {self.kind} {self.leverage}x"
 
 
+class FillModel(models.TextChoices):
+    BOOK = "BOOK", "Order book: walk each pair's simulated book"
+    FIXED = "FIXED", "Fixed slippage: the whole order at mark +/- slippage_bps"
+
+
 class PlatformSettings(models.Model):
     """The platform's one row of staff-editable trading settings."""
 
@@ -82,9 +87,17 @@ class PlatformSettings(models.Model):
     risk_profile = models.ForeignKey(RiskProfile, on_delete=models.PROTECT)
     starting_balance = amount_field(default=Decimal("10000"))
     isolated_account_limit = models.PositiveSmallIntegerField(default=10)
+    fill_model = models.CharField(
+        max_length=8,
+        choices=FillModel.choices,
+        default=FillModel.BOOK,
+        help_text="What orders fill against: each pair's order book (its spread and depth), or the whole "
+        "order at the mark price moved by slippage_bps.",
+    )
     max_fill_notional = amount_field(
-        help_text="Market depth: the most one order fills per price tick, in USDT (0 = unlimited). "
-        "Orders larger than this fill partly; IOC expires the rest, FOK expires whole."
+        help_text="Fixed fill model only (the book has its own depth): the most one order fills per price "
+        "tick, in USDT (0 = unlimited). Orders larger than this fill partly; IOC expires the rest, FOK "
+        "expires whole."
     )
 
     class Meta:

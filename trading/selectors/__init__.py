@@ -15,6 +15,14 @@ from trading.selectors.accounts import (
     open_orders_for_account,
     owed_assets,
 )
+from trading.selectors.book import (
+    OrderBookView,
+    book_params_get,
+    book_params_of,
+    order_book,
+    order_books,
+    pair_book,
+)
 from trading.selectors.interest import (
     interest_rate_current,
     interest_rate_history,
@@ -62,6 +70,7 @@ from trading.selectors.valuation import (
 
 __all__ = [
     "AccountSummary",
+    "OrderBookView",
     "Position",
     "QUOTE_ASSET",
     "SQLITE_RELATIVE_PRECISION",
@@ -76,6 +85,8 @@ __all__ = [
     "account_summary_get",
     "account_symbols",
     "asset_get",
+    "book_params_get",
+    "book_params_of",
     "cross_account_get_for_user",
     "holdings_of",
     "isolated_account_get_for_user",
@@ -91,8 +102,11 @@ __all__ = [
     "mark_prices",
     "max_transferable_get",
     "open_orders_for_account",
+    "order_book",
+    "order_books",
     "order_get_for_user",
     "owed_assets",
+    "pair_book",
     "pair_get",
     "platform_settings_get",
     "position_list",

@@ -1,4 +1,5 @@
-"""One fill of an order, with its side effects, written into the operation's single posting.
+"""One fill of an order, with its side effects, written into the operation's single posting; and the
+fill model, which says at what prices and how much a taker fills (``taker_plan``).
 
 Every service that fills (placement, the matcher, liquidation) collects the borrow, the lock, the fill,
 the fee and the repayment of one transaction into ONE Posting and posts it once: system balances are
@@ -9,16 +10,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
+from trading import book as order_book
 from trading import margin, selectors
+from trading.book import BookParams, Level
 from trading.margin import ZERO
 from trading.models import (  # OPEN_STATUSES: still imported from here by risk.services.liquidation
     OPEN_STATUSES,  # noqa: F401
     Balance,
     Bucket,
+    FillModel,
     JournalEntry,
     Order,
     Pair,
@@ -33,6 +37,7 @@ from trading.services.positions import entry_price_update
 
 BORROWING = {Order.SideEffect.MARGIN_BUY, Order.SideEffect.AUTO_BORROW_REPAY}
 REPAYING = {Order.SideEffect.AUTO_REPAY, Order.SideEffect.AUTO_BORROW_REPAY}
+FIRST_LEVELS = 3  # levels a taker's walk builds first (``taker_plan``)
 
 
 @dataclass
@@ -48,6 +53,11 @@ class Operation:
     trades: list[Trade] = field(default_factory=list)
     borrowed: Decimal = ZERO
     _system: dict = field(default_factory=dict)
+    # Each pair's book parameters, looked up once; the matcher shares one dict between its operations.
+    book_params: dict[int, BookParams] = field(default_factory=dict)
+
+    def book_side(self, pair: Pair, mark: Decimal, *, is_buy: bool, top: int | None = None) -> tuple[Level, ...]:
+        return book_side_get(self.book_params, pair=pair, mark=mark, now=self.now, is_buy=is_buy, top=top)
 
     def system(self, code: SystemAccount, asset) -> Balance:
         """A system balance, looked up once per operation (its rows are only ever changed by UPDATEs)."""
@@ -77,6 +87,30 @@ class Operation:
         if entry is not None:
             self.book.save(entry, orders[0] if len(orders) == 1 else None)
         return entry
+
+
+def book_side_get(
+    params: dict[int, BookParams], *, pair: Pair, mark: Decimal, now: datetime, is_buy: bool, top: int | None = None
+) -> tuple[Level, ...]:
+    """The side of ``pair``'s book a taker meets at ``mark`` (the same book the depth views show).
+
+    ``params`` caches each pair's book parameters, so one operation (or one match) reads them once.
+    ``top``: only the first levels (the same as the whole side's first ones: level i depends on i alone).
+    """
+    if pair.pk not in params:
+        params[pair.pk] = selectors.book_params_get(pair=pair)
+    shape = params[pair.pk]
+    if top is not None and top < shape.levels:
+        shape = replace(shape, levels=top)
+    return order_book.book_side(
+        mark=mark,
+        params=shape,
+        tick=pair.tick_size,
+        step=pair.step_size,
+        is_ask=is_buy,
+        bucket=shape.bucket(now.timestamp()),
+        key=pair.symbol,
+    )
 
 
 def spend_and_receive(order: Order):
@@ -155,6 +189,7 @@ def fill(op: Operation, order: Order, fill: margin.Fill, *, is_maker: bool) -> T
             order.locked_amount = ZERO
     else:
         order.status = Order.Status.PARTIALLY_FILLED
+        _release_excess(op, order, spend_balance)
     if order.side_effect in REPAYING:
         repay = min(receive - fill.fee, recv_balance.borrowed + recv_balance.interest, recv_balance.free)
         if repay > 0:
@@ -179,6 +214,96 @@ def fill(op: Operation, order: Order, fill: margin.Fill, *, is_maker: bool) -> T
     return trade
 
 
+def _release_excess(op: Operation, order: Order, spend_balance: Balance) -> None:
+    """A partly filled buy keeps locked only what its rest can cost at its limit; the rest comes free.
+
+    A fill at a better price than the limit leaves more locked than the rest needs (Binance locks
+    remaining quantity x price). A sell locks its base quantity, which its fills use up exactly.
+    """
+    if order.side != Order.Side.BUY or order.price is None or order.quantity is None:
+        return
+    needed = margin.buy_lock(quantity=order.quantity - order.executed_qty, price=order.price)
+    excess = order.locked_amount - needed
+    if excess > 0:
+        op.posting.move(spend_balance, spend_balance, excess, src_bucket=Bucket.LOCKED)
+        order.locked_amount = needed
+
+
+# --- the fill model ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TakerPlan:
+    """How a taker fills now: one fill per price, and whether that is all the order wanted."""
+
+    fills: list[margin.Fill]
+    wanted: Decimal  # the base quantity the order is for (a quote order's: what its quote buys)
+    complete: bool
+
+    @property
+    def quantity(self) -> Decimal:
+        return sum((f.quantity for f in self.fills), ZERO)
+
+
+def taker_plan(
+    op: Operation,
+    *,
+    pair: Pair,
+    is_buy: bool,
+    mark: Decimal,
+    fee_rate: Decimal,
+    quantity: Decimal | None = None,
+    quote_quantity: Decimal | None = None,
+    limit: Decimal | None = None,
+    sweep: bool = False,
+) -> TakerPlan:
+    """What a taker of ``quantity`` (or ``quote_quantity``) fills at ``mark``, never beyond ``limit``.
+
+    The platform's fill model decides. BOOK walks the pair's book: price and slippage grow with size,
+    and what is beyond the book's depth (or limit) does not fill. FIXED fills the whole order at the mark
+    moved by ``slippage_bps`` (capped by ``max_fill_notional``). ``sweep`` is a forced close: it must
+    fill whole, so what is beyond the book fills at the book's last price.
+    """
+    if op.settings.fill_model == FillModel.BOOK:
+        # Most orders fill within the first levels: build those, and the whole side only when they do not suffice.
+        levels = op.book_side(pair, mark, is_buy=is_buy, top=None if sweep else FIRST_LEVELS)
+        amounts = {"step": pair.step_size, "quantity": quantity, "quote": quote_quantity, "limit": limit}
+        walked = order_book.walk(levels, is_buy=is_buy, sweep=sweep, **amounts)
+        if not walked.complete and not sweep:
+            levels = op.book_side(pair, mark, is_buy=is_buy)
+            walked = order_book.walk(levels, is_buy=is_buy, **amounts)
+        if walked.fills or not sweep:
+            fills = [
+                margin.fill_at(is_buy=is_buy, price=lv.price, quantity=lv.quantity, fee_rate=fee_rate)
+                for lv in walked.fills
+            ]
+            wanted = quantity if quantity is not None else walked.quantity
+            return TakerPlan(fills=fills, wanted=wanted, complete=walked.complete)
+        # A book so thin it has no level at all: a forced close still closes, at the fixed price.
+    price = margin.slipped_price(mark=mark, is_buy=is_buy, slippage_bps=op.settings.slippage_bps, tick=pair.tick_size)
+    if limit is not None:
+        price = min(price, limit) if is_buy else max(price, limit)
+    if quantity is None:
+        if quote_quantity is None:
+            raise ValueError("a taker fill needs quantity or quote_quantity")
+        quantity = margin.round_down(quote_quantity / price, pair.step_size)
+    filled = quantity
+    if not sweep:
+        filled = margin.capped_quantity(
+            quantity=quantity, price=price, max_notional=op.settings.max_fill_notional, step=pair.step_size
+        )
+    fills = [margin.fill_at(is_buy=is_buy, price=price, quantity=filled, fee_rate=fee_rate)] if filled > 0 else []
+    return TakerPlan(fills=fills, wanted=quantity, complete=filled >= quantity)
+
+
+def fills_total(fills: list[margin.Fill]) -> margin.Fill:
+    """Several fills as one, at their average price (on 8 places): what a caller funding them needs."""
+    quantity = sum((f.quantity for f in fills), ZERO)
+    quote = sum((f.quote_quantity for f in fills), ZERO)
+    price = margin.round_half_up(quote / quantity) if quantity else ZERO
+    return margin.Fill(price=price, quantity=quantity, quote_quantity=quote, fee=sum((f.fee for f in fills), ZERO))
+
+
 def fill_memo(order: Order) -> str:
     return f"{order.type} {order.side} {order.pair.symbol} #{order.client_order_id}"
 
@@ -194,21 +319,22 @@ def position_close(
 ) -> tuple[Order, margin.Fill]:
     """Close ``quantity`` of a position at market: a MARKET order filled at once into ``op``.
 
-    It fills at the mark price moved against it by the platform's slippage, like any MARKET order, and
-    pays no trading fee: a forced close (liquidation) charges its own fee instead. ``before_fill`` sees
-    the priced fill before it is applied, so a caller can fund it first (liquidation's insurance fund
+    It fills as a MARKET order does under the fill model (walking the book: a large close moves down it,
+    and what is beyond its depth fills at its last price, for a forced close must close whole), and pays
+    no trading fee: a forced close (liquidation) charges its own fee instead. ``before_fill`` sees the
+    fills' total before they are applied, so a caller can fund it first (liquidation's insurance fund
     pays for a buy-back the account cannot). The order is returned unsaved: ``op.commit`` saves it.
     """
-    priced = margin.market_fill(
+    plan = taker_plan(
+        op,
+        pair=pair,
         is_buy=side == Order.Side.BUY,
         mark=op.prices[pair.base.code],
         quantity=quantity,
-        quote_quantity=None,
-        slippage_bps=op.settings.slippage_bps,
         fee_rate=ZERO,
-        tick=pair.tick_size,
-        step=pair.step_size,
+        sweep=True,
     )
+    priced = fills_total(plan.fills)
     if before_fill is not None:
         before_fill(priced)
     order = Order(
@@ -220,5 +346,6 @@ def position_close(
         client_order_id=f"autoclose-{uuid.uuid4().hex[:20]}",
         status_reason=reason,
     )
-    fill(op, order, priced, is_maker=False)
+    for one in plan.fills:
+        fill(op, order, one, is_maker=False)
     return order, priced

@@ -3,6 +3,11 @@
 One set-based query finds the orders the price reached; each is then worked in its own short
 transaction under its account's lock (re-checked there, so a cancel that won the race wins). The risk
 engine's tick calls ``orders_match`` for every pair whose price moved.
+
+A resting limit fills as maker, at its own price. Under the BOOK fill model, a price that trades through
+it fills it whole; a price that only touches it (the mark exactly at its price) trades one book level's
+worth there, which the orders at that price share in time priority (oldest first), so some fill partly
+(PARTIALLY_FILLED) or not at all until the next tick. Under FIXED, ``max_fill_notional`` caps each fill.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from trading import margin, selectors
-from trading.models import OPEN_STATUSES, JournalEntry, Order, OrderList, Pair, PlatformSettings
+from trading.book import BookParams
+from trading.models import OPEN_STATUSES, FillModel, JournalEntry, Order, OrderList, Pair, PlatformSettings
 from trading.services import fills
 from trading.services.fills import Operation
 from trading.services.ledger import LockedAccount, accounts_lock
@@ -65,34 +71,69 @@ def orders_match(*, pair: Pair, price: Decimal | None = None, now: datetime | No
         status__in=OPEN_STATUSES,
         account__is_frozen=False,
     )
+    books: dict[int, BookParams] = {}
+    touch = _touch_shares(reached, pair, mark, now, books) if settings.fill_model == FillModel.BOOK else {}
     by_account = defaultdict(list)
     for order_id, account_id in reached.order_by("account_id", "id").values_list("id", "account_id"):
-        by_account[account_id].append(order_id)
+        if touch.get(order_id, 1) > 0:  # an order at the touch whose turn has not come waits
+            by_account[account_id].append(order_id)
+    ctx = _Context(mark, settings, prices, now, touch, books)
     for account_id, order_ids in by_account.items():
         try:
             # All of an account's reached orders in one transaction: one lock, one journal entry.
-            _work(account_id, order_ids, mark, settings, prices, now, result)
+            _work(account_id, order_ids, ctx, result)
         except ApplicationError:
             # One order that cannot fill (an account emptied by a race) must not hold back the others:
             # the batch rolled back, so each order is tried alone.
             for order_id in order_ids:
                 try:
-                    _work(account_id, [order_id], mark, settings, prices, now, result)
+                    _work(account_id, [order_id], ctx, result)
                 except ApplicationError as exc:
                     result.failed += 1
                     logger.warning("order %s not matched at %s: %s", order_id, mark, exc.message)
     return result
 
 
-def _work(
-    account_id: int,
-    order_ids: list[int],
-    mark: Decimal,
-    settings: PlatformSettings,
-    prices: dict,
-    now: datetime,
-    result: MatchResult,
-) -> None:
+@dataclass
+class _Context:
+    """What every account's transaction of one match shares."""
+
+    mark: Decimal
+    settings: PlatformSettings
+    prices: dict
+    now: datetime
+    touch: dict[int, Decimal]  # order id -> what it may fill at the touch (orders at the mark's price only)
+    books: dict[int, BookParams]
+
+
+def _touch_shares(reached, pair: Pair, mark: Decimal, now: datetime, books: dict) -> dict[int, Decimal]:
+    """Share what trades at the touch among the resting limits priced exactly at the mark, oldest first.
+
+    What trades there in one tick is one level of the book: the best level of the side a taker of the
+    resting order's side would meet (a resting buy at the mark meets the flow its own taker would: the
+    asks' best size). The matcher runs one tick at a time, so the queue simply continues next tick.
+    """
+    at_touch = list(
+        reached.filter(price=mark, is_working=True, type__in=[Order.Type.LIMIT, Order.Type.LIMIT_MAKER])
+        .order_by("id")
+        .values_list("id", "side", "quantity", "executed_qty")
+    )
+    if not at_touch:
+        return {}
+    left = {}
+    for side in (BUY, SELL):
+        levels = fills.book_side_get(books, pair=pair, mark=mark, now=now, is_buy=side == BUY)
+        left[side] = levels[0].quantity if levels else margin.ZERO
+    shares = {}
+    for order_id, side, quantity, executed in at_touch:
+        share = min(quantity - executed, left[side])
+        left[side] -= share
+        shares[order_id] = share
+    return shares
+
+
+def _work(account_id: int, order_ids: list[int], ctx: _Context, result: MatchResult) -> None:
+    mark, settings, prices, now = ctx.mark, ctx.settings, ctx.prices, ctx.now
     outcome = MatchResult()
     with transaction.atomic():
         account = accounts_lock(account_id)[account_id]
@@ -101,7 +142,7 @@ def _work(
         orders = Order.objects.filter(pk__in=order_ids, status__in=OPEN_STATUSES).select_related(
             "pair__base", "pair__quote"
         )
-        op = Operation(LockedAccount(account), settings, prices, now)
+        op = Operation(LockedAccount(account), settings, prices, now, book_params=ctx.books)
         changed: dict[int, Order] = {}
         for order in orders.order_by("id"):
             if order.pk in changed:  # an OCO leg this batch already cancelled
@@ -121,7 +162,7 @@ def _work(
                 if margin.is_marketable(is_buy=is_buy, limit=order.price, mark=mark):
                     take(op, order, mark)
             elif margin.is_marketable(is_buy=is_buy, limit=order.price, mark=mark):
-                _make(op, order)
+                _make(op, order, ctx.touch.get(order.pk))
                 if order.order_list_id:
                     changed.update((o.pk, o) for o in _oco_cancel_others(op, order))
             if len(op.trades) > trades_before:
@@ -132,13 +173,19 @@ def _work(
     result.filled += outcome.filled
 
 
-def _make(op: Operation, order: Order) -> None:
-    """A resting limit the price reached fills at its own price, as maker, as far as depth allows."""
+def _make(op: Operation, order: Order, touch_share: Decimal | None) -> None:
+    """A resting limit the price reached fills at its own price, as maker, as far as depth allows.
+
+    ``touch_share``: what it may fill when the mark only touches its price (BOOK: see the module's doc).
+    """
     pair, settings = order.pair, op.settings
     remaining = order.quantity - order.executed_qty
-    quantity = margin.capped_quantity(
-        quantity=remaining, price=order.price, max_notional=settings.max_fill_notional, step=pair.step_size
-    )
+    if settings.fill_model == FillModel.BOOK:
+        quantity = remaining if touch_share is None else min(remaining, touch_share)
+    else:
+        quantity = margin.capped_quantity(
+            quantity=remaining, price=order.price, max_notional=settings.max_fill_notional, step=pair.step_size
+        )
     if quantity > 0:
         fill = margin.fill_at(
             is_buy=order.side == BUY, price=order.price, quantity=quantity, fee_rate=settings.maker_fee

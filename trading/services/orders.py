@@ -1,6 +1,7 @@
 """Placing and cancelling orders (``shared/spec/margin-rules.md``, "Orders (paper fills)").
 
-MARKET fills at once at the slipped mark price. LIMIT locks its funds and fills at once as taker when
+MARKET fills at once against the fill model (``fills.taker_plan``: the pair's book, or the slipped mark
+price); what it cannot fill expires. LIMIT locks its funds and fills at once as taker when
 marketable, else rests until the matcher sees the mark price reach it and fills it as maker at its
 price. LIMIT_MAKER that would take is rejected. Stop-limits rest unworking until the mark price
 reaches their stop, then become LIMITs. OCO is a LIMIT_MAKER leg and a STOP_LOSS_LIMIT leg sharing
@@ -260,29 +261,22 @@ def order_place(
 
 
 def _execute_market(op: Operation, order: Order, mark: Decimal) -> None:
-    pair, settings = order.pair, op.settings
-    fill = margin.market_fill(
+    """Fill as the fill model allows (``fills.taker_plan``); like Binance's, it never rests: the rest expires."""
+    pair = order.pair
+    plan = fills.taker_plan(
+        op,
+        pair=pair,
         is_buy=order.side == Order.Side.BUY,
         mark=mark,
         quantity=order.quantity,
         quote_quantity=order.quote_quantity,
-        slippage_bps=settings.slippage_bps,
-        fee_rate=settings.taker_fee,
-        tick=pair.tick_size,
-        step=pair.step_size,
+        fee_rate=op.settings.taker_fee,
     )
     if order.quantity is None:
-        check_filters(pair=pair, quantity=fill.quantity, price=mark)
-    quantity = margin.capped_quantity(
-        quantity=fill.quantity, price=fill.price, max_notional=settings.max_fill_notional, step=pair.step_size
-    )
-    if quantity < fill.quantity:
-        fill = margin.fill_at(
-            is_buy=order.side == Order.Side.BUY, price=fill.price, quantity=quantity, fee_rate=settings.taker_fee
-        )
-    if quantity > 0:
+        check_filters(pair=pair, quantity=plan.wanted, price=mark)
+    for fill in plan.fills:
         fills.fill(op, order, fill, is_maker=False)
-    if order.status != Order.Status.FILLED or quantity < (order.quantity or quantity):
+    if order.status != Order.Status.FILLED or not plan.complete:
         order.status = Order.Status.EXPIRED
         order.status_reason = "Market depth exhausted: the rest of the order expired."
 
@@ -320,26 +314,22 @@ def _place_stop(op: Operation, order: Order, mark: Decimal) -> None:
 
 
 def take(op: Operation, order: Order, mark: Decimal) -> None:
-    """Fill a marketable limit as taker at the slipped mark (never beyond its limit), as depth allows."""
-    pair, settings = order.pair, op.settings
-    is_buy = order.side == Order.Side.BUY
-    price = margin.taker_price(
-        mark=mark, limit=order.price, is_buy=is_buy, slippage_bps=settings.slippage_bps, tick=pair.tick_size
-    )
+    """Fill a marketable limit as taker, as the fill model allows, never beyond its limit price."""
     remaining = order.quantity - order.executed_qty
-    quantity = margin.capped_quantity(
-        quantity=remaining, price=price, max_notional=settings.max_fill_notional, step=pair.step_size
+    plan = fills.taker_plan(
+        op,
+        pair=order.pair,
+        is_buy=order.side == Order.Side.BUY,
+        mark=mark,
+        quantity=remaining,
+        limit=order.price,
+        fee_rate=op.settings.taker_fee,
     )
-    if order.time_in_force == Order.TimeInForce.FOK and quantity < remaining:
+    if order.time_in_force == Order.TimeInForce.FOK and not plan.complete:
         expire(op, order, "FOK: the order could not fill in full at once.")
         return
-    if quantity > 0:
-        fills.fill(
-            op,
-            order,
-            margin.fill_at(is_buy=is_buy, price=price, quantity=quantity, fee_rate=settings.taker_fee),
-            is_maker=False,
-        )
+    for fill in plan.fills:
+        fills.fill(op, order, fill, is_maker=False)
     if order.status in OPEN_STATUSES and order.time_in_force == Order.TimeInForce.IOC:
         expire(op, order, "IOC: the rest of the order expired.")
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from rest_framework.response import Response
 
 from trading import selectors as trading_selectors
-from trading.binance import errors, formats, selectors, throttling
+from trading.binance import book, errors, formats, selectors, throttling
 from trading.binance.apis.base import BinanceApi, time_window
 from trading.binance.auth import now_ms
 from trading.binance.params import Params
-from trading.margin import slipped_price
 
 
 class PingApi(BinanceApi):
@@ -63,40 +62,18 @@ def _single(tickers: list):
     return tickers[0]
 
 
-def _bid_ask(pair, mark, settings) -> dict:
-    """What a market sell and a market buy would fill at now: the mark moved by the slippage (``margin``)."""
-    common = {"mark": mark, "slippage_bps": settings.slippage_bps, "tick": pair.tick_size}
-    return {"bid": slipped_price(is_buy=False, **common), "ask": slipped_price(is_buy=True, **common)}
-
-
-class BookTickerApi(BinanceApi):
-    def weight_for(self, request) -> int:
-        return 2 if "symbol" in self.params else 4
-
-    def get(self, request):
-        pairs, as_list = _requested_pairs(self.params)
-        prices, settings = trading_selectors.mark_prices(), trading_selectors.platform_settings_get()
-        tickers = [
-            formats.book_ticker(p.symbol, **_bid_ask(p, prices[p.base.code], settings))
-            for p in pairs
-            if p.base.code in prices
-        ]
-        return Response(tickers if as_list else _single(tickers))
-
-
 class Ticker24hrApi(BinanceApi):
     def weight_for(self, request) -> int:
         return 2 if "symbol" in self.params else 80
 
     def get(self, request):
         pairs, as_list = _requested_pairs(self.params)
-        by_symbol = {p.symbol: p for p in pairs}
-        settings = trading_selectors.platform_settings_get()
+        top = book.tops(pairs)
         close_time = now_ms()
         tickers = [
             formats.ticker_24hr(
                 stats,
-                **_bid_ask(by_symbol[stats.symbol], stats.last, settings),
+                top=top[stats.symbol],
                 open_time=close_time - 24 * 3600 * 1000,
                 close_time=close_time,
             )

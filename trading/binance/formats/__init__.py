@@ -23,7 +23,6 @@ from trading.binance.formats.accounts import (
 )
 from trading.binance.formats.common import ZERO, amount, in_btc, ms, ratio
 from trading.binance.formats.market import (
-    book_ticker,
     exchange_info,
     futures_exchange_info,
     kline,
@@ -68,7 +67,6 @@ __all__ = [
     "exchange_info",
     "futures_exchange_info",
     "price_ticker",
-    "book_ticker",
     "ticker_24hr",
     "kline",
     "margin_pair",

@@ -92,19 +92,9 @@ def price_ticker(symbol: str, price: Decimal) -> dict:
     return {"symbol": symbol, "price": amount(price)}
 
 
-def book_ticker(symbol: str, *, bid: Decimal, ask: Decimal) -> dict:
-    """The paper market has no book: its bid and ask are what a market order would fill at now."""
-    return {
-        "symbol": symbol,
-        "bidPrice": amount(bid),
-        "bidQty": amount(0),
-        "askPrice": amount(ask),
-        "askQty": amount(0),
-    }
-
-
-def ticker_24hr(stats, *, bid: Decimal, ask: Decimal, open_time: int, close_time: int) -> dict:
-    """``stats``: a ``selectors.DayStats`` (prices from the mark-price candles, volume from the fills)."""
+def ticker_24hr(stats, *, top: dict, open_time: int, close_time: int) -> dict:
+    """``stats``: a ``selectors.DayStats`` (prices from the mark-price candles, volume from the fills);
+    ``top``: the book's best bid and ask (``trading.binance.book.tops``), as bookTicker answers them."""
     change = stats.last - stats.open
     return {
         "symbol": stats.symbol,
@@ -114,10 +104,10 @@ def ticker_24hr(stats, *, bid: Decimal, ask: Decimal, open_time: int, close_time
         "prevClosePrice": amount(stats.open),
         "lastPrice": amount(stats.last),
         "lastQty": amount(0),
-        "bidPrice": amount(bid),
-        "bidQty": amount(0),
-        "askPrice": amount(ask),
-        "askQty": amount(0),
+        "bidPrice": top["bidPrice"],
+        "bidQty": top["bidQty"],
+        "askPrice": top["askPrice"],
+        "askQty": top["askQty"],
         "openPrice": amount(stats.open),
         "highPrice": amount(stats.high),
         "lowPrice": amount(stats.low),

@@ -3,9 +3,11 @@
     python manage.py orders_benchmark [--orders 2000] [--resting 10000] [--keep]
 
 In a database of its own (``<your database>_orders_benchmark``), through the same services the API calls, it
-prints orders per second for MARKET orders (filled at once, with MARGIN_BUY borrowing) and for resting
-LIMIT orders (funds locked), and the time the matcher takes to fill --resting resting orders (spread
-over 100 users) against one price move.
+prints orders per second for MARKET orders (filled at once, with MARGIN_BUY borrowing) under each fill
+model, FIXED slippage and the order BOOK (issue 16's target: a book fill costs at most 1.2x a fixed one),
+and for resting LIMIT orders (funds locked), and the time the matcher takes to fill --resting resting
+orders (spread over 100 users) against one price move under the BOOK model (issue 15's target: 10,000
+in at most 2 s).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ class Command(BaseCommand):
         self._inner(orders=orders, resting=resting)
 
     def _inner(self, *, orders: int, resting: int) -> None:
-        from trading.models import Account, AccountKind, Order, Pair, PlatformSettings
+        from trading.models import Account, AccountKind, FillModel, Order, Pair, PlatformSettings
         from trading.services.accounts import paper_funds_credit, user_signup
         from trading.services.markets import mark_price_set, platform_bootstrap
         from trading.services.matching import orders_match
@@ -83,7 +85,15 @@ class Command(BaseCommand):
                 price=str(price),
             )
 
-        market_rate = self._rate(place_market, orders)
+        def with_model(model):
+            PlatformSettings.objects.update(fill_model=model)
+            return model
+
+        with_model(FillModel.FIXED)
+        self._rate(place_market, min(orders, 200))  # warm up: caches, connections, the book's lru_cache
+        fixed_rate = self._rate(place_market, orders)
+        with_model(FillModel.BOOK)
+        book_rate = self._rate(place_market, orders)
         limit_rate = self._rate(place_limit, orders)
 
         extra = max(0, resting - Order.objects.filter(status="NEW").count())
@@ -96,11 +106,45 @@ class Command(BaseCommand):
         matched = time.perf_counter() - started
 
         self.stdout.write("")
-        self.stdout.write(f"MARKET orders (MARGIN_BUY / AUTO_REPAY)   {market_rate:8.1f} orders/s")
+        self.stdout.write(f"MARKET orders, FIXED slippage fills       {fixed_rate:8.1f} orders/s")
+        self.stdout.write(
+            f"MARKET orders, BOOK fills                 {book_rate:8.1f} orders/s "
+            f"(a book fill costs {fixed_rate / book_rate:.2f}x a fixed one; target <= 1.2x)"
+        )
         self.stdout.write(f"resting LIMIT orders (funds locked)       {limit_rate:8.1f} orders/s")
+        self._plan_costs(pair)
         self.stdout.write(
             f"matching {open_orders:,} resting orders on one price move: {matched:.2f} s "
             f"({result.filled:,} filled, {result.failed} failed, {result.filled / matched:.0f} fills/s)"
+        )
+
+    def _plan_costs(self, pair) -> None:
+        """The fill model alone (``fills.taker_plan``, no database): what a book walk adds to a fill."""
+        from django.utils import timezone
+
+        from trading import book, selectors
+        from trading.models import FillModel
+        from trading.services.fills import Operation, taker_plan
+
+        settings = selectors.platform_settings_get()
+        op = Operation(None, settings, {}, timezone.now())  # type: ignore[arg-type]  # no account: no lock
+        quantity, count = Decimal("0.01"), 20_000
+
+        def per_plan(model, marks) -> float:
+            settings.fill_model = model
+            started = time.perf_counter()
+            for i in range(count):
+                taker_plan(op, pair=pair, is_buy=True, mark=marks(i), quantity=quantity, fee_rate=settings.taker_fee)
+            return (time.perf_counter() - started) / count * 1e6
+
+        same = Decimal("2800.00")
+        fixed = per_plan(FillModel.FIXED, lambda i: same)
+        cached = per_plan(FillModel.BOOK, lambda i: same)
+        book.book_side.cache_clear()
+        fresh = per_plan(FillModel.BOOK, lambda i: same + Decimal(i) / 100)
+        self.stdout.write(
+            f"one fill plan: FIXED {fixed:.1f} us, BOOK {cached:.1f} us (same mark), "
+            f"{fresh:.1f} us (a new mark each time: the book built anew)"
         )
 
     def _rate(self, place, count: int) -> float:
