@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.helpers import PASSWORD, cross, spot
+from trading.lookup_cache import lookups_forget
 from trading.models import Asset, PlatformSettings, RiskProfile
 from trading.services.accounts import account_leverage_set, isolated_account_open, user_signup
 from trading.services.loans import loan_borrow, max_borrowable_get
@@ -29,6 +30,12 @@ def _fast_password_hashing(settings):
 def _fresh_precision():
     # The web's amount precision is kept per process for a minute: each test reads its own pairs.
     precision_forget()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_lookups():
+    # Settings, tiers and pairs are kept per process (trading.lookup_cache): each test reads its own rows.
+    lookups_forget()
 
 
 @pytest.fixture

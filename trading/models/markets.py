@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from trading.lookup_cache import LookupQuerySet
+
 from .fields import amount_field, ratio_field
 
 
@@ -17,6 +19,8 @@ class Asset(models.Model):
     borrowable = models.BooleanField(default=True)
     borrow_limit = amount_field(help_text="Most one margin account may owe of this asset (principal).")
     lending_pool_size = amount_field(help_text="Paper lending pool kept for this asset by `bootstrap`.")
+
+    objects = LookupQuerySet.as_manager()  # its writes retire the cached copies (trading.lookup_cache)
 
     class Meta:
         ordering = ["code"]
@@ -42,6 +46,8 @@ class Pair(models.Model):
     is_active = models.BooleanField(default=True)
     margin_enabled = models.BooleanField(default=True)
     isolated_enabled = models.BooleanField(default=True)
+
+    objects = LookupQuerySet.as_manager()  # its writes retire the cached copies (trading.lookup_cache)
 
     class Meta:
         ordering = ["symbol"]

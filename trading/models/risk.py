@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from trading.lookup_cache import LookupQuerySet
+
 from .accounts import AccountKind
 from .fields import amount_field, ratio_field
 from .markets import Pair
@@ -15,6 +17,8 @@ from .markets import Pair
 class RiskProfile(models.Model):
     name = models.SlugField(max_length=32, unique=True)
     description = models.TextField(blank=True)
+
+    objects = LookupQuerySet.as_manager()  # its writes retire the cached copies (trading.lookup_cache)
 
     def __str__(self) -> str:
         return self.name
@@ -28,6 +32,8 @@ class RiskTier(models.Model):
     margin_call = ratio_field()
     liquidation = ratio_field()
     transfer_out = ratio_field(default=Decimal(2))
+
+    objects = LookupQuerySet.as_manager()  # its writes retire the cached copies (trading.lookup_cache)
 
     class Meta:
         ordering = ["profile", "kind", "leverage"]
@@ -59,6 +65,8 @@ class PlatformSettings(models.Model):
         help_text="Market depth: the most one order fills per price tick, in USDT (0 = unlimited). "
         "Orders larger than this fill partly; IOC expires the rest, FOK expires whole."
     )
+
+    objects = LookupQuerySet.as_manager()  # its writes retire the cached copies (trading.lookup_cache)
 
     class Meta:
         verbose_name_plural = "platform settings"

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from accounts.models import User
 from core.errors import ApplicationError, NotFound
+from trading.lookup_cache import lookup_cached
 from trading.models import (
     Account,
     AccountKind,
@@ -21,13 +22,23 @@ QUOTE_ASSET = "USDT"
 
 
 def platform_settings_get() -> PlatformSettings:
-    return PlatformSettings.objects.select_related("risk_profile").get(pk=1)
+    return lookup_cached("settings", lambda: PlatformSettings.objects.select_related("risk_profile").get(pk=1))
+
+
+def assets_by_code() -> dict[str, Asset]:
+    """Every asset by code: a handful of rows, read once per process while none changes."""
+    return lookup_cached("assets", lambda: {a.code: a for a in Asset.objects.all()})
+
+
+def pairs_by_symbol() -> dict[str, Pair]:
+    """Every pair with its base and quote asset, by symbol: read once per process while none changes."""
+    return lookup_cached("pairs", lambda: {p.symbol: p for p in Pair.objects.select_related("base", "quote")})
 
 
 def asset_get(*, code: str) -> Asset:
     # Codes and symbols are letters and digits; anything else (a NUL byte, which PostgreSQL refuses
     # outright) is simply unknown.
-    asset = Asset.objects.filter(code=code.upper()).first() if isinstance(code, str) and code.isalnum() else None
+    asset = assets_by_code().get(code.upper()) if isinstance(code, str) and code.isalnum() else None
     if asset is None:
         raise ApplicationError(f"Unknown asset: {code!r}.", code="unknown_asset", fields={"asset": ["Unknown asset."]})
     return asset
@@ -36,7 +47,7 @@ def asset_get(*, code: str) -> Asset:
 def pair_get(*, symbol: str) -> Pair:
     pair = None
     if isinstance(symbol, str) and symbol.isalnum():
-        pair = Pair.objects.select_related("base", "quote").filter(symbol=symbol.upper()).first()
+        pair = pairs_by_symbol().get(symbol.upper())
     if pair is None:
         raise ApplicationError(
             f"Invalid symbol: {symbol!r}.", code="unknown_symbol", fields={"symbol": ["Invalid symbol."]}

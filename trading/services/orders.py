@@ -206,8 +206,11 @@ def order_place(
         time_in_force=time_in_force,
         side_effect=side_effect,
     )
+    # A client order id of the caller's may repeat an order (idempotency); one made here cannot.
+    given_id = _given(client_order_id)
     client_order_id = clean_client_order_id(client_order_id)
-    mark = selectors.mark_price_get(pair=request.pair)
+    prices = selectors.mark_prices()
+    mark = mark_of(request.pair, prices)
     if request.quantity is not None:
         check_filters(
             pair=request.pair,
@@ -215,13 +218,12 @@ def order_place(
             price=request.price or mark,
             prices=(request.price, request.stop_price),
         )
-    prices = selectors.mark_prices()
     settings = selectors.platform_settings_get()
     now = now or timezone.now()
 
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]
-        existing = Order.objects.filter(account=account, client_order_id=client_order_id).first()
+        existing = Order.objects.filter(account=account, client_order_id=client_order_id).first() if given_id else None
         if existing is not None:
             if request.matches(existing):
                 return existing
@@ -257,6 +259,13 @@ def order_place(
             orders=[order],
         )
     return order
+
+
+def mark_of(pair: Pair, prices: dict[str, Decimal]) -> Decimal:
+    """The pair's mark price out of ``mark_prices()`` (one query for both), else its own row."""
+    if pair.quote.code == selectors.QUOTE_ASSET and pair.base.code in prices:
+        return prices[pair.base.code]
+    return selectors.mark_price_get(pair=pair)
 
 
 def _execute_market(op: Operation, order: Order, mark: Decimal) -> None:
