@@ -30,6 +30,7 @@ from trading.selectors.lookups import (
     mark_prices,
     order_get_for_user,
     pair_get,
+    pairs_by_symbol,
     platform_settings_get,
 )
 from trading.selectors.markets import (
@@ -84,6 +85,7 @@ __all__ = [
     "order_get_for_user",
     "owed_assets",
     "pair_get",
+    "pairs_by_symbol",
     "platform_settings_get",
     "position_list",
     "position_list_for_user",
