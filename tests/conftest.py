@@ -33,8 +33,10 @@ def _fresh_precision():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_lookups():
-    # Settings, tiers and pairs are kept per process (trading.lookup_cache): each test reads its own rows.
+def _fresh_lookups(settings):
+    # Settings, tiers and pairs are kept per process (trading.lookup_cache), with Redis or without (one
+    # test process shares its local cache with itself): the same queries everywhere, each test's own rows.
+    settings.MARGINLAB_LOOKUP_CACHE = True
     lookups_forget()
 
 
