@@ -56,8 +56,9 @@ def test_market_margin_buy(trader, django_assert_num_queries):
     # In it: SAVEPOINT; the account's lock; its balances' locks (none missing); the USDT lending pool
     # (its free amount is checked); the borrowed balance's interest clock; every balance in one UPDATE;
     # the journal entry; its lines; the order; the trade; the loan event; RELEASE. No look-up of an
-    # existing order: the client order id was made for this order.
-    with django_assert_num_queries(15):
+    # existing order: the client order id was made for this order. Three more: the margin point ledger_post
+    # records after the entry (issue 17: margin_points_record).
+    with django_assert_num_queries(18):
         response = client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "FILLED"
     assert_ledger_clean()
@@ -66,8 +67,8 @@ def test_market_margin_buy(trader, django_assert_num_queries):
 def test_limit_resting(trader, django_assert_num_queries):
     client, account = trader
     # the token; the account; the mark prices; SAVEPOINT; the account's lock; its balances' locks; the
-    # one UPDATE; the journal entry; its lines; the order; RELEASE.
-    with django_assert_num_queries(11):
+    # one UPDATE; the journal entry; its lines; the order; RELEASE; and the three of the margin point.
+    with django_assert_num_queries(14):
         response = client.post("/api/v1/orders", {"account": account.pk, **LIMIT}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "NEW"
     assert_ledger_clean()
@@ -75,7 +76,7 @@ def test_limit_resting(trader, django_assert_num_queries):
 
 def test_a_client_order_id_costs_its_look_up(trader, django_assert_num_queries):
     client, account = trader
-    with django_assert_num_queries(12):  # LIMIT's eleven and the order the id may repeat
+    with django_assert_num_queries(15):  # LIMIT's fourteen and the order the id may repeat
         client.post("/api/v1/orders", {"account": account.pk, **LIMIT, "client_order_id": "mine-1"}, format="json")
     with django_assert_num_queries(8):  # the same order again: the first one back, nothing written
         response = client.post(
