@@ -164,6 +164,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Settings, risk tiers, assets and pairs kept per process, retired by a token in the cache on every write
+# (trading/lookup_cache.py): only with a cache every process shares.
+MARGINLAB_LOOKUP_CACHE = env.bool("MARGINLAB_LOOKUP_CACHE", default=bool(REDIS_URL))
 
 # --- REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.helpers import PASSWORD, cross, spot
+from trading.lookup_cache import lookups_forget
 from trading.models import Asset, FillModel, InterestRate, PlatformSettings, RiskProfile
 from trading.services.accounts import account_leverage_set, isolated_account_open, user_signup
 from trading.services.loans import loan_borrow, max_borrowable_get
@@ -29,6 +30,14 @@ def _fast_password_hashing(settings):
 def _fresh_precision():
     # The web's amount precision is kept per process for a minute: each test reads its own pairs.
     precision_forget()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_lookups(settings):
+    # Settings, tiers and pairs are kept per process (trading.lookup_cache), with Redis or without (one
+    # test process shares its local cache with itself): the same queries everywhere, each test's own rows.
+    settings.MARGINLAB_LOOKUP_CACHE = True
+    lookups_forget()
 
 
 @pytest.fixture

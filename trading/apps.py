@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class TradingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "trading"
+
+    def ready(self) -> None:
+        from trading.lookup_cache import lookups_connect
+        from trading.models import Asset, Pair, PlatformSettings, RiskProfile, RiskTier
+
+        lookups_connect(Asset, Pair, PlatformSettings, RiskProfile, RiskTier)

@@ -23,7 +23,7 @@ from trading.margin import ZERO, Status
 from trading.models import Asset, Balance, JournalEntry, Order, Pair, SystemAccount
 from trading.services import fills
 from trading.services.fills import OPEN_STATUSES, Operation
-from trading.services.ledger import LockedAccount, accounts_lock, system_balance
+from trading.services.ledger import LockedAccount, accounts_lock
 from trading.services.loans import accrue_due_locked, repay_locked
 from trading.services.orders import cancel_locked
 
@@ -157,7 +157,7 @@ def _quote_settle(op: Operation, quote_balance: Balance, outcome: _Outcome) -> N
     outcome.fee_nominal = margin.round_up(outcome.value * op.settings.liquidation_fee)
     outcome.fee = min(outcome.fee_nominal, quote_balance.free)
     if outcome.fee:
-        op.posting.move(quote_balance, system_balance(SystemAccount.INSURANCE_FUND, quote), outcome.fee)
+        op.posting.move(quote_balance, op.system(SystemAccount.INSURANCE_FUND, quote), outcome.fee)
 
 
 def _aftermath(record: Liquidation, *, valuation: margin.Valuation, equity: Decimal, now: datetime) -> None:
@@ -201,9 +201,14 @@ def _cover_from_insurance(op: Operation, quote_balance: Balance, needed: Decimal
     missing = needed - quote_balance.free
     if missing <= 0:
         return ZERO
-    op.posting.move(system_balance(SystemAccount.INSURANCE_FUND, quote_balance.asset), quote_balance, missing)
+    op.posting.move(op.system(SystemAccount.INSURANCE_FUND, quote_balance.asset), quote_balance, missing)
     return missing
 
 
 def _pair_of(asset: Asset) -> Pair:
-    return asset.base_pairs.select_related("base", "quote").get(quote__code=selectors.QUOTE_ASSET)
+    """The asset's pair against the quote asset, out of the per-process copy of the pairs."""
+    return next(
+        p
+        for p in selectors.pairs_by_symbol(asset.market_id).values()
+        if p.base_id == asset.pk and p.quote.code == selectors.QUOTE_ASSET
+    )

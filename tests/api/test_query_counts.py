@@ -82,9 +82,10 @@ CASES = [
     ("transfers", lambda user, i: fund(user), 2),
     ("loans", borrow, 2),
     ("ledger", lambda user, i: fund(user), 2),
-    ("accounts", lambda user, i: isolated_with_position(user, i), 6),
+    # Platform settings and risk tiers are per-process copies (trading.lookup_cache): no query.
+    ("accounts", lambda user, i: isolated_with_position(user, i), 4),
     # mark_prices() is read twice: once by position_list_for_user, once by account_summaries_for_user.
-    ("positions", isolated_with_position, 6),
+    ("positions", isolated_with_position, 4),
     ("margin-calls", margin_call, 2),
     ("liquidations", liquidation, 2),
     ("snapshots", snapshot, 2),

@@ -69,11 +69,11 @@ CASES = [
     ("/sapi/v1/margin/allOrders", {"symbol": "BTCUSDT"}, market_buy, 4),
     # the key; the pair; the cross account; the trades with their pair, account and fee asset
     ("/sapi/v1/margin/myTrades", {"symbol": "BTCUSDT"}, market_buy, 4),
-    # the key; mark prices; the cross account; its balances; platform settings; the risk tiers; the assets
-    ("/sapi/v1/margin/account", {}, cross_holding, 7),
-    # the key; mark prices; platform settings; the risk tiers; the accounts with their pairs and assets;
-    # their balances
-    ("/sapi/v1/margin/isolated/account", {}, isolated_account, 6),
+    # the key; mark prices; the cross account; its balances; the assets (platform settings and risk tiers
+    # are per-process copies: trading.lookup_cache)
+    ("/sapi/v1/margin/account", {}, cross_holding, 5),
+    # the key; mark prices; the accounts with their pairs and assets; their balances
+    ("/sapi/v1/margin/isolated/account", {}, isolated_account, 4),
     # the key; the spot wallet; the open orders
     ("/api/v3/openOrders", {}, spot_resting_order, 3),
     # the key; the pair; the spot wallet; the orders

@@ -45,12 +45,13 @@ def margin_call(user, i):
 
 CASES = [
     # fragment, what adds one item, queries
-    # session; user; mark prices; platform settings; risk tiers; the accounts with pairs; their balances;
-    # the unread liquidation notices; the pairs' ticks and steps (for amounts at their precision)
-    ("dashboard-live", isolated_with_position, 9),
-    # session; user; the account; its balances; platform settings; risk tiers; mark prices; the unread
-    # liquidation notices; its open orders; the pairs' ticks and steps
-    ("account-live", cross_position_and_order, 10),
+    # session; user; mark prices; the accounts with pairs; their balances; the unread liquidation
+    # notices; the pairs' ticks and steps (for amounts at their precision). Platform settings and risk
+    # tiers are per-process copies (trading.lookup_cache).
+    ("dashboard-live", isolated_with_position, 7),
+    # session; user; the account; its balances; mark prices; the unread liquidation notices; its open
+    # orders; the pairs' ticks and steps
+    ("account-live", cross_position_and_order, 8),
     # session; user; the 24 h opening candles; the mark prices with their pairs; the pairs' ticks and steps
     ("prices-live", None, 5),
     # session; user; the unread count; the latest notifications
@@ -78,6 +79,8 @@ def test_a_polled_fragment_costs_the_same_for_one_item_as_for_four(
     url = url_of(name, alice)
     add = add or (lambda user, i: None)
     add(alice, 0)
+    alice_client.get(url)  # fills the per-process copies of settings and risk tiers (trading.lookup_cache)
+    precision_forget()
     with CaptureQueriesContext(connection) as one:
         assert alice_client.get(url).status_code == 200
     for i in range(1, 4):

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from trading.lookup_cache import LookupQuerySet
+
 from .fields import amount_field, ratio_field
 
 
@@ -25,7 +27,7 @@ class Market(models.Model):
         return self.name
 
 
-class MainMarketManager(models.Manager):
+class MainMarketManager(models.Manager.from_queryset(LookupQuerySet)):  # type: ignore[misc]
     """``objects`` of assets and pairs: the main market's only, so that every listing, price source and
     look-up written before markets existed sees exactly what it saw before. Another market's rows are
     reached through ``in_all_markets`` or the market-aware selectors (``trading.selectors.pair_get``);
@@ -38,8 +40,9 @@ class MainMarketManager(models.Manager):
         return super().get_queryset().filter(market__isnull=True)
 
 
-class AllMarketsManager(models.Manager):
-    """``in_all_markets``: every market's rows (the default and base manager)."""
+class AllMarketsManager(models.Manager.from_queryset(LookupQuerySet)):  # type: ignore[misc]
+    """``in_all_markets``: every market's rows (the default and base manager). Both managers' querysets are
+    ``LookupQuerySet``: their writes retire the cached copies (``trading.lookup_cache``)."""
 
 
 class Asset(models.Model):

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from trading.lookup_cache import LookupQuerySet
+
 from .accounts import AccountKind
 from .fields import amount_field, ratio_field
 from .markets import Pair
@@ -24,6 +26,8 @@ class RiskProfile(models.Model):
         "for every class); `binance-2025` has Binance's published current lines (e.g. cross 3x: call 1.3, "
         "liquidation 1.1). Both have the cross 10x tier, Cross Margin Pro.",
     )
+
+    objects = LookupQuerySet.as_manager()  # its writes retire the cached copies (trading.lookup_cache)
 
     def __str__(self) -> str:
         return self.name
@@ -45,6 +49,8 @@ class RiskTier(models.Model):
         "liquidates at 1.0) and initial is 1 + the initial margin rate (10x: 1.1112). Empty: Classic, every "
         "line a margin level = total assets / (borrowed + interest).",
     )
+
+    objects = LookupQuerySet.as_manager()  # its writes retire the cached copies (trading.lookup_cache)
 
     class Meta:
         ordering = ["profile", "kind", "leverage"]
@@ -99,6 +105,8 @@ class PlatformSettings(models.Model):
         "tick, in USDT (0 = unlimited). Orders larger than this fill partly; IOC expires the rest, FOK "
         "expires whole."
     )
+
+    objects = LookupQuerySet.as_manager()  # its writes retire the cached copies (trading.lookup_cache)
 
     class Meta:
         verbose_name_plural = "platform settings"

@@ -44,6 +44,7 @@ from trading.selectors.lookups import (
     mark_prices,
     order_get_for_user,
     pair_get,
+    pairs_by_symbol,
     platform_settings_get,
 )
 from trading.selectors.markets import (
@@ -108,6 +109,7 @@ __all__ = [
     "owed_assets",
     "pair_book",
     "pair_get",
+    "pairs_by_symbol",
     "platform_settings_get",
     "position_list",
     "position_list_for_user",

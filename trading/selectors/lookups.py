@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from core.errors import ApplicationError, NotFound
+from trading.lookup_cache import lookup_cached
 from trading.models import (
     Account,
     AccountKind,
@@ -24,7 +25,11 @@ QUOTE_ASSET = "USDT"
 
 
 def platform_settings_get() -> PlatformSettings:
-    return PlatformSettings.objects.select_related("risk_profile").get(pk=1)
+    return lookup_cached("settings", lambda: PlatformSettings.objects.select_related("risk_profile").get(pk=1))
+
+
+def _market_id(market: Market | int | None) -> int | None:
+    return market.pk if isinstance(market, Market) else market
 
 
 def _in_market(market: Market | int | None) -> Q:
@@ -32,17 +37,38 @@ def _in_market(market: Market | int | None) -> Q:
     return Q(market__isnull=True) if market is None else Q(market=market)
 
 
+def assets_by_code(market: Market | int | None = None) -> dict[str, Asset]:
+    """Every asset of a market by code (another market also sees the main quote asset: USDT is USDT
+    everywhere): a handful of rows, read once per process while none changes."""
+    market_id = _market_id(market)
+
+    def load() -> dict[str, Asset]:
+        scope = _in_market(market_id)
+        if market_id is not None:
+            scope |= Q(market__isnull=True, code=QUOTE_ASSET)
+        return {a.code: a for a in Asset.in_all_markets.filter(scope)}
+
+    return lookup_cached(f"assets:{market_id}", load)
+
+
+def pairs_by_symbol(market: Market | int | None = None) -> dict[str, Pair]:
+    """Every pair of a market with its base and quote asset, by symbol: read once per process while none
+    changes."""
+    market_id = _market_id(market)
+    return lookup_cached(
+        f"pairs:{market_id}",
+        lambda: {
+            p.symbol: p for p in Pair.in_all_markets.select_related("base", "quote").filter(_in_market(market_id))
+        },
+    )
+
+
 def asset_get(*, code: str, market: Market | int | None = None) -> Asset:
     """An asset of a market (default: the main one). Another market holds its own copies of the main
     assets and the main quote asset (USDT is USDT everywhere)."""
     # Codes and symbols are letters and digits; anything else (a NUL byte, which PostgreSQL refuses
     # outright) is simply unknown.
-    asset = None
-    if isinstance(code, str) and code.isalnum():
-        scope = _in_market(market)
-        if market is not None:
-            scope |= Q(market__isnull=True, code=QUOTE_ASSET)
-        asset = Asset.in_all_markets.filter(scope, code=code.upper()).first()
+    asset = assets_by_code(market).get(code.upper()) if isinstance(code, str) and code.isalnum() else None
     if asset is None:
         raise ApplicationError(f"Unknown asset: {code!r}.", code="unknown_asset", fields={"asset": ["Unknown asset."]})
     return asset
@@ -53,11 +79,7 @@ def pair_get(*, symbol: str, market: Market | int | None = None) -> Pair:
     found there, nor the main pairs in another market)."""
     pair = None
     if isinstance(symbol, str) and symbol.isalnum():
-        pair = (
-            Pair.in_all_markets.select_related("base", "quote")
-            .filter(_in_market(market), symbol=symbol.upper())
-            .first()
-        )
+        pair = pairs_by_symbol(market).get(symbol.upper())
     if pair is None:
         raise ApplicationError(
             f"Invalid symbol: {symbol!r}.", code="unknown_symbol", fields={"symbol": ["Invalid symbol."]}

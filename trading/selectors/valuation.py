@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from accounts.models import User
 from core.errors import ApplicationError
 from trading import margin
+from trading.lookup_cache import lookup_cached
 from trading.margin import Holding, Ratios, Status, Valuation
 from trading.models import (
     Account,
@@ -50,23 +51,23 @@ def tier_ratios(tier: RiskTier) -> Ratios:
 
 
 def risk_tiers(*, profile_id: int) -> dict[tuple[str, int], Ratios]:
-    """Every tier of a risk profile, by (account kind, leverage class): one query."""
-    tiers = RiskTier.objects.filter(profile_id=profile_id).select_related("profile")
-    return {(t.kind, t.leverage): tier_ratios(t) for t in tiers}
+    """Every tier of a risk profile, by (account kind, leverage class): one query, once per process."""
+    return lookup_cached(
+        f"tiers:{profile_id}",
+        lambda: {
+            (t.kind, t.leverage): tier_ratios(t)
+            for t in RiskTier.objects.filter(profile_id=profile_id).select_related("profile")
+        },
+    )
 
 
 def ratios_get(*, account: Account, profile_id: int) -> Ratios:
-    # leverage=None (a spot account) matches NULL, which django-stubs' lookup type leaves out.
-    tier = (
-        RiskTier.objects.filter(profile_id=profile_id, kind=account.kind, leverage=account.leverage)  # type: ignore[misc]
-        .select_related("profile")
-        .first()
-    )
+    tier = risk_tiers(profile_id=profile_id).get((account.kind, account.leverage))  # type: ignore[arg-type]
     if tier is None:
         raise ApplicationError(
             f"The risk profile has no tier for {account.kind} {account.leverage}x.", code="no_risk_tier"
         )
-    return tier_ratios(tier)
+    return tier
 
 
 def holdings_of(balances: Iterable[Balance]) -> list[Holding]:

@@ -31,7 +31,7 @@ from trading.models import (  # OPEN_STATUSES: still imported from here by risk.
     Trade,
 )
 from trading.services.common import margin_rule_check
-from trading.services.ledger import LockedAccount, Posting, ledger_post, system_balance
+from trading.services.ledger import LockedAccount, Posting, ledger_post, system_balance_to_post
 from trading.services.loans import LoanBook, borrow_locked, initial_check_valuation, repay_locked
 from trading.services.positions import entry_price_update
 
@@ -63,7 +63,7 @@ class Operation:
         """A system balance, looked up once per operation (its rows are only ever changed by UPDATEs)."""
         key = (code, asset.pk)
         if key not in self._system:
-            self._system[key] = system_balance(code, asset)
+            self._system[key] = system_balance_to_post(code, asset)
         return self._system[key]
 
     def commit(self, *, kind: str, memo: str, orders: list[Order]) -> JournalEntry | None:

@@ -25,6 +25,7 @@ from django.db.models.functions import Round
 
 from core.errors import InsufficientBalance
 from core.money import AMOUNT_PLACES
+from trading.lookup_cache import lookup_cached
 from trading.models import (
     BUCKET_WEIGHT,
     Account,
@@ -110,17 +111,7 @@ def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, 
     if unbalanced:
         raise LedgerError(f"unbalanced journal entry {kind}: {unbalanced}")
 
-    for balance_id in sorted(deltas):
-        # ROUND keeps SQLite (floating point underneath) from leaving -1e-14 dust that would trip the
-        # not-negative CHECK; on PostgreSQL's exact NUMERIC it changes nothing.
-        changes = {
-            bucket: Round(F(bucket) + amount, AMOUNT_PLACES)
-            for bucket, amount in deltas[balance_id].items()
-            if amount != 0
-        }
-        if changes:
-            Balance.objects.filter(pk=balance_id).update(**changes)
-
+    _balances_update(deltas)
     entry = JournalEntry.objects.create(kind=kind, account=account, memo=memo[:255])
     LedgerLine.objects.bulk_create(
         LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount)
@@ -131,6 +122,55 @@ def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, 
     return entry
 
 
+BUCKETS = (Bucket.FREE, Bucket.LOCKED, Bucket.BORROWED, Bucket.INTEREST)
+
+# Every balance of the entry in one statement (issue 15: "system balances and ledger lines written in bulk").
+# The CTE locks the rows in id order first, as the one-UPDATE-per-row loop did, so two entries touching the
+# same hot system rows (the market, the lending pool) still queue rather than deadlock; the user's own rows
+# are already locked by ``balances_lock``.
+BULK_UPDATE_SQL = f"""
+WITH locked AS MATERIALIZED (
+    SELECT id FROM trading_balance WHERE id = ANY(%(ids)s::bigint[]) ORDER BY id FOR UPDATE
+)
+UPDATE trading_balance AS b SET
+    free = ROUND(b.free + d.free, {AMOUNT_PLACES}),
+    locked = ROUND(b.locked + d.locked, {AMOUNT_PLACES}),
+    borrowed = ROUND(b.borrowed + d.borrowed, {AMOUNT_PLACES}),
+    interest = ROUND(b.interest + d.interest, {AMOUNT_PLACES})
+FROM locked
+JOIN unnest(%(ids)s::bigint[], %(free)s::numeric[], %(locked)s::numeric[], %(borrowed)s::numeric[],
+            %(interest)s::numeric[]) AS d(id, free, locked, borrowed, interest) ON d.id = locked.id
+WHERE b.id = locked.id
+"""
+
+
+def _balances_update(deltas: dict[int, dict[str, Decimal]]) -> None:
+    changed = {pk: d for pk, d in deltas.items() if any(d.values())}
+    if not changed:
+        return
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        for balance_id in sorted(changed):
+            # ROUND keeps SQLite (floating point underneath) from leaving -1e-14 dust that would trip the
+            # not-negative CHECK; on PostgreSQL's exact NUMERIC it changes nothing.
+            changes = {
+                bucket: Round(F(bucket) + amount, AMOUNT_PLACES)
+                for bucket, amount in changed[balance_id].items()
+                if amount
+            }
+            if Balance.objects.filter(pk=balance_id).update(**changes) != 1:
+                raise LedgerError(f"balance #{balance_id} is gone")
+        return
+    ids = sorted(changed)
+    params: dict[str, list] = {"ids": ids}
+    for bucket in BUCKETS:
+        params[str(bucket)] = [changed[pk].get(bucket, Decimal(0)) for pk in ids]
+    with connection.cursor() as cursor:
+        cursor.execute(BULK_UPDATE_SQL, params)
+        if cursor.rowcount != len(ids):
+            raise LedgerError(f"{len(ids) - cursor.rowcount} of the entry's balances are gone")
+
+
 # --- balances ---------------------------------------------------------------------------------------
 
 
@@ -138,22 +178,27 @@ def balances_lock(*, account: Account, assets: Sequence[Asset] = ()) -> dict[str
     """Every balance of a (locked) user account, locked in id order; missing ones for ``assets`` are made.
 
     The caller must already hold the account row's lock: that is what keeps two transactions from
-    creating the same balance at once.
+    creating the same balance at once. The rows made here are this transaction's until it commits.
     """
-    existing = set(Balance.objects.filter(account=account).values_list("asset_id", flat=True))
-    Balance.objects.bulk_create(
-        [Balance(account=account, asset=asset, is_system=False) for asset in assets if asset.pk not in existing]
-    )
     locked = (
         Balance.objects.select_for_update(of=("self",)).filter(account=account).select_related("asset").order_by("id")
     )
-    return {b.asset.code: b for b in locked}
+    balances = {b.asset.code: b for b in locked}
+    missing = list({asset.pk: asset for asset in assets if asset.code not in balances}.values())
+    for balance in Balance.objects.bulk_create([Balance(account=account, asset=a, is_system=False) for a in missing]):
+        balances[balance.asset.code] = balance
+    return balances
 
 
 def accounts_lock(*account_ids: int) -> dict[int, Account]:
     """Lock account rows, always in id order (two transfers in opposite directions cannot deadlock)."""
     rows = Account.objects.select_for_update(of=("self",)).filter(pk__in=account_ids).order_by("id")
     return {a.pk: a for a in rows.select_related("pair__base", "pair__quote", "user")}
+
+
+# System balances no check reads, only postings move money to and from (the lending pool's and the
+# insurance fund's holdings are checked, so those are always read afresh).
+WRITE_ONLY_SYSTEM = (SystemAccount.MARKET, SystemAccount.FEES, SystemAccount.INTEREST_INCOME)
 
 
 def system_balance(code: SystemAccount, asset: Asset) -> Balance:
@@ -166,6 +211,16 @@ def system_balance(code: SystemAccount, asset: Asset) -> Balance:
     return balance
 
 
+def system_balance_to_post(code: SystemAccount, asset: Asset) -> Balance:
+    """A system balance to post to. A write-only one is a reference by id kept per process
+    (trading.lookup_cache), no query: its amounts read zero, and ``ledger_post`` refuses an entry whose
+    balance row is gone. The others are read, as ``system_balance``."""
+    if code not in WRITE_ONLY_SYSTEM:
+        return system_balance(code, asset)
+    ref = lookup_cached(f"system:{code}:{asset.pk}", lambda: system_balance(code, asset))
+    return Balance(pk=ref.pk, account_id=ref.account_id, asset=asset, is_system=True)
+
+
 class LockedAccount:
     """A user account and all its balances, locked for the rest of the transaction."""
 
@@ -175,7 +230,8 @@ class LockedAccount:
 
     def balance(self, asset: Asset) -> Balance:
         if asset.code not in self.balances:
-            self.balances.update(balances_lock(account=self.account, assets=[asset]))
+            # Only the new row: the others carry what this operation's postings already changed.
+            self.balances[asset.code] = balances_lock(account=self.account, assets=[asset])[asset.code]
         return self.balances[asset.code]
 
     def all(self) -> list[Balance]:

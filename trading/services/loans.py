@@ -21,7 +21,14 @@ from trading.margin import ZERO, Ratios
 from trading.models import Account, AccountKind, Asset, Balance, JournalEntry, LoanEvent, Order, SystemAccount
 from trading.services import interest_rates
 from trading.services.common import clean_amount, margin_rule_check
-from trading.services.ledger import LockedAccount, Posting, accounts_lock, ledger_post, system_balance
+from trading.services.ledger import (
+    LockedAccount,
+    Posting,
+    accounts_lock,
+    ledger_post,
+    system_balance,
+    system_balance_to_post,
+)
 
 clock_hour = interest_rates.clock_hour
 
@@ -161,7 +168,7 @@ def _charge_locked(*, balance: Balance, posting: Posting, principal: Decimal, ho
     balance.interest_charged_hour = hour
     balance.save(update_fields=["interest_accrued_exact", "interest_charged_hour"])
     posting.charge_interest(
-        debtor=balance, income=system_balance(SystemAccount.INTEREST_INCOME, balance.asset), amount=amount
+        debtor=balance, income=system_balance_to_post(SystemAccount.INTEREST_INCOME, balance.asset), amount=amount
     )
     return amount
 
@@ -201,7 +208,7 @@ def repay_locked(
     interest_part = min(amount, balance.interest)
     principal_part = min(amount - interest_part, balance.borrowed)
     if interest_part:
-        income = system_balance(SystemAccount.INTEREST_INCOME, asset)
+        income = system_balance_to_post(SystemAccount.INTEREST_INCOME, asset)
         posting.pay_interest(payer=balance, debtor=balance, income=income, amount=interest_part)
     if principal_part:
         pool = system_balance(SystemAccount.LENDING_POOL, asset)

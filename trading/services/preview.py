@@ -21,7 +21,8 @@ from trading.models import Account, AccountKind, Order, Trade
 from trading.selectors.positions import positions_of
 
 # _clean_request is order_place's own first step: bad input is a 400 here as there, not a "would be refused".
-from trading.services.orders import _clean_request, order_place
+from trading.services.orders import order_place
+from trading.services.orders.placement import _clean_request
 
 
 @dataclass(frozen=True)

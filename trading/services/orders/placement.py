@@ -1,4 +1,4 @@
-"""Placing and cancelling orders (``shared/spec/margin-rules.md``, "Orders (paper fills)").
+"""Placing orders (``shared/spec/margin-rules.md``, "Orders (paper fills)"); OCO and cancelling sit beside it.
 
 MARKET fills at once against the fill model (``fills.taker_plan``: the pair's book, or the slipped mark
 price); what it cannot fill expires. LIMIT locks its funds and fills at once as taker when
@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.errors import ApplicationError, Conflict
 from trading import margin, selectors
-from trading.models import OPEN_STATUSES, Account, AccountKind, JournalEntry, Order, OrderList, Pair
+from trading.models import OPEN_STATUSES, Account, AccountKind, JournalEntry, Order, Pair
 from trading.services import fills
 from trading.services.common import clean_amount, clean_choice
 from trading.services.fills import Operation
@@ -207,8 +207,11 @@ def order_place(
         time_in_force=time_in_force,
         side_effect=side_effect,
     )
+    # A client order id of the caller's may repeat an order (idempotency); one made here cannot.
+    given_id = _given(client_order_id)
     client_order_id = clean_client_order_id(client_order_id)
-    mark = selectors.mark_price_get(pair=request.pair)
+    prices = selectors.mark_prices()
+    mark = mark_of(request.pair, prices)
     if request.quantity is not None:
         check_filters(
             pair=request.pair,
@@ -216,13 +219,12 @@ def order_place(
             price=request.price or mark,
             prices=(request.price, request.stop_price),
         )
-    prices = selectors.mark_prices()
     settings = selectors.platform_settings_get()
     now = now or timezone.now()
 
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]
-        existing = Order.objects.filter(account=account, client_order_id=client_order_id).first()
+        existing = Order.objects.filter(account=account, client_order_id=client_order_id).first() if given_id else None
         if existing is not None:
             if request.matches(existing):
                 return existing
@@ -258,6 +260,13 @@ def order_place(
             orders=[order],
         )
     return order
+
+
+def mark_of(pair: Pair, prices: dict[str, Decimal]) -> Decimal:
+    """The pair's mark price out of ``mark_prices()`` (one query for both), else its own row."""
+    if pair.quote.code == selectors.QUOTE_ASSET and pair.base.code in prices:
+        return prices[pair.base.code]
+    return selectors.mark_price_get(pair=pair)
 
 
 def _execute_market(op: Operation, order: Order, mark: Decimal) -> None:
@@ -338,163 +347,3 @@ def expire(op: Operation, order: Order, reason: str) -> None:
     fills.release(op, order)
     order.status = Order.Status.EXPIRED
     order.status_reason = reason
-
-
-# --- OCO --------------------------------------------------------------------------------------------
-
-
-def oco_place(
-    *,
-    user: User,
-    account_id,
-    symbol: str,
-    side: str,
-    quantity,
-    price,
-    stop_price,
-    stop_limit_price,
-    stop_limit_time_in_force=None,
-    side_effect: str | None = None,
-    list_client_order_id: str | None = None,
-    limit_client_order_id: str | None = None,
-    stop_client_order_id: str | None = None,
-    now: datetime | None = None,
-) -> OrderList:
-    """A LIMIT_MAKER leg and a STOP_LOSS_LIMIT leg with one lock; when one works, the other is cancelled.
-
-    Binance's price rule: SELL needs limit price > mark > stop price, BUY limit price < mark < stop price.
-    """
-    account = selectors.account_get_for_user(user=user, account_id=account_id)
-    _require(quantity=quantity, price=price, stop_price=stop_price, stop_limit_price=stop_limit_price)
-    limit_leg = _clean_request(
-        account=account, symbol=symbol, side=side, type=Order.Type.LIMIT_MAKER, quantity=quantity,
-        quote_quantity=None, price=price, stop_price=None, time_in_force=None, side_effect=side_effect,
-    )  # fmt: skip
-    stop_leg = _clean_request(
-        account=account, symbol=symbol, side=side, type=Order.Type.STOP_LOSS_LIMIT, quantity=quantity,
-        quote_quantity=None, price=stop_limit_price, stop_price=stop_price,
-        time_in_force=stop_limit_time_in_force, side_effect=side_effect,
-    )  # fmt: skip
-    list_id = clean_client_order_id(list_client_order_id, "list_client_order_id")
-    ids = (
-        clean_client_order_id(limit_client_order_id, "limit_client_order_id"),
-        clean_client_order_id(stop_client_order_id, "stop_client_order_id"),
-    )
-    # _require refused a missing quantity, price, stop price or stop limit price.
-    assert limit_leg.quantity is not None and limit_leg.price is not None
-    assert stop_leg.quantity is not None and stop_leg.price is not None and stop_leg.stop_price is not None
-    pair = limit_leg.pair
-    mark = selectors.mark_price_get(pair=pair)
-    check_filters(
-        pair=pair,
-        quantity=limit_leg.quantity,
-        price=limit_leg.price,
-        prices=(limit_leg.price, stop_leg.price, stop_leg.stop_price),
-    )
-    check_filters(pair=pair, quantity=stop_leg.quantity, price=stop_leg.price)
-    ordered = (
-        limit_leg.price > mark > stop_leg.stop_price
-        if not limit_leg.is_buy
-        else limit_leg.price < mark < stop_leg.stop_price
-    )
-    if not ordered:
-        rule = (
-            "limit price > mark price > stop price" if not limit_leg.is_buy else "limit price < mark price < stop price"
-        )
-        raise ApplicationError(
-            f"The relationship of the prices for the orders is not correct: {side} OCO needs {rule}.", code="oco_prices"
-        )
-    prices, settings, now = selectors.mark_prices(), selectors.platform_settings_get(), now or timezone.now()
-
-    with transaction.atomic():
-        account = accounts_lock(account.pk)[account.pk]
-        existing = OrderList.objects.filter(account=account, list_client_order_id=list_id).first()
-        if existing is not None:
-            legs = list(existing.orders.order_by("id"))
-            if len(legs) == 2 and limit_leg.matches(legs[0]) and stop_leg.matches(legs[1]):
-                return existing
-            raise Conflict(
-                f"list_client_order_id {list_id!r} was already used for a different order list.",
-                code="duplicate_client_order_id",
-            )
-        if Order.objects.filter(account=account, client_order_id__in=ids).exists() or ids[0] == ids[1]:
-            raise Conflict("A leg's client order id was already used.", code="duplicate_client_order_id")
-        ensure_tradable(account)
-        op = Operation(LockedAccount(account, [pair.base, pair.quote]), settings, prices, now)
-        order_list = OrderList.objects.create(account=account, list_client_order_id=list_id)
-        legs = [
-            Order(account=account, pair=pair, side=r.side, type=r.type, side_effect=r.side_effect, quantity=r.quantity,
-                  price=r.price, stop_price=r.stop_price, time_in_force=r.time_in_force, client_order_id=cid,
-                  order_list=order_list)
-            for r, cid in ((limit_leg, ids[0]), (stop_leg, ids[1]))
-        ]  # fmt: skip
-        legs[1].is_working = False
-        lock = max(
-            order_lock_amount(side=limit_leg.side, quantity=limit_leg.quantity, price=limit_leg.price),
-            order_lock_amount(side=stop_leg.side, quantity=stop_leg.quantity, price=stop_leg.price),
-        )
-        # The limit leg holds the one lock; a triggered stop leg takes it over (see matching).
-        _lock_for(op, legs[0], lock)
-        op.commit(kind=JournalEntry.Kind.LOCK, memo=f"OCO {side} {pair.symbol} #{list_id}", orders=legs)
-    return order_list
-
-
-# --- cancelling -------------------------------------------------------------------------------------
-
-
-def cancel_locked(op: Operation, order: Order, reason: str = "") -> None:
-    fills.release(op, order)
-    order.status = Order.Status.CANCELED
-    order.status_reason = reason
-
-
-def _cancel_with_list(op: Operation, order: Order) -> list[Order]:
-    """Cancel an order; cancelling either leg of an OCO cancels the list."""
-    if order.order_list_id is None:
-        cancel_locked(op, order, "Cancelled by the user.")
-        return [order]
-    legs = list(
-        Order.objects.filter(order_list_id=order.order_list_id)
-        .select_related("pair__base", "pair__quote")
-        .order_by("id")
-    )
-    for leg in legs:
-        if leg.status in OPEN_STATUSES:
-            cancel_locked(op, leg, "OCO cancelled by the user.")
-    OrderList.objects.filter(pk=order.order_list_id).update(status=OrderList.Status.ALL_DONE)
-    return legs
-
-
-def order_cancel(*, user: User, order_id, now: datetime | None = None) -> Order:
-    """Cancel an open order of the user's: its lock is released (and its borrow repaid, by default)."""
-    order = selectors.order_get_for_user(user=user, order_id=order_id)
-    prices, settings, now = selectors.mark_prices(), selectors.platform_settings_get(), now or timezone.now()
-    with transaction.atomic():
-        account = accounts_lock(order.account_id)[order.account_id]
-        order = Order.objects.select_related("pair__base", "pair__quote").get(pk=order.pk)
-        if order.status not in OPEN_STATUSES:
-            raise ApplicationError(f"The order is {order.status.lower()}, not open.", code="order_not_open")
-        op = Operation(LockedAccount(account), settings, prices, now)
-        changed = _cancel_with_list(op, order)
-        op.commit(kind=JournalEntry.Kind.UNLOCK, memo=f"cancel #{order.client_order_id}", orders=changed)
-    return next(o for o in changed if o.pk == order.pk)
-
-
-def orders_cancel_all(*, user: User, account_id, symbol: str | None = None, now: datetime | None = None) -> list[Order]:
-    account = selectors.account_get_for_user(user=user, account_id=account_id)
-    pair = selectors.pair_get(symbol=symbol, market=account.market_id) if symbol else None
-    prices, settings, now = selectors.mark_prices(), selectors.platform_settings_get(), now or timezone.now()
-    with transaction.atomic():
-        account = accounts_lock(account.pk)[account.pk]
-        open_orders = Order.objects.filter(account=account, status__in=OPEN_STATUSES).select_related(
-            "pair__base", "pair__quote"
-        )
-        if pair is not None:
-            open_orders = open_orders.filter(pair=pair)
-        op = Operation(LockedAccount(account), settings, prices, now)
-        cancelled: list[Order] = []
-        for order in open_orders.order_by("id"):
-            if order.status in OPEN_STATUSES and order.pk not in {o.pk for o in cancelled}:
-                cancelled += [o for o in _cancel_with_list(op, order) if o.status == Order.Status.CANCELED]
-        op.commit(kind=JournalEntry.Kind.UNLOCK, memo="cancel all", orders=cancelled)
-    return cancelled

@@ -1,0 +1,113 @@
+"""What one request costs the database (issue 15): pinned, so a query added per order cannot creep in.
+
+Settings, tiers, assets and pairs come from the per-process copies (trading.lookup_cache), the mark price
+comes with the mark prices, the write-only system balances are references, and every balance of the
+entry changes in one statement. The SAVEPOINT/RELEASE pair is the request's transaction (BEGIN/COMMIT in
+production, where the test's own transaction is not around it).
+"""
+
+from decimal import Decimal as D
+
+import pytest
+from django.db import transaction
+from rest_framework.test import APIClient
+
+from accounts.services import token_create
+from tests.helpers import assert_ledger_clean, cross
+from trading.models import Asset, Balance, JournalEntry, Order, Pair, PlatformSettings, SystemAccount
+from trading.selectors import pair_get, platform_settings_get, ratios_get
+from trading.services.accounts import paper_funds_credit
+from trading.services.ledger import LedgerError, Posting, ledger_post, system_balance
+
+MARKET = {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.002", "side_effect": "MARGIN_BUY"}
+LIMIT = {"symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT", "quantity": "0.0001", "price": "190000.00"}
+
+
+@pytest.fixture
+def trader(alice, set_prices, settings):
+    settings.MARGINLAB_LOOKUP_CACHE = True
+    set_prices(ETHUSDT=3500, BTCUSDT=95000)
+    account = cross(alice)
+    paper_funds_credit(account_id=account.pk, asset="BTC", amount="10")
+    _, token = token_create(user=alice, name="queries")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    # The first order fills the process's copies and makes the account's ETH balance.
+    assert client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json").status_code == 201
+    return client, account
+
+
+def test_bare_request(trader, django_assert_num_queries):
+    client, _ = trader
+    with django_assert_num_queries(1):  # the API token
+        assert client.get("/api/v1/me").status_code == 200
+
+
+def test_get_account(trader, django_assert_num_queries):
+    client, account = trader
+    # the token; the account (the user's own); its balances; the mark prices. Settings and tiers: copies.
+    with django_assert_num_queries(4):
+        assert client.get(f"/api/v1/accounts/{account.pk}").status_code == 200
+
+
+def test_market_margin_buy(trader, django_assert_num_queries):
+    client, account = trader
+    # Before the transaction: the token; the account (the user's own); the mark prices.
+    # In it: SAVEPOINT; the account's lock; its balances' locks (none missing); the USDT lending pool
+    # (its free amount is checked); the borrowed balance's interest clock; every balance in one UPDATE;
+    # the journal entry; its lines; the order; the trade; the loan event; RELEASE. No look-up of an
+    # existing order: the client order id was made for this order. Three more: the margin point ledger_post
+    # records after the entry (issue 17: margin_points_record).
+    with django_assert_num_queries(18):
+        response = client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
+    assert response.status_code == 201 and response.json()["status"] == "FILLED"
+    assert_ledger_clean()
+
+
+def test_limit_resting(trader, django_assert_num_queries):
+    client, account = trader
+    # the token; the account; the mark prices; SAVEPOINT; the account's lock; its balances' locks; the
+    # one UPDATE; the journal entry; its lines; the order; RELEASE; and the three of the margin point.
+    with django_assert_num_queries(14):
+        response = client.post("/api/v1/orders", {"account": account.pk, **LIMIT}, format="json")
+    assert response.status_code == 201 and response.json()["status"] == "NEW"
+    assert_ledger_clean()
+
+
+def test_a_client_order_id_costs_its_look_up(trader, django_assert_num_queries):
+    client, account = trader
+    with django_assert_num_queries(15):  # LIMIT's fourteen and the order the id may repeat
+        client.post("/api/v1/orders", {"account": account.pk, **LIMIT, "client_order_id": "mine-1"}, format="json")
+    with django_assert_num_queries(8):  # the same order again: the first one back, nothing written
+        response = client.post(
+            "/api/v1/orders", {"account": account.pk, **LIMIT, "client_order_id": "mine-1"}, format="json"
+        )
+    assert response.status_code in (200, 201) and Order.objects.filter(client_order_id="mine-1").count() == 1
+
+
+def test_every_kind_of_write_retires_the_copies(trader):
+    client, account = trader
+    PlatformSettings.objects.filter(pk=1).update(taker_fee=D("0.005"))  # a queryset update
+    assert platform_settings_get().taker_fee == D("0.005")
+    pair = Pair.objects.get(symbol="ETHUSDT")
+    pair.is_active = False
+    pair.save()  # a save
+    assert pair_get(symbol="ETHUSDT").is_active is False
+    response = client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "symbol_halted"
+    tier = platform_settings_get().risk_profile.tiers.get(kind="cross", leverage=account.leverage)
+    tier.margin_call = tier.liquidation + D("0.01")
+    tier.save()
+    assert ratios_get(account=account, profile_id=tier.profile_id).margin_call == tier.margin_call
+
+
+def test_ledger_post_refuses_a_balance_that_is_gone(platform):
+    """A system balance id kept per process whose row is gone: the entry fails whole, nothing moves."""
+    usdt = Asset.objects.get(code="USDT")
+    funding = system_balance(SystemAccount.PAPER_FUNDING, usdt)
+    ghost = Balance(pk=funding.pk + 10**9, account_id=funding.account_id, asset=usdt, is_system=True)
+    posting = Posting()
+    posting.move(funding, ghost, D(1))
+    with pytest.raises(LedgerError), transaction.atomic():
+        ledger_post(kind=JournalEntry.Kind.BOOTSTRAP, posting=posting, memo="ghost")
+    assert system_balance(SystemAccount.PAPER_FUNDING, usdt).free == funding.free
