@@ -104,7 +104,9 @@ class FuturesSetting(models.Model):
 class FuturesPosition(models.Model):
     """A one-way (BOTH) position: signed quantity, long > 0, short < 0; a row stays when flat."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="futures_positions")
+    # No index of its own either: the one-way constraint's (account, symbol) index serves the wallet's
+    # reads, and every index costs each band write (a band column is indexed, so no write is HOT).
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="futures_positions", db_index=False)
     # No index of its own: the band indexes below start with the symbol. With a plain one, the planner
     # (which cannot see that a symbol's bands sit around its own mark) reads all the symbol's positions
     # instead of the few out of their band.

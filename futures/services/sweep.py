@@ -30,7 +30,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Case, DecimalField, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
 from core.money import Q8
@@ -95,14 +95,14 @@ SELECT DISTINCT p.account_id FROM futures_futuresposition p
 WHERE p.position_amt <> 0 AND p.symbol_id IN ({ids}) AND ({scope})
 """
 
-VALUATION_SQL = """
-WITH pos AS (
+VALUATION_CTES = """
+pos AS (
     SELECT p.id, p.account_id, p.symbol_id, p.margin_type,
            CAST(p.isolated_margin AS DOUBLE PRECISION) AS iso,
            CAST(p.position_amt AS DOUBLE PRECISION) AS q,
            CAST(p.entry_price AS DOUBLE PRECISION) AS ep
     FROM futures_futuresposition p
-    WHERE p.account_id IN ({accounts}) AND p.position_amt <> 0 AND p.symbol_id IN ({ids})
+    WHERE p.account_id {accounts} AND p.position_amt <> 0 AND p.symbol_id IN ({ids})
 ),
 val AS (
     SELECT p.id, p.account_id, p.symbol_id, p.margin_type, p.iso,
@@ -110,27 +110,53 @@ val AS (
     FROM pos p
 ),
 w AS (
-    SELECT p.id, p.account_id, p.margin_type, p.iso, p.pnl, p.n, {mm} AS mm, p.n * {mmr_up} AS s
+    SELECT p.id, p.account_id, p.symbol_id, p.margin_type, p.iso, p.pnl, p.n, {mm} AS mm, p.n * {mmr_up} AS s
     FROM val p
 ),
 c AS (
     SELECT w.account_id, SUM(w.pnl) AS pnl, SUM(w.n) AS n, SUM(w.mm) AS mm, SUM(w.s) AS s
     FROM w WHERE w.margin_type = 'CROSSED' GROUP BY w.account_id
+),
+v AS (
+    SELECT w.id, w.account_id, w.symbol_id, w.margin_type,
+           CASE WHEN w.margin_type = 'ISOLATED'
+                THEN (w.iso + w.pnl - %(d)s * w.n) * %(line)s > (w.mm + %(d)s * w.s) * %(tol)s + %(eps)s * w.n
+                ELSE (b.free + c.pnl - %(d)s * c.n) * %(line)s > (c.mm + %(d)s * c.s) * %(tol)s + %(eps)s * c.n
+           END AS safe,
+           CASE WHEN w.margin_type = 'ISOLATED'
+                THEN (w.iso + w.pnl) * %(line)s <= w.mm * %(tol)s + %(eps)s * w.n
+                ELSE c.mm > 0 AND (b.free + c.pnl) * %(line)s <= c.mm * %(tol)s + %(eps)s * c.n
+           END AS near
+    FROM w
+    LEFT JOIN c ON c.account_id = w.account_id
+    LEFT JOIN (SELECT bal.account_id, CAST(bal.free AS DOUBLE PRECISION) AS free
+               FROM trading_balance bal WHERE bal.asset_id = %(usdt)s) b ON b.account_id = w.account_id
+)"""
+
+VALUATION_SQL = "WITH" + VALUATION_CTES + "\nSELECT v.id, v.account_id, v.margin_type, v.safe, v.near FROM v"
+
+# The valuation and the new bands in one statement: a safe position gets BAND either side of its mark
+# (the literals are the Decimal bands, rounded inwards), any other its mark. Rows whose band would not
+# change are not written (no dead tuple, no index entry), nor those of a wallet written since the cutoff
+# (a write in flight clears the band after us, or we must not set it).
+BANDING_SQL = (
+    "WITH"
+    + VALUATION_CTES
+    + """,
+nb AS (
+    SELECT p.id, CASE WHEN p.safe THEN {low} ELSE {at} END AS lo, CASE WHEN p.safe THEN {high} ELSE {at} END AS hi
+    FROM v p
+),
+banded AS (
+    UPDATE futures_futuresposition p SET band_low = nb.lo, band_high = nb.hi
+    FROM nb
+    WHERE p.id = nb.id AND (p.band_touched_at IS NULL OR p.band_touched_at < %(cutoff)s)
+      AND (p.band_low IS DISTINCT FROM nb.lo OR p.band_high IS DISTINCT FROM nb.hi)
+    RETURNING p.id
 )
-SELECT w.id, w.account_id, w.margin_type,
-       CASE WHEN w.margin_type = 'ISOLATED'
-            THEN (w.iso + w.pnl - %(d)s * w.n) * %(line)s > (w.mm + %(d)s * w.s) * %(tol)s + %(eps)s * w.n
-            ELSE (b.free + c.pnl - %(d)s * c.n) * %(line)s > (c.mm + %(d)s * c.s) * %(tol)s + %(eps)s * c.n
-       END AS safe,
-       CASE WHEN w.margin_type = 'ISOLATED'
-            THEN (w.iso + w.pnl) * %(line)s <= w.mm * %(tol)s + %(eps)s * w.n
-            ELSE c.mm > 0 AND (b.free + c.pnl) * %(line)s <= c.mm * %(tol)s + %(eps)s * c.n
-       END AS near
-FROM w
-LEFT JOIN c ON c.account_id = w.account_id
-LEFT JOIN (SELECT bal.account_id, CAST(bal.free AS DOUBLE PRECISION) AS free
-           FROM trading_balance bal WHERE bal.asset_id = %(usdt)s) b ON b.account_id = w.account_id
+SELECT v.id, v.account_id, v.margin_type, v.safe, v.near, (SELECT count(*) FROM banded) FROM v
 """
+)
 
 
 @dataclass(frozen=True)
@@ -177,8 +203,31 @@ def wallets_out_of_band(*, market: Market, symbols: list[str] | None = None) -> 
         return sorted(account for (account,) in cursor.fetchall())
 
 
+def _valuation(sql: str, market: Market, account_ids: list[int], **formats: str) -> tuple[str, dict]:
+    """The valuation's SQL and parameters (see ``wallets_valued``)."""
+    up = 1 + BAND
+    postgres = connection.vendor == "postgresql"
+    sql = sql.format(
+        ids=_symbol_ids(market),
+        accounts="= ANY(%(accounts)s)" if postgres else f"IN ({', '.join(str(int(pk)) for pk in account_ids)})",
+        mark=_by_symbol(market, lambda i: lit(_mark(i))),
+        mm=_by_symbol(market, lambda i: _tiered(i.brackets, "p.n", lambda b: f"p.n * {lit(b.mmr)} - {lit(b.cum)}")),
+        mmr_up=_by_symbol(market, lambda i: _tiered(i.brackets, f"p.n * {lit(up)}", lambda b: lit(b.mmr))),
+        **formats,
+    )
+    params = {
+        "accounts": [int(pk) for pk in account_ids],
+        "d": float(BAND),
+        "line": float(min(warning_ratio(), Decimal(1))),
+        "tol": float(SQL_TOLERANCE),
+        "eps": float(EPSILON),
+        "usdt": Asset.objects.only("id").get(code=selectors.QUOTE).pk,
+    }
+    return sql, params
+
+
 def wallets_valued(*, market: Market, account_ids: list[int]) -> list[Valued]:
-    """The open positions of these wallets, valued in one query.
+    """The open positions of these wallets, valued in one query; writes nothing.
 
     The maintenance margin is a convex function of the notional (Binance's maintenance amounts make it
     continuous), so over a band of +-BAND it grows at most by BAND x notional x the MMR of the tier at
@@ -186,26 +235,57 @@ def wallets_valued(*, market: Market, account_ids: list[int]) -> list[Valued]:
     """
     if not market or not account_ids:
         return []
-    up = 1 + BAND
-    sql = VALUATION_SQL.format(
-        ids=_symbol_ids(market),
-        accounts=", ".join(str(int(pk)) for pk in account_ids),
-        mark=_by_symbol(market, lambda i: lit(_mark(i))),
-        mm=_by_symbol(market, lambda i: _tiered(i.brackets, "p.n", lambda b: f"p.n * {lit(b.mmr)} - {lit(b.cum)}")),
-        mmr_up=_by_symbol(market, lambda i: _tiered(i.brackets, f"p.n * {lit(up)}", lambda b: lit(b.mmr))),
-    )
-    params = {
-        "d": float(BAND),
-        "line": float(min(warning_ratio(), Decimal(1))),
-        "tol": float(SQL_TOLERANCE),
-        "eps": float(EPSILON),
-        "usdt": Asset.objects.only("id").get(code=selectors.QUOTE).pk,
-    }
+    sql, params = _valuation(VALUATION_SQL, market, account_ids)
     with _sweep_cursor() as cursor:
         cursor.execute(sql, params)
         return [
             Valued(pk, account, kind, bool(safe), bool(near)) for pk, account, kind, safe, near in cursor.fetchall()
         ]
+
+
+def band_of(mark: Decimal, *, safe: bool) -> tuple[Decimal, Decimal]:
+    """The band a position gets when valued at ``mark``: BAND either side (rounded inwards) when safe."""
+    if not safe:
+        return mark, mark
+    return f.round_to(mark * (1 - BAND), Q8, up=True), f.round_to(mark * (1 + BAND), Q8)
+
+
+def wallets_banded(*, market: Market, account_ids: list[int], read_at) -> tuple[list[Valued], int]:
+    """Value these wallets and write their positions' new bands, in one statement (``BANDING_SQL``):
+    the valued positions, and how many bands were written."""
+    if not market or not account_ids:
+        return [], 0
+    if connection.vendor != "postgresql":  # no UPDATE in a WITH: value, then write by (symbol, safety)
+        rows = wallets_valued(market=market, account_ids=account_ids)
+        return rows, _bands_write(rows, market=market, read_at=read_at)
+    sql, params = _valuation(
+        BANDING_SQL,
+        market,
+        account_ids,
+        low=_by_symbol(market, lambda i: lit(band_of(_mark(i), safe=True)[0])),
+        high=_by_symbol(market, lambda i: lit(band_of(_mark(i), safe=True)[1])),
+        at=_by_symbol(market, lambda i: lit(_mark(i))),
+    )
+    params["cutoff"] = read_at - timedelta(seconds=settings.MARGINLAB_LEDGER_GRACE_SECONDS)
+    with _sweep_cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows = [Valued(pk, account, kind, bool(safe), bool(near)) for pk, account, kind, safe, near, _ in fetched]
+    return rows, (fetched[0][5] if fetched else 0)
+
+
+def _bands_write(rows: list[Valued], *, market: Market, read_at) -> int:
+    cutoff = read_at - timedelta(seconds=settings.MARGINLAB_LEDGER_GRACE_SECONDS)
+    untouched = FuturesPosition.objects.filter(Q(band_touched_at__isnull=True) | Q(band_touched_at__lt=cutoff))
+    symbols = dict(FuturesPosition.objects.filter(id__in=[r.position_id for r in rows]).values_list("id", "symbol_id"))
+    written = 0
+    for info in market.values():
+        for safe in (True, False):
+            ids = [r.position_id for r in rows if r.safe == safe and symbols.get(r.position_id) == info.symbol.pk]
+            low, high = band_of(_mark(info), safe=safe)
+            for chunk in chunks(ids):
+                written += untouched.filter(id__in=chunk).update(band_low=low, band_high=high)
+    return written
 
 
 def chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
@@ -225,34 +305,6 @@ def sweep_candidates(*, symbols: list[str] | None = None) -> list[tuple[str, int
 
 
 # --- bands -------------------------------------------------------------------------------------------
-
-
-def bands_write(rows: list[Valued], *, market: Market, read_at) -> int:
-    """Give the valued positions their bands, except where the wallet was written since (or just before)
-    the valuation was read: a write still in flight clears the band after us, or we must not set it."""
-    cutoff = read_at - timedelta(seconds=settings.MARGINLAB_LEDGER_GRACE_SECONDS)
-    untouched = Q(band_touched_at__isnull=True) | Q(band_touched_at__lt=cutoff)
-    money = DecimalField(max_digits=32, decimal_places=8)
-
-    def per_symbol(value) -> Case:
-        return Case(
-            *(
-                When(symbol_id=info.symbol.pk, then=Value(value(_mark(info)), output_field=money))
-                for info in market.values()
-            ),
-            output_field=money,
-        )
-
-    low = per_symbol(lambda m: f.round_to(m * (1 - BAND), Q8, up=True))
-    high = per_symbol(lambda m: f.round_to(m * (1 + BAND), Q8))
-    at_mark = per_symbol(lambda m: m)
-    written = 0
-    for safe, band in ((True, (low, high)), (False, (at_mark, at_mark))):
-        for chunk in chunks([r.position_id for r in rows if r.safe == safe]):
-            written += FuturesPosition.objects.filter(untouched, id__in=chunk).update(
-                band_low=band[0], band_high=band[1]
-            )
-    return written
 
 
 def _fingerprint(market: Market) -> str:
@@ -312,8 +364,7 @@ def _sweep(market: Market, baseline: FuturesSweepBaseline, symbols: list[str] | 
     result = SweepResult()
     near: set[int] = set()
     for chunk in chunks(wallets_out_of_band(market=market, symbols=symbols)):
-        rows = wallets_valued(market=market, account_ids=chunk)
-        bands_write(rows, market=market, read_at=read_at)
+        rows, _ = wallets_banded(market=market, account_ids=chunk, read_at=read_at)
         valued = {r.account_id for r in rows}
         near_here = {r.account_id for r in rows if r.near}
         _warnings_clear(valued - near_here)

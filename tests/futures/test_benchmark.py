@@ -13,7 +13,7 @@ def test_the_benchmark_seeds_and_measures_a_small_book(fx):
     count, pnl = floor()
     assert count == 60 and pnl is not None
     figures = measure(repeat=1)
-    assert set(figures) == {"positions", "floor", "first", "full", "tick", "moved"}
+    assert set(figures) == {"positions", "floor", "first", "full", "tick", "moved", "funded"}
     assert figures["positions"] == 60
     assert all(seconds >= 0 for seconds in figures.values())
     # Every wallet holds 99,000 USDT against a few thousand of notional: all banded, none near a line.
