@@ -1,16 +1,11 @@
-"""Reads of the futures floor: symbols with brackets and marks, a user's wallet, positions and their risk.
-
-``AccountState`` is the one valuation of a futures wallet, used alike by order checks (on locked rows),
-pages and the sweep's exact re-check, so that what a page shows is what the engine decides on.
-"""
+"""The one valuation of a futures wallet (``AccountState``), used alike by order checks (on locked
+rows), pages and the sweep's exact re-check, so that what a page shows is what the engine decides on."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 
-from core.errors import ApplicationError, NotFound
 from core.money import Q8
 from futures import formulas as f
 from futures.models import (
@@ -18,125 +13,17 @@ from futures.models import (
     FuturesOrder,
     FuturesPosition,
     FuturesSetting,
-    FuturesSymbol,
-    FuturesTrade,
     MarginType,
 )
-from trading.models import Account, AccountKind, Balance, MarkPrice
+from trading.models import Account, Balance
 
-QUOTE = "USDT"
-DEFAULT_LEVERAGE = 20
-
-
-@dataclass(frozen=True)
-class SymbolInfo:
-    symbol: FuturesSymbol
-    brackets: tuple[f.Bracket, ...]
-    index_price: Decimal | None
-    index_time: datetime | None = None  # when the index (the spot pair's mark) last moved
-
-    @property
-    def code(self) -> str:
-        return self.symbol.symbol
-
-    @property
-    def mark_price(self) -> Decimal | None:
-        return mark_of(self.index_price, self.symbol)
-
-    @property
-    def mark(self) -> Decimal:
-        """The mark of a symbol that must be priced (``symbol_get`` refuses one that is not)."""
-        return _priced(self.mark_price, self.code)
-
-    @property
-    def index(self) -> Decimal:
-        return _priced(self.index_price, self.code)
-
-    def bracket(self, notional_value: Decimal) -> f.Bracket:
-        return f.bracket_for(self.brackets, notional_value)
-
-    def max_leverage(self, notional_value: Decimal) -> int:
-        return self.bracket(notional_value).max_leverage
-
-
-def _priced(price: Decimal | None, code: str) -> Decimal:
-    if price is None:
-        raise ApplicationError(f"No mark price for {code} yet.", code="no_price")
-    return price
-
-
-def mark_of(index_price: Decimal | None, symbol: FuturesSymbol) -> Decimal | None:
-    """The perpetual's mark: the index (the spot pair's mark) with the symbol's simulated basis, on the tick."""
-    if index_price is None:
-        return None
-    return f.round_to(index_price * (1 + symbol.basis_rate), symbol.tick_size)
-
-
-def market_get() -> dict[str, SymbolInfo]:
-    """Every active perpetual with its brackets and index, in two queries."""
-    symbols = list(FuturesSymbol.objects.filter(is_active=True).prefetch_related("brackets").order_by("symbol"))
-    index = {
-        pair: (price, at)
-        for pair, price, at in MarkPrice.objects.filter(pair__in=[s.pair_id for s in symbols]).values_list(
-            "pair_id", "price", "updated_at"
-        )
-    }
-    return {
-        s.symbol: SymbolInfo(
-            symbol=s,
-            brackets=tuple(
-                f.Bracket(b.notional_floor, b.notional_cap, b.max_leverage, b.maint_margin_ratio, b.cum)
-                for b in s.brackets.all()
-            ),
-            index_price=index[s.pair_id][0] if s.pair_id in index else None,
-            index_time=index[s.pair_id][1] if s.pair_id in index else None,
-        )
-        for s in symbols
-    }
-
-
-def contract_prices(*, market: dict[str, SymbolInfo]) -> dict[str, Decimal]:
-    """The last contract price of each priced symbol: the price of its latest trade, when that trade is
-    newer than the index's last move; else the mark (the paper market is the counterparty, and it would
-    trade at the mark). What stops with ``workingType=CONTRACT_PRICE`` trigger on.
-    https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api (workingType)
-    """
-    prices = {}
-    for code, info in market.items():
-        if info.mark_price is None:
-            continue
-        last = (
-            FuturesTrade.objects.filter(symbol=info.symbol).order_by("-id").values_list("price", "created_at").first()
-        )
-        newer = last is not None and (info.index_time is None or last[1] >= info.index_time)
-        prices[code] = last[0] if newer and last is not None else info.mark_price
-    return prices
-
-
-def symbol_get(*, market: dict[str, SymbolInfo], symbol) -> SymbolInfo:
-    code = symbol.strip().upper() if isinstance(symbol, str) else None
-    if code not in market:
-        raise ApplicationError(
-            "Invalid symbol.", code="invalid_symbol", fields={"symbol": [f"Unknown futures symbol {symbol!r}."]}
-        )
-    info = market[code]
-    if info.mark_price is None:
-        raise ApplicationError(f"No mark price for {code} yet.", code="no_price")
-    return info
-
-
-def wallet_get_for_user(*, user) -> Account | None:
-    return Account.objects.filter(user=user, kind=AccountKind.FUTURES).first()
-
-
-def wallet_require(*, user) -> Account:
-    wallet = wallet_get_for_user(user=user)
-    if wallet is None:
-        raise NotFound(
-            "No futures wallet yet: transfer USDT from your spot wallet to open one.", code="no_futures_wallet"
-        )
-    return wallet
-
+from .market import (
+    DEFAULT_LEVERAGE,
+    QUOTE,
+    SymbolInfo,
+    market_get,
+    wallet_get_for_user,
+)
 
 # --- valuation ---------------------------------------------------------------------------------
 
@@ -343,79 +230,3 @@ def state_for_user(*, user, market: dict[str, SymbolInfo] | None = None) -> Acco
     if wallet is None:
         return None
     return account_state(wallet=wallet, market=market or market_get())
-
-
-def setting_get(*, wallet: Account, symbol: FuturesSymbol) -> FuturesSetting:
-    """The user's settings on a symbol, Binance's defaults (20x, capped by the bracket, cross) until changed."""
-    setting = FuturesSetting.objects.filter(account=wallet, symbol=symbol).first()
-    return setting or FuturesSetting(account=wallet, symbol=symbol, leverage=DEFAULT_LEVERAGE)
-
-
-def order_get_for_user(*, user, order_id) -> FuturesOrder:
-    wallet = wallet_get_for_user(user=user)
-    order = None
-    if wallet is not None and str(order_id).isdigit() and len(str(order_id)) < 19:
-        order = FuturesOrder.objects.filter(account=wallet, pk=int(order_id)).select_related("symbol").first()
-    if order is None:
-        raise NotFound("Order does not exist.", code="unknown_order")
-    return order
-
-
-# Every open position valued at its mark (the spot pair's mark with the symbol's basis), the bracket
-# joined on the notional: what the admin's "nearest to liquidation" orders by.
-POSITIONS_SQL = """
-SELECT p.id, p.account_id, p.margin_type, p.isolated_margin,
-       p.position_amt * (mp.price * (1 + s.basis_rate) - p.entry_price) AS pnl,
-       ABS(p.position_amt) * mp.price * (1 + s.basis_rate) * b.maint_margin_ratio - b.cum AS mm
-FROM futures_futuresposition p
-JOIN futures_futuressymbol s ON s.id = p.symbol_id
-JOIN trading_markprice mp ON mp.pair_id = s.pair_id
-JOIN futures_leveragebracket b ON b.symbol_id = s.id
-     AND b.notional_floor <= ABS(p.position_amt) * mp.price * (1 + s.basis_rate)
-     AND ABS(p.position_amt) * mp.price * (1 + s.basis_rate) < b.notional_cap
-WHERE p.position_amt <> 0
-"""
-
-NEAREST_SQL = """
-WITH v AS ({positions}),
-cross_total AS (
-    SELECT v.account_id, SUM(v.pnl) AS pnl, SUM(v.mm) AS mm FROM v WHERE v.margin_type = 'CROSSED' GROUP BY v.account_id
-)
-SELECT v.id,
-       CASE WHEN v.margin_type = 'ISOLATED'
-            THEN CASE WHEN v.isolated_margin + v.pnl > 0 THEN v.mm / (v.isolated_margin + v.pnl) ELSE 1000000 END
-            ELSE CASE WHEN bal.free + c.pnl > 0 THEN c.mm / (bal.free + c.pnl) ELSE 1000000 END
-       END AS ratio
-FROM v
-LEFT JOIN cross_total c ON c.account_id = v.account_id AND v.margin_type = 'CROSSED'
-LEFT JOIN trading_balance bal ON bal.account_id = v.account_id AND bal.asset_id = %(usdt)s
-ORDER BY ratio DESC, v.id
-LIMIT %(limit)s
-"""
-
-
-def positions_nearest_liquidation(*, limit: int = 50) -> list[tuple[PositionRisk, Decimal | None]]:
-    """The open positions whose margin ratio (the isolated position's, or its cross wallet's) is highest,
-    ordered in one SQL query; each then valued exactly in Python (ratio None: past 100 %)."""
-    from django.db import connection
-
-    from trading.models import Asset
-
-    params = {"usdt": Asset.objects.get(code=QUOTE).pk, "limit": limit}
-    with connection.cursor() as cursor:
-        cursor.execute(NEAREST_SQL.format(positions=POSITIONS_SQL), params)
-        ids = [row[0] for row in cursor.fetchall()]
-    market = market_get()
-    by_id = {info.symbol.pk: info for info in market.values()}
-    positions = FuturesPosition.objects.in_bulk(ids)
-    wallets: dict[int, AccountState] = {}
-    rows = []
-    for pk in ids:
-        position = positions[pk]
-        if position.account_id not in wallets:
-            wallets[position.account_id] = account_state(wallet=position.account, market=market)
-        state = wallets[position.account_id]
-        risk = state.position(by_id[position.symbol_id].code)
-        if risk is not None:
-            rows.append((risk, risk.margin_ratio if risk.is_isolated else state.cross_margin_ratio))
-    return rows

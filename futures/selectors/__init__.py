@@ -1,0 +1,55 @@
+"""Reads of the futures floor: symbols with brackets and marks, a user's wallet, positions and their risk.
+
+One module per job (market, valuation, nearest); every name is here, so ``from futures import selectors``
+stays the way in.
+"""
+
+from .market import (
+    DEFAULT_LEVERAGE,
+    QUOTE,
+    SymbolInfo,
+    _priced,
+    contract_prices,
+    mark_of,
+    market_get,
+    order_get_for_user,
+    setting_get,
+    symbol_get,
+    wallet_get_for_user,
+    wallet_require,
+)
+from .nearest import NEAREST_SQL, POSITIONS_SQL, positions_nearest_liquidation
+from .valuation import (
+    AccountState,
+    PositionRisk,
+    _liquidation_prices,
+    account_state,
+    open_order_margin,
+    position_risk,
+    state_for_user,
+)
+
+__all__ = [
+    "AccountState",
+    "DEFAULT_LEVERAGE",
+    "NEAREST_SQL",
+    "POSITIONS_SQL",
+    "PositionRisk",
+    "QUOTE",
+    "SymbolInfo",
+    "_liquidation_prices",
+    "_priced",
+    "account_state",
+    "contract_prices",
+    "mark_of",
+    "market_get",
+    "open_order_margin",
+    "order_get_for_user",
+    "position_risk",
+    "positions_nearest_liquidation",
+    "setting_get",
+    "state_for_user",
+    "symbol_get",
+    "wallet_get_for_user",
+    "wallet_require",
+]
