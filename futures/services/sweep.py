@@ -215,14 +215,15 @@ def _valuation(sql: str, market: Market, account_ids: list[int], **formats: str)
         mmr_up=_by_symbol(market, lambda i: _tiered(i.brackets, f"p.n * {lit(up)}", lambda b: lit(b.mmr))),
         **formats,
     )
-    params = {
-        "accounts": [int(pk) for pk in account_ids],
+    params: dict = {
         "d": float(BAND),
         "line": float(min(warning_ratio(), Decimal(1))),
         "tol": float(SQL_TOLERANCE),
         "eps": float(EPSILON),
         "usdt": Asset.objects.only("id").get(code=selectors.QUOTE).pk,
     }
+    if postgres:  # one array parameter; SQLite (which binds no lists) has the ids written into the SQL
+        params["accounts"] = [int(pk) for pk in account_ids]
     return sql, params
 
 
@@ -284,7 +285,8 @@ def _bands_write(rows: list[Valued], *, market: Market, read_at) -> int:
             ids = [r.position_id for r in rows if r.safe == safe and symbols.get(r.position_id) == info.symbol.pk]
             low, high = band_of(_mark(info), safe=safe)
             for chunk in chunks(ids):
-                written += untouched.filter(id__in=chunk).update(band_low=low, band_high=high)
+                unchanged = Q(band_low=low, band_high=high)  # as BANDING_SQL: no write where nothing changes
+                written += untouched.filter(id__in=chunk).exclude(unchanged).update(band_low=low, band_high=high)
     return written
 
 
