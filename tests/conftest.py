@@ -5,11 +5,13 @@ listing, risk profiles and settings come from the migrations; `platform` adds th
 lending pools.
 """
 
+import os
 from decimal import Decimal
 
 import pytest
 
 from tests.helpers import PASSWORD, cross, spot
+from trading import lookup_cache
 from trading.lookup_cache import lookups_forget
 from trading.models import Asset, FillModel, InterestRate, PlatformSettings, RiskProfile
 from trading.services.accounts import account_leverage_set, isolated_account_open, user_signup
@@ -32,11 +34,17 @@ def _fresh_precision():
     precision_forget()
 
 
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
 @pytest.fixture(autouse=True)
-def _fresh_lookups(settings):
+def _fresh_lookups(settings, monkeypatch):
     # Settings, tiers and pairs are kept per process (trading.lookup_cache), with Redis or without (one
     # test process shares its local cache with itself): the same queries everywhere, each test's own rows.
     settings.MARGINLAB_LOOKUP_CACHE = True
+    # One generation token per test process: under xdist the processes share Redis, and another
+    # process's writes would retire this one's copies in the middle of a pinned query count.
+    monkeypatch.setattr(lookup_cache, "GENERATION_KEY", f"{lookup_cache.GENERATION_KEY}:{XDIST_WORKER}")
     lookups_forget()
 
 

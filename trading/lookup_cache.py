@@ -32,7 +32,7 @@ _local: dict[str, Any] = {"generation": None, "values": {}}
 
 
 def lookups_enabled() -> bool:
-    return bool(getattr(settings, "MARGINLAB_LOOKUP_CACHE", False))
+    return settings.MARGINLAB_LOOKUP_CACHE
 
 
 def lookup_cached(name: str, load: Callable[[], T]) -> T:

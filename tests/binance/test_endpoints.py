@@ -397,7 +397,7 @@ def test_uid_weights_are_counted_per_user(client, settings, alice_keys, funded):
 
 def test_unknown_paths_and_methods_answer_in_binance_shape(client, platform):
     refused(client.get("/sapi/v1/margin/exchange-small-liability"), -1020, status=404)
-    refused(client.get("/api/v3/depth?symbol=BTCUSDT"), -1020, status=404)
+    refused(client.get("/api/v3/historicalTrades?symbol=BTCUSDT"), -1020, status=404)
     refused(client.post("/api/v3/ping"), -1020, status=405)
     # Binance answers JSON whatever a client accepts.
     assert client.get("/api/v3/ping", HTTP_ACCEPT="text/html").json() == {}

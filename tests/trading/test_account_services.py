@@ -33,8 +33,11 @@ def test_leverage_change_respects_the_new_initial_ratio(alice, set_prices, zero_
         account_leverage_set(user=alice, account_id=account.pk, leverage=3)
     account.refresh_from_db()
     assert account.leverage == 5
-    with pytest.raises(ApplicationError, match="3x, 5x"):
+    # 10x is Cross Margin Pro: switching needs a margin level above 1.25 (Binance's rule), and 1.25 is not.
+    with pytest.raises(ApplicationError, match="Switching to Cross Margin Pro needs a margin level above 1.25"):
         account_leverage_set(user=alice, account_id=account.pk, leverage=10)
+    account.refresh_from_db()
+    assert account.leverage == 5
 
 
 def test_isolated_leverage_is_capped_by_the_pair(alice):

@@ -57,8 +57,9 @@ def test_market_margin_buy(trader, django_assert_num_queries):
     # (its free amount is checked); the borrowed balance's interest clock; every balance in one UPDATE;
     # the journal entry; its lines; the order; the trade; the loan event; RELEASE. No look-up of an
     # existing order: the client order id was made for this order. Three more: the margin point ledger_post
-    # records after the entry (issue 17: margin_points_record).
-    with django_assert_num_queries(18):
+    # records after the entry (issue 17: margin_points_record), and one for the interest rate in force this
+    # hour, which the borrow's first hour is charged at (issue 16: the rate history).
+    with django_assert_num_queries(19):
         response = client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "FILLED"
     assert_ledger_clean()

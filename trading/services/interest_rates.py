@@ -69,7 +69,8 @@ def interest_rate_schedule(*, asset: str, daily_rate, effective_from: datetime |
             fields={"effective_from": ["This hour or later."]},
         )
     with transaction.atomic():
-        found = Asset.objects.select_for_update().filter(code=str(asset).upper()).first()
+        # Codes are unique across markets (a class's copies are C<id>...), so a class asset is found too.
+        found = Asset.in_all_markets.select_for_update().filter(code=str(asset).upper()).first()
         if found is None:
             raise NotFound(f"Unknown asset: {asset!r}.", code="unknown_asset")
         entry, _ = InterestRate.objects.update_or_create(
