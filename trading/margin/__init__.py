@@ -5,6 +5,8 @@ with exact expectations. Values are in the quote asset (USDT) at mark prices. On
 (levels, loans, fills, what-if); every name is here, so ``from trading import margin`` stays the way in.
 """
 
+from core.money import Q8  # the one precision of stored amounts and prices, as before the split
+
 from .fills import (
     Fill,
     buy_lock,
@@ -62,6 +64,7 @@ from .whatif import (
 )
 
 __all__ = [
+    "Q8",
     "BPS",
     "Fill",
     "HOURS_PER_DAY",
