@@ -5,6 +5,7 @@ import os
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -143,3 +144,18 @@ def margin_call_price(account) -> Decimal:
     usdt = next(b for b in summary.balances if b.asset.code == "USDT")
     price = (Decimal("1.08") * (usdt.borrowed + usdt.interest) - usdt.free) / (eth.free + eth.locked)
     return price.quantize(Decimal("0.01"))
+
+
+def weights_of_this_test(monkeypatch) -> None:
+    """Binance weights counted in a cache of this test's own, on a clock stopped in the middle of a minute.
+
+    The counts live in the cache, which outlives a test (and is Redis, shared by parallel workers, when
+    REDIS_URL is set); and a minute that turns between two requests would start the count again.
+    """
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from trading.binance import throttling
+
+    monkeypatch.setattr(throttling.counter, "cache", LocMemCache(f"binance-weights-{uuid.uuid4().hex}", {}))
+    minute = int(time.time()) // throttling.WINDOW_SECONDS * throttling.WINDOW_SECONDS
+    monkeypatch.setattr(throttling, "clock", lambda: minute + throttling.WINDOW_SECONDS / 2)

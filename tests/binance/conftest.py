@@ -3,21 +3,17 @@
 import hashlib
 import hmac
 import time
-import uuid
 from urllib.parse import urlencode
 
 import pytest
-from django.core.cache.backends.locmem import LocMemCache
 
 from accounts.api_keys import api_key_create
-from trading.binance import throttling
+from tests.helpers import weights_of_this_test
 
 
 @pytest.fixture(autouse=True)
 def _fresh_weights(monkeypatch):
-    # Weights are counted per address and minute in the cache, which outlives a test (and is Redis, shared
-    # by parallel workers, when REDIS_URL is set): each test counts in a cache of its own.
-    monkeypatch.setattr(throttling.counter, "cache", LocMemCache(f"binance-weights-{uuid.uuid4().hex}", {}))
+    weights_of_this_test(monkeypatch)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from core.client_ip import client_address
 from tests.api.api_helpers import API, assert_error
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, weights_of_this_test
 from trading.binance import throttling as binance_throttling
 
 
@@ -20,7 +20,7 @@ from trading.binance import throttling as binance_throttling
 def _fresh_counts(monkeypatch):
     # Throttle counts and weights live in the cache, which outlives a test (Redis when REDIS_URL is set).
     monkeypatch.setattr(SimpleRateThrottle, "cache", LocMemCache(f"throttle-{uuid.uuid4().hex}", {}))
-    monkeypatch.setattr(binance_throttling.counter, "cache", LocMemCache(f"weights-{uuid.uuid4().hex}", {}))
+    weights_of_this_test(monkeypatch)
 
 
 def request_from(remote: str, forwarded: str | None = None):

@@ -22,6 +22,8 @@ from core.client_ip import client_address as core_client_address
 from trading.binance import errors
 
 WINDOW_SECONDS = 60
+# The clock the minutes are counted by (tests stop it in the middle of a minute).
+clock = time.time
 
 
 def ip_limit() -> int:
@@ -45,7 +47,7 @@ class WeightCounter:
 
     def charge(self, *, scope: Scope, who: str, weight: int, now: float | None = None) -> int:
         """Add ``weight`` to this minute's count of ``who``; returns the count so far."""
-        now = time.time() if now is None else now
+        now = clock() if now is None else now
         key = f"binance-weight:{scope.name}:{who}:{int(now // WINDOW_SECONDS)}"
         self.cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
         try:
@@ -57,7 +59,7 @@ class WeightCounter:
 
 def exceeded(scope: Scope, *, now: float | None = None) -> errors.BinanceError:
     """Binance's 429: -1003, and Retry-After until the minute is over."""
-    now = time.time() if now is None else now
+    now = clock() if now is None else now
     error = errors.BinanceError(
         (
             -1003,
