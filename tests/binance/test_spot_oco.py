@@ -11,7 +11,7 @@ import pytest
 
 from risk.staff import price_set_now
 from tests.binance.conftest import signed
-from tests.binance.test_endpoints import ok, refused
+from tests.binance.test_endpoints import OCO_LIST_LEGS, ok, refused
 from tests.helpers import amounts, assert_ledger_clean, cross, spot
 from trading.models import Order, OrderList
 from trading.services.orders import oco_place, order_place
@@ -28,17 +28,7 @@ SELL_OCO = {
     "stopLimitTimeInForce": "GTC",
 }
 # The same OCO as orderList/oco names it: the LIMIT_MAKER leg above the price, the stop leg below.
-SELL_LIST = {
-    "symbol": "ETHUSDT",
-    "side": "SELL",
-    "quantity": "0.1",
-    "aboveType": "LIMIT_MAKER",
-    "abovePrice": "3800",
-    "belowType": "STOP_LOSS_LIMIT",
-    "belowStopPrice": "3300",
-    "belowPrice": "3290",
-    "belowTimeInForce": "GTC",
-}
+SELL_LIST = {"symbol": "ETHUSDT", **OCO_LIST_LEGS}
 # Buy 0.1 at 3200 (below the price) or, above 3700, at 3710: the stop leg above, the LIMIT_MAKER below.
 BUY_LIST = {
     "symbol": "ETHUSDT",
@@ -90,7 +80,9 @@ def test_a_deprecated_order_oco_is_placed_queried_listed_and_cancelled(client, a
     assert [o["orderListId"] for o in ok(signed(client, "get", "/api/v3/allOrderList", alice_keys))] == [
         placed["orderListId"]
     ]
-    leg = ok(signed(client, "get", "/api/v3/order", alice_keys, {"symbol": "ETHUSDT", "orderId": reports[0]["orderId"]}))
+    leg = ok(
+        signed(client, "get", "/api/v3/order", alice_keys, {"symbol": "ETHUSDT", "orderId": reports[0]["orderId"]})
+    )
     assert leg["orderListId"] == placed["orderListId"]
     # The margin paths do not see the spot wallet's lists.
     assert ok(signed(client, "get", "/sapi/v1/margin/openOrderList", alice_keys)) == []
@@ -120,14 +112,22 @@ def test_order_list_oco_names_its_legs_above_and_below(client, alice, alice_keys
     assert sell["orders"][0]["clientOrderId"] == "tp"
     legs = {r["type"]: r for r in buy["orderReports"]}
     assert (legs["LIMIT_MAKER"]["price"], legs["LIMIT_MAKER"]["clientOrderId"]) == ("3200.00000000", "dip")
-    assert (legs["STOP_LOSS_LIMIT"]["price"], legs["STOP_LOSS_LIMIT"]["stopPrice"]) == ("3710.00000000", "3700.00000000")
+    assert (legs["STOP_LOSS_LIMIT"]["price"], legs["STOP_LOSS_LIMIT"]["stopPrice"]) == (
+        "3710.00000000",
+        "3700.00000000",
+    )
     # The buy locks what its dearer leg would pay: 0.1 at 3710.
     assert amounts(spot(alice), "USDT")[1] == Decimal("371")
+    assert len(ok(signed(client, "get", "/api/v3/allOrderList", alice_keys, {"limit": "1000"}))) == 2  # the max
+    refused(signed(client, "get", "/api/v3/allOrderList", alice_keys, {"limit": "1001"}), -1130)
     every = ok(signed(client, "get", "/api/v3/allOrderList", alice_keys, {"limit": "1"}))
     assert [o["orderListId"] for o in every] == [buy["orderListId"]]
-    assert ok(signed(client, "get", "/api/v3/allOrderList", alice_keys, {"fromId": sell["orderListId"], "limit": "1"}))[
-        0
-    ]["orderListId"] == (sell["orderListId"])
+    assert (
+        ok(signed(client, "get", "/api/v3/allOrderList", alice_keys, {"fromId": sell["orderListId"], "limit": "1"}))[0][
+            "orderListId"
+        ]
+        == (sell["orderListId"])
+    )
     acked = ok(
         signed(
             client,
@@ -251,7 +251,9 @@ def test_another_users_spot_oco_is_unknown_and_unchanged(client, alice, alice_ke
         stop_price="3300", stop_limit_price="3290", list_client_order_id="bobs",
     )  # fmt: skip
     # Alice's own margin OCO is not on her spot paths either.
-    transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=cross(alice).pk, asset="USDT", amount="1000")
+    transfer_create(
+        user=alice, from_account_id=spot(alice).pk, to_account_id=cross(alice).pk, asset="USDT", amount="1000"
+    )
     order_place(user=alice, account_id=cross(alice).pk, symbol="ETHUSDT", side="BUY", quantity="0.2")
     margin_oco = oco_place(
         user=alice, account_id=cross(alice).pk, symbol="ETHUSDT", side="SELL", quantity="0.1", price="3800",
@@ -265,7 +267,13 @@ def test_another_users_spot_oco_is_unknown_and_unchanged(client, alice, alice_ke
         refused(signed(client, "get", path, alice_keys, {"origClientOrderId": other.list_client_order_id}), -2013)
         refused(signed(client, "delete", path, alice_keys, lookup), -2011)
         refused(
-            signed(client, "delete", path, alice_keys, {"symbol": "ETHUSDT", "listClientOrderId": other.list_client_order_id}),
+            signed(
+                client,
+                "delete",
+                path,
+                alice_keys,
+                {"symbol": "ETHUSDT", "listClientOrderId": other.list_client_order_id},
+            ),
             -2011,
         )
         # One of its legs, through the single-order path, is unknown too.

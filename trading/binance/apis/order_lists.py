@@ -4,17 +4,15 @@ Margin: https://developers.binance.com/docs/margin_trading/trade: POST margin/or
 margin/orderList, GET margin/allOrderList and margin/openOrderList. A MarginLab OCO is a LIMIT_MAKER leg
 above (SELL) or below (BUY) the mark and a STOP_LOSS_LIMIT leg on the other side, so ``stopLimitPrice`` is
 mandatory here (Binance would make a plain STOP_LOSS leg without it). The spot wallet's paths
-(``spot_order_lists``) are these views with the spot wallet as their account.
+(``spot_order_lists``) are these views with the spot wallet as their account (``SpotAccountView``).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import cast
 
 from rest_framework.response import Response
 
-from accounts.models import User
 from trading.binance import errors, formats, selectors
 from trading.binance.apis.base import (
     RESPONSE_TYPES,
@@ -23,34 +21,15 @@ from trading.binance.apis.base import (
     TIMES_IN_FORCE,
     TRADE,
     USER_DATA,
-    BinanceApi,
-    margin_route,
     time_window,
 )
+from trading.binance.apis.orders import MarginAccountView
 from trading.binance.params import Params
-from trading.models import OPEN_STATUSES, Account
+from trading.models import OPEN_STATUSES
 from trading.services import orders
 
 
-class MarginOrderListView(BinanceApi):
-    """A margin path: isIsolated and symbol pick the cross or an isolated account."""
-
-    margin = True
-
-    def account(self) -> Account:
-        return margin_route(self)
-
-
-class SpotOrderListView(BinanceApi):
-    """An /api/v3 path: the user's spot wallet."""
-
-    margin = False
-
-    def account(self) -> Account:
-        return selectors.spot_account_get(user=cast(User, self.request.user))
-
-
-class MarginOcoApi(MarginOrderListView):
+class MarginOcoApi(MarginAccountView):
     security = TRADE
     weight = 1
     uid_weight = 6
@@ -91,7 +70,7 @@ class MarginOcoApi(MarginOrderListView):
         return Response(formats.new_order_list(found, response_type=response_type))
 
 
-class MarginOrderListApi(MarginOrderListView):
+class MarginOrderListApi(MarginAccountView):
     """GET: one OCO by orderListId or origClientOrderId; DELETE: cancel it (both legs)."""
 
     security = {"GET": USER_DATA, "DELETE": TRADE}
@@ -128,7 +107,7 @@ class MarginOrderListApi(MarginOrderListView):
         return Response(formats.cancelled_order_list(cancelled, client_order_id=client_order_id))
 
 
-class MarginAllOrderListApi(MarginOrderListView):
+class MarginAllOrderListApi(MarginAccountView):
     security = USER_DATA
     weight = 200
 
@@ -143,7 +122,7 @@ class MarginAllOrderListApi(MarginOrderListView):
         return Response([formats.order_list(order_list) for order_list in found])
 
 
-class MarginOpenOrderListApi(MarginOrderListView):
+class MarginOpenOrderListApi(MarginAccountView):
     security = USER_DATA
     weight = 10
 

@@ -22,8 +22,8 @@ from trading.binance.apis.order_lists import (
     MarginOcoApi,
     MarginOpenOrderListApi,
     MarginOrderListApi,
-    SpotOrderListView,
 )
+from trading.binance.apis.orders import SpotAccountView
 from trading.binance.params import Params
 from trading.models import Order
 
@@ -35,7 +35,7 @@ NO_TRAILING = (-2010, "Trailing stop orders are not supported for this symbol.")
 NO_ICEBERG = (-2010, "Iceberg orders are not supported for this symbol.")
 
 
-class SpotOcoApi(SpotOrderListView, MarginOcoApi):
+class SpotOcoApi(SpotAccountView, MarginOcoApi):
     """POST order/oco: the deprecated spot OCO, with the margin path's parameters."""
 
     uid_weight = 0
@@ -82,13 +82,13 @@ class SpotOrderListOcoApi(SpotOcoApi):
         }
 
 
-class SpotOrderListApi(SpotOrderListView, MarginOrderListApi):
+class SpotOrderListApi(SpotAccountView, MarginOrderListApi):
     weight = {"GET": 4, "DELETE": 1}
 
 
-class SpotAllOrderListApi(SpotOrderListView, MarginAllOrderListApi):
+class SpotAllOrderListApi(SpotAccountView, MarginAllOrderListApi):
     weight = 20
 
 
-class SpotOpenOrderListApi(SpotOrderListView, MarginOpenOrderListApi):
+class SpotOpenOrderListApi(SpotAccountView, MarginOpenOrderListApi):
     weight = 6
