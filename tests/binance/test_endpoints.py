@@ -459,6 +459,17 @@ def test_the_max_borrowable_shown_is_accepted_and_one_unit_more_refused(client, 
 # request goes signed: the public paths ignore the key and the signature.
 
 OCO_LEGS = {"side": "SELL", "quantity": "0.1", "price": "3800", "stopPrice": "3300", "stopLimitPrice": "3290"}
+# The same legs as the spot orderList/oco names them (tests/binance/test_spot_oco.py).
+OCO_LIST_LEGS = {
+    "side": "SELL",
+    "quantity": "0.1",
+    "aboveType": "LIMIT_MAKER",
+    "abovePrice": "3800",
+    "belowType": "STOP_LOSS_LIMIT",
+    "belowStopPrice": "3300",
+    "belowPrice": "3290",
+    "belowTimeInForce": "GTC",
+}
 
 # (method, path, symbol parameter, the other parameters)
 SYMBOL_PARAMETERS = [
@@ -518,6 +529,9 @@ SYMBOL_PARAMETERS = [
     ("delete", "/api/v3/openOrders", "symbol", {}),
     ("get", "/api/v3/allOrders", "symbol", {}),
     ("get", "/api/v3/myTrades", "symbol", {}),
+    ("post", "/api/v3/order/oco", "symbol", OCO_LEGS),
+    ("post", "/api/v3/orderList/oco", "symbol", OCO_LIST_LEGS),
+    ("delete", "/api/v3/orderList", "symbol", {"orderListId": "1"}),
     ("get", "/sapi/v1/margin/maxBorrowable", "isolatedSymbol", {"asset": "USDT"}),
     (
         "post",
@@ -592,6 +606,8 @@ NUMBER_PARAMETERS = {
         ("get", "/sapi/v1/margin/forceLiquidationRec", "endTime", {}),
         ("get", "/sapi/v1/margin/allOrderList", "startTime", {}),
         ("get", "/sapi/v1/margin/allOrderList", "endTime", {}),
+        ("get", "/api/v3/allOrderList", "startTime", {}),
+        ("get", "/api/v3/allOrderList", "endTime", {}),
     ],
     "id": [
         ("get", "/sapi/v1/margin/order", "orderId", {"symbol": "ETHUSDT"}),
@@ -610,6 +626,9 @@ NUMBER_PARAMETERS = {
         ("get", "/sapi/v1/margin/orderList", "orderListId", {}),
         ("delete", "/sapi/v1/margin/orderList", "orderListId", {"symbol": "ETHUSDT"}),
         ("get", "/sapi/v1/margin/allOrderList", "fromId", {}),
+        ("get", "/api/v3/orderList", "orderListId", {}),
+        ("delete", "/api/v3/orderList", "orderListId", {"symbol": "ETHUSDT"}),
+        ("get", "/api/v3/allOrderList", "fromId", {}),
     ],
     "limit": [
         ("get", "/api/v3/klines", "limit", {"symbol": "ETHUSDT", "interval": "1m"}),
@@ -618,6 +637,7 @@ NUMBER_PARAMETERS = {
         ("get", "/api/v3/allOrders", "limit", {"symbol": "ETHUSDT"}),
         ("get", "/api/v3/myTrades", "limit", {"symbol": "ETHUSDT"}),
         ("get", "/sapi/v1/margin/allOrderList", "limit", {}),
+        ("get", "/api/v3/allOrderList", "limit", {}),
     ],
     "size": [
         ("get", "/sapi/v1/margin/borrow-repay", "size", {"type": "BORROW"}),
@@ -710,6 +730,18 @@ def test_a_timestamp_out_of_range_is_refused(client, alice_keys, value):
             "stopLimitPrice",
             {"symbol": "ETHUSDT", **{k: v for k, v in OCO_LEGS.items() if k != "stopLimitPrice"}},
         ),
+        *[
+            ("/api/v3/order/oco", field, {"symbol": "ETHUSDT", **{k: v for k, v in OCO_LEGS.items() if k != field}})
+            for field in ("quantity", "price", "stopPrice", "stopLimitPrice")
+        ],
+        *[
+            (
+                "/api/v3/orderList/oco",
+                field,
+                {"symbol": "ETHUSDT", **{k: v for k, v in OCO_LIST_LEGS.items() if k != field}},
+            )
+            for field in ("quantity", "abovePrice", "belowStopPrice", "belowPrice")
+        ],
         ("/sapi/v1/margin/borrow-repay", "amount", {"asset": "USDT", "type": "BORROW"}),
         ("/sapi/v1/margin/transfer", "amount", {"asset": "USDT", "type": "1"}),
     ],

@@ -13,6 +13,7 @@ import pytest
 from binance.client import Client
 from binance.exceptions import BinanceAPIException
 
+from tests.binance.test_spot_oco import SELL_LIST
 from tests.helpers import amounts, assert_ledger_clean, cross
 from trading.models import Account, AccountKind, Order
 from trading.services.accounts import isolated_account_open
@@ -292,4 +293,68 @@ def test_python_binance_trades_on_the_spot_wallet(python_binance, bob, market):
     with pytest.raises(BinanceAPIException) as refused:
         client.order_market_buy(symbol="ETHUSDT", quantity="100")
     assert refused.value.code == -2010
+    assert_ledger_clean()
+
+
+# --- spot OCO: order lists on the spot wallet ------------------------------------------------------------
+
+
+def test_ccxt_places_lists_and_cancels_spot_ocos(live_server, alice_keys, alice, market):
+    exchange = marginlab_ccxt(live_server.url, alice_keys)
+    try:
+        exchange.load_markets()
+        exchange.create_order("ETH/USDT", "market", "buy", 0.3)
+        # ccxt has no unified OCO call: its implicit methods, with the client ids it generates for every leg.
+        listed = exchange.private_post_orderlist_oco(SELL_LIST)
+        assert listed["listClientOrderId"].startswith("x-") and listed["listStatusType"] == "EXEC_STARTED"
+        assert all(o["clientOrderId"].startswith("x-") for o in listed["orders"])
+        legacy = exchange.private_post_order_oco(
+            {"symbol": "ETHUSDT", "side": "SELL", "quantity": "0.1", "price": "3900", "stopPrice": "3200",
+             "stopLimitPrice": "3190", "stopLimitTimeInForce": "GTC"}
+        )  # fmt: skip
+        open_lists = exchange.private_get_openorderlist()
+        assert [o["orderListId"] for o in open_lists] == [listed["orderListId"], legacy["orderListId"]]
+        found = exchange.private_get_orderlist({"orderListId": listed["orderListId"]})
+        assert found["orders"] == listed["orders"]
+        # The legs are orders like any other: ccxt's unified calls see them.
+        assert len(exchange.fetch_open_orders("ETH/USDT")) == 4
+        cancelled = exchange.private_delete_orderlist({"symbol": "ETHUSDT", "orderListId": legacy["orderListId"]})
+        assert [r["status"] for r in cancelled["orderReports"]] == ["CANCELED", "CANCELED"]
+        assert len(exchange.private_get_allorderlist()) == 2
+        # Errors arrive as ccxt's own classes.
+        with pytest.raises(ccxt.InvalidOrder, match="relationship of the prices"):
+            exchange.private_post_orderlist_oco(SELL_LIST | {"abovePrice": "3400"})
+        with pytest.raises(ccxt.InvalidOrder, match="-1014"):
+            exchange.private_post_orderlist_oco(SELL_LIST | {"belowType": "STOP_LOSS"})
+        with pytest.raises(ccxt.InsufficientFunds):
+            exchange.private_post_orderlist_oco(SELL_LIST | {"quantity": "5"})
+        with pytest.raises(ccxt.OrderNotFound):
+            exchange.private_get_orderlist({"orderListId": "987654321"})
+    finally:
+        exchange.close()
+    assert not Order.objects.filter(account__kind=AccountKind.CROSS).exists()
+    assert_ledger_clean()
+
+
+def test_python_binance_places_spot_ocos(python_binance, bob, market):
+    from risk.staff import price_set_now
+
+    client = python_binance
+    client.order_market_buy(symbol="ETHUSDT", quantity="0.3")
+    # create_oco_order and order_oco_sell both post orderList/oco (python-binance 1.0.37).
+    placed = client.create_oco_order(**SELL_LIST)
+    assert placed["contingencyType"] == "OCO" and len(placed["orderReports"]) == 2
+    sold = client.order_oco_sell(**{k: v for k, v in SELL_LIST.items() if k != "side"} | {"abovePrice": "3900"})
+    assert {r["side"] for r in sold["orderReports"]} == {"SELL"}
+    assert [o["orderListId"] for o in client.get_open_oco_orders()] == [placed["orderListId"], sold["orderListId"]]
+    # The legacy parameters the 1.0.37 docstrings still show reach orderList/oco, which wants aboveType.
+    with pytest.raises(BinanceAPIException) as legacy:
+        client.order_oco_buy(symbol="ETHUSDT", quantity="0.1", price="3000", stopPrice="3700", stopLimitPrice="3710")
+    assert legacy.value.code == -1102 and "aboveType" in legacy.value.message
+
+    price_set_now(symbol="ETHUSDT", price="3810.00")  # the first list's limit leg fills; its stop leg goes
+
+    assert [o["orderListId"] for o in client.get_open_oco_orders()] == [sold["orderListId"]]
+    statuses = {o["orderId"]: o["status"] for o in client.get_all_orders(symbol="ETHUSDT")}
+    assert [statuses[o["orderId"]] for o in placed["orders"]] == ["FILLED", "CANCELED"]
     assert_ledger_clean()

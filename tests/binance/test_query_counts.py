@@ -55,6 +55,13 @@ def buy_oco(user, i):
     )  # fmt: skip
 
 
+def spot_buy_oco(user, i):
+    oco_place(
+        user=user, account_id=spot(user).pk, symbol="BTCUSDT", side="BUY", quantity="0.0002", price="90000",
+        stop_price="96000", stop_limit_price="96100",
+    )  # fmt: skip
+
+
 def borrow(user, i):
     loan_borrow(user=user, account_id=cross(user).pk, asset="USDT", amount="1")
 
@@ -83,6 +90,9 @@ CASES = [
     # the key; the cross account; the lists with their account; their legs
     ("/sapi/v1/margin/allOrderList", {}, buy_oco, 4),
     ("/sapi/v1/margin/openOrderList", {}, buy_oco, 4),
+    # the key; the spot wallet; the lists with their account; their legs
+    ("/api/v3/allOrderList", {}, spot_buy_oco, 4),
+    ("/api/v3/openOrderList", {}, spot_buy_oco, 4),
     # the key; the cross account; the page of borrows; their count
     ("/sapi/v1/margin/borrow-repay", {"type": "BORROW"}, borrow, 4),
     ("/sapi/v1/margin/loan", {"asset": "USDT"}, borrow, 4),

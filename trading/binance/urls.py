@@ -3,7 +3,17 @@
 from django.urls import path, re_path
 
 from trading.binance import book, interest
-from trading.binance.apis import accounts, base, market, order_lists, orders, records, reference, wallet
+from trading.binance.apis import (
+    accounts,
+    base,
+    market,
+    order_lists,
+    orders,
+    records,
+    reference,
+    spot_order_lists,
+    wallet,
+)
 
 urlpatterns = [
     # Spot market data (public), and the spot wallet.
@@ -23,6 +33,11 @@ urlpatterns = [
     path("api/v3/openOrders", orders.SpotOpenOrdersApi.as_view()),
     path("api/v3/allOrders", orders.SpotAllOrdersApi.as_view()),
     path("api/v3/myTrades", orders.SpotMyTradesApi.as_view()),
+    path("api/v3/order/oco", spot_order_lists.SpotOcoApi.as_view()),
+    path("api/v3/orderList/oco", spot_order_lists.SpotOrderListOcoApi.as_view()),
+    path("api/v3/orderList", spot_order_lists.SpotOrderListApi.as_view()),
+    path("api/v3/allOrderList", spot_order_lists.SpotAllOrderListApi.as_view()),
+    path("api/v3/openOrderList", spot_order_lists.SpotOpenOrderListApi.as_view()),
     # Futures: none are listed, but ccxt's load_markets() asks.
     path("fapi/v1/ping", market.PingApi.as_view()),
     path("fapi/v1/time", market.TimeApi.as_view()),

@@ -27,7 +27,7 @@ def symbol_info(pair: Pair) -> dict:
         "quoteCommissionPrecision": 8,
         "orderTypes": ORDER_TYPES,
         "icebergAllowed": False,
-        "ocoAllowed": True,  # on margin accounts (margin/order/oco)
+        "ocoAllowed": True,  # margin/order/oco, and on spot order/oco and orderList/oco
         "otoAllowed": False,
         "quoteOrderQtyMarketAllowed": True,
         "allowTrailingStop": False,

@@ -1,12 +1,15 @@
-"""Order lists (OCO) in Binance's shapes: margin/order/oco, margin/orderList, allOrderList, openOrderList.
+"""Order lists (OCO) in Binance's shapes, of margin accounts and of the spot wallet.
 
-https://developers.binance.com/docs/margin_trading/trade (Margin Account New OCO, Query OCO, Cancel OCO).
+Margin: https://developers.binance.com/docs/margin_trading/trade (Margin Account New OCO, Query OCO, Cancel OCO).
+Spot: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints (order lists) and
+.../account-endpoints (Query Order list, Query all Order lists, Query Open Order lists). A spot list has no
+``isIsolated``, and a spot leg's report shows ``stopPrice`` only on the stop leg, as Binance's examples do.
 """
 
 from __future__ import annotations
 
 from trading.binance.formats.common import amount, ms
-from trading.binance.formats.orders import cancelled_order, new_order
+from trading.binance.formats.orders import cancelled_order, margin_fields, new_order
 from trading.models import AccountKind, Order, OrderList
 
 LIST_STATUS = {OrderList.Status.EXECUTING: "EXEC_STARTED", OrderList.Status.ALL_DONE: "ALL_DONE"}
@@ -14,6 +17,12 @@ LIST_STATUS = {OrderList.Status.EXECUTING: "EXEC_STARTED", OrderList.Status.ALL_
 
 def _legs(order_list: OrderList) -> list[Order]:
     return sorted(order_list.orders.all(), key=lambda o: o.pk)  # prefetched: no query per list
+
+
+def _stop_price(leg: Order) -> dict:
+    if leg.stop_price is None and leg.account.kind == AccountKind.SPOT:
+        return {}
+    return {"stopPrice": amount(leg.stop_price)}
 
 
 def order_list(order_list: OrderList) -> dict:
@@ -26,13 +35,13 @@ def order_list(order_list: OrderList) -> dict:
         "listClientOrderId": order_list.list_client_order_id,
         "transactionTime": ms(order_list.created_at),
         "symbol": legs[0].pair.symbol if legs else "",
-        "isIsolated": order_list.account.kind == AccountKind.ISOLATED,
+        **margin_fields(order_list.account),
         "orders": [{"symbol": o.pair.symbol, "orderId": o.pk, "clientOrderId": o.client_order_id} for o in legs],
     }
 
 
 def new_order_list(placed: OrderList, *, response_type: str) -> dict:
-    """POST margin/order/oco: the list, and with RESULT or FULL each leg's report."""
+    """POST margin/order/oco, order/oco, orderList/oco: the list, and with RESULT or FULL each leg's report."""
     legs = _legs(placed)
     answer = order_list(placed)
     borrowing = next((leg for leg in legs if leg.borrowed_amount), None)
@@ -40,16 +49,13 @@ def new_order_list(placed: OrderList, *, response_type: str) -> dict:
         answer["marginBuyBorrowAmount"] = amount(borrowing.borrowed_amount)
         answer["marginBuyBorrowAsset"] = borrowing.borrowed_asset.code if borrowing.borrowed_asset else ""
     if response_type != "ACK":
-        answer["orderReports"] = [
-            new_order(leg, response_type="RESULT", trades=[]) | {"stopPrice": amount(leg.stop_price)} for leg in legs
-        ]
+        answer["orderReports"] = [new_order(leg, response_type="RESULT", trades=[]) | _stop_price(leg) for leg in legs]
     return answer
 
 
 def cancelled_order_list(cancelled: OrderList, *, client_order_id: str) -> dict:
     return order_list(cancelled) | {
         "orderReports": [
-            cancelled_order(leg, client_order_id=client_order_id) | {"stopPrice": amount(leg.stop_price)}
-            for leg in _legs(cancelled)
+            cancelled_order(leg, client_order_id=client_order_id) | _stop_price(leg) for leg in _legs(cancelled)
         ]
     }

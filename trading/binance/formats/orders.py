@@ -16,7 +16,7 @@ from trading.binance.formats.common import (
 from trading.models import Account, AccountKind, Order, Trade
 
 
-def _margin_fields(account: Account) -> dict:
+def margin_fields(account: Account) -> dict:
     """``isIsolated``: margin orders and trades only; a spot order's answer has no such field on Binance."""
     return {} if account.kind == AccountKind.SPOT else {"isIsolated": account.kind == AccountKind.ISOLATED}
 
@@ -56,7 +56,7 @@ def order(order: Order) -> dict:
         "time": ms(order.created_at),
         "updateTime": ms(order.updated_at),
         "isWorking": order.is_working,
-        **_margin_fields(order.account),
+        **margin_fields(order.account),
         "selfTradePreventionMode": "NONE",
     }
 
@@ -78,7 +78,7 @@ def new_order(order: Order, *, response_type: str, trades: list[Trade]) -> dict:
         "orderId": order.pk,
         "orderListId": _list_id(order),
         "clientOrderId": order.client_order_id,
-        **_margin_fields(order.account),
+        **margin_fields(order.account),
         "transactTime": ms(order.updated_at),
     }
     if response_type == "ACK":
@@ -96,7 +96,7 @@ def new_order(order: Order, *, response_type: str, trades: list[Trade]) -> dict:
 def cancelled_order(order: Order, *, client_order_id: str) -> dict:
     return {
         "symbol": order.pair.symbol,
-        **_margin_fields(order.account),
+        **margin_fields(order.account),
         "orderId": order.pk,
         "orderListId": _list_id(order),
         "origClientOrderId": order.client_order_id,
@@ -118,7 +118,7 @@ def trade(trade: Trade) -> dict:
         "qty": amount(trade.quantity),
         "quoteQty": amount(trade.quote_quantity),
         "symbol": trade.pair.symbol,
-        **_margin_fields(trade.account),
+        **margin_fields(trade.account),
         "orderListId": _list_id(trade.order),
         "time": ms(trade.created_at),
     }
