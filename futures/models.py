@@ -198,6 +198,15 @@ class FuturesOrder(models.Model):
     cum_quote = amount_field()
     client_order_id = models.CharField(max_length=36)
     status_reason = models.CharField(max_length=120, blank=True)
+    # The type it was placed as: a STOP or TAKE_PROFIT works as a LIMIT once triggered (``type``), and
+    # Binance still names it by its origType.
+    orig_type = models.CharField(max_length=20, choices=Type.choices, blank=True)
+    # "CONDITIONAL" when placed through Binance's algo service (/fapi/v1/algoOrder): the same order, whose
+    # pk is its algoId and whose client_order_id is its clientAlgoId; until it triggers, only the algo
+    # endpoints show it, as on Binance. Blank for an order placed through /fapi/v1/order or /api/v1.
+    algo_type = models.CharField(max_length=12, blank=True)
+    # When its stop (or trailing stop) triggered; NULL while it waits (and for plain orders).
+    triggered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -217,6 +226,8 @@ class FuturesOrder(models.Model):
 
 
 OPEN_ORDER_STATUSES = (FuturesOrder.Status.NEW, FuturesOrder.Status.PARTIALLY_FILLED)
+# The one algo type Binance's USDⓈ-M algo service takes (New Algo Order: "Only support CONDITIONAL").
+ALGO_CONDITIONAL = "CONDITIONAL"
 
 
 class FuturesTrade(models.Model):

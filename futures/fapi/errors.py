@@ -44,6 +44,7 @@ BALANCE_INSUFFICIENT = (-2018, "Balance is insufficient.")
 # The futures services' codes (futures.services.common.BINANCE_CODES and the selectors') -> Binance's.
 TRANSLATIONS: dict[tuple[str, str | None], tuple[int, str]] = {
     ("invalid_symbol", None): binance_errors.BAD_SYMBOL,
+    ("invalid_order_type", None): binance_errors.INVALID_ORDER_TYPE,
     ("insufficient_margin", None): MARGIN_INSUFFICIENT,
     ("would_immediately_trigger", None): WOULD_TRIGGER,
     ("reduce_only_rejected", None): REDUCE_ONLY_REJECTED,

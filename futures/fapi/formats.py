@@ -138,7 +138,7 @@ def order(o: FuturesOrder) -> dict:
         "stopPrice": amount(o.stop_price),
         "workingType": o.working_type,
         "priceProtect": False,
-        "origType": o.type,
+        "origType": o.orig_type or o.type,
         "priceMatch": "NONE",
         "selfTradePreventionMode": "NONE",
         "goodTillDate": 0,

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.errors import NotFound
 from futures import selectors as futures_selectors
-from futures.models import OPEN_ORDER_STATUSES, FundingRate, FuturesOrder, FuturesTrade, Income
+from futures.models import ALGO_CONDITIONAL, OPEN_ORDER_STATUSES, FundingRate, FuturesOrder, FuturesTrade, Income
 from futures.selectors import SymbolInfo
 from trading.binance import errors
 from trading.binance.selectors import from_ms
@@ -68,10 +68,20 @@ def wallet_of(user: User) -> Account | None:
     return futures_selectors.wallet_get_for_user(user=user)
 
 
-def _orders(wallet: Account | None) -> QuerySet[FuturesOrder]:
+def _all_orders(wallet: Account | None) -> QuerySet[FuturesOrder]:
     if wallet is None:
         return FuturesOrder.objects.none()
     return FuturesOrder.objects.filter(account=wallet).select_related("symbol")
+
+
+def _orders(wallet: Account | None) -> QuerySet[FuturesOrder]:
+    """The orders of the matching engine: an algo order joins them when it triggers (Binance places its
+    actual order then), not before."""
+    return _all_orders(wallet).exclude(algo_type=ALGO_CONDITIONAL, triggered_at__isnull=True)
+
+
+def _waiting_algo(order: FuturesOrder) -> bool:
+    return order.algo_type == ALGO_CONDITIONAL and order.triggered_at is None
 
 
 def order_find(*, user: User, info: SymbolInfo, order_id: int | None, client_order_id: str | None) -> FuturesOrder:
@@ -84,7 +94,7 @@ def order_find(*, user: User, info: SymbolInfo, order_id: int | None, client_ord
     if order_id is not None:
         # The permission-checked selector: another user's id is "unknown order", like a missing one.
         found = futures_selectors.order_get_for_user(user=user, order_id=order_id)
-        order = found if found.symbol_id == info.symbol.pk else None
+        order = found if found.symbol_id == info.symbol.pk and not _waiting_algo(found) else None
     else:
         order = _orders(wallet_of(user)).filter(symbol=info.symbol, client_order_id=client_order_id).first()
     if order is None:
@@ -104,6 +114,82 @@ def all_orders(
 ) -> list[FuturesOrder]:
     orders = _window(_orders(wallet_of(user)).filter(symbol=info.symbol), "created_at", start, end)
     return _page(orders, start=start, from_id=order_id, limit=limit)
+
+
+# --- algo (conditional) orders ------------------------------------------------------------------------
+
+
+def _algo_orders(user: User) -> QuerySet[FuturesOrder]:
+    return _all_orders(wallet_of(user)).filter(algo_type=ALGO_CONDITIONAL)
+
+
+def algo_order_find(
+    *, user: User, info: SymbolInfo | None, algo_id: int | None, client_algo_id: str | None
+) -> FuturesOrder:
+    """One of the caller's algo orders by algoId or clientAlgoId (-2013 / -2011 if none): another user's
+    algoId is unknown, like a missing one, since the lookup starts from the caller's wallet."""
+    if algo_id is None and client_algo_id is None:
+        raise errors.BinanceError((-1102, "Param 'algoId' or 'clientAlgoId' must be sent, but both were empty/null!"))
+    orders = _algo_orders(user)
+    if info is not None:
+        orders = orders.filter(symbol=info.symbol)
+    order = (
+        orders.filter(pk=algo_id).first()
+        if algo_id is not None
+        else orders.filter(client_order_id=client_algo_id).first()
+    )
+    if order is None:
+        raise NotFound("Unknown order sent.", code="unknown_order")
+    return order
+
+
+def algo_status(order: FuturesOrder) -> str:
+    """Binance's algoStatus of the order: NEW while it waits for its trigger, TRIGGERED once it works in
+    the matching engine, FINISHED when that order filled or was cancelled, REJECTED when the engine
+    refused it (margin, nothing left to reduce), CANCELED / EXPIRED before it triggered.
+    https://developers.binance.com/docs/derivatives/usds-margined-futures/user-data-streams/Event-Algo-Order-Update
+    """
+    Status = FuturesOrder.Status
+    if order.triggered_at is None:
+        if order.status == Status.CANCELED:
+            return "CANCELED"
+        return "EXPIRED" if order.status in (Status.EXPIRED, Status.REJECTED) else "NEW"
+    if order.status in OPEN_ORDER_STATUSES:
+        return "TRIGGERED"
+    if order.status in (Status.EXPIRED, Status.REJECTED) and order.executed_qty == 0:
+        return "REJECTED"
+    return "FINISHED"
+
+
+def open_algo_orders(*, user: User, info: SymbolInfo | None, algo_id: int | None = None) -> list[FuturesOrder]:
+    """The algo orders waiting for their trigger (Binance's algoStatus NEW)."""
+    orders = _algo_orders(user).filter(status__in=OPEN_ORDER_STATUSES, triggered_at__isnull=True)
+    if info is not None:
+        orders = orders.filter(symbol=info.symbol)
+    if algo_id is not None:
+        orders = orders.filter(pk=algo_id)
+    return list(orders.order_by("id"))
+
+
+def all_algo_orders(
+    *,
+    user: User,
+    info: SymbolInfo,
+    algo_id: int | None,
+    start: int | None,
+    end: int | None,
+    page: int,
+    limit: int,
+) -> list[FuturesOrder]:
+    """allAlgoOrders: from ``algoId`` on (oldest first), or in the time window, else the most recent;
+    ``page`` (from 1) skips ``limit`` orders a page."""
+    orders = _window(_algo_orders(user).filter(symbol=info.symbol), "created_at", start, end)
+    offset = (page - 1) * limit
+    if algo_id is not None:
+        return list(orders.filter(id__gte=algo_id).order_by("id")[offset : offset + limit])
+    if start is not None:
+        return list(orders.order_by("id")[offset : offset + limit])
+    return sorted(orders.order_by("-id")[offset : offset + limit], key=lambda o: o.pk)
 
 
 def force_orders(*, user: User, info: SymbolInfo | None, start: int | None, end: int | None, limit: int):

@@ -3,7 +3,7 @@ before ``trading.binance.urls`` (config/urls.py), whose catch-all answers every 
 
 from django.urls import path
 
-from futures.fapi.views import account, market, trade, transfer
+from futures.fapi.views import account, algo, market, trade, transfer
 from trading.binance.apis.market import PingApi, TimeApi
 
 
@@ -52,6 +52,11 @@ urlpatterns = [
     path(v(1, "allOpenOrders"), trade.AllOpenOrdersApi.as_view()),
     path(v(1, "userTrades"), trade.UserTradesApi.as_view()),
     path(v(1, "forceOrders"), trade.ForceOrdersApi.as_view()),
+    # Conditional orders through the algo service.
+    path(v(1, "algoOrder"), algo.AlgoOrderApi.as_view(), name="fapi-algo-order"),
+    path(v(1, "openAlgoOrders"), algo.OpenAlgoOrdersApi.as_view()),
+    path(v(1, "allAlgoOrders"), algo.AllAlgoOrdersApi.as_view()),
+    path(v(1, "algoOpenOrders"), algo.AlgoOpenOrdersApi.as_view()),
     # Transfers between the spot and the futures wallet.
     path("sapi/v1/asset/transfer", transfer.UniversalTransferApi.as_view()),
     path("sapi/v1/futures/transfer", transfer.FuturesTransferApi.as_view()),

@@ -35,6 +35,7 @@ def funded(alice, set_prices):
 
 
 ORDER = {"side": "BUY", "type": "MARKET", "quantity": "0.01"}
+ALGO = {"algoType": "CONDITIONAL", "side": "SELL", "type": "STOP_MARKET", "quantity": "0.01", "triggerPrice": "95000"}
 # (method, path, the other parameters) of every /fapi path with a symbol parameter.
 SYMBOL_PATHS = [
     ("get", "/fapi/v1/depth", {}),
@@ -66,6 +67,12 @@ SYMBOL_PATHS = [
     ("delete", "/fapi/v1/allOpenOrders", {}),
     ("get", "/fapi/v1/userTrades", {}),
     ("get", "/fapi/v1/forceOrders", {}),
+    ("post", "/fapi/v1/algoOrder", ALGO),
+    ("get", "/fapi/v1/algoOrder", {"algoId": "1"}),
+    ("delete", "/fapi/v1/algoOrder", {"algoId": "1"}),
+    ("get", "/fapi/v1/openAlgoOrders", {}),
+    ("get", "/fapi/v1/allAlgoOrders", {}),
+    ("delete", "/fapi/v1/algoOpenOrders", {}),
 ]
 
 
@@ -100,6 +107,7 @@ TIME_PATHS = [
     ("/fapi/v1/userTrades", BTC),
     ("/fapi/v1/forceOrders", {}),
     ("/fapi/v1/positionMargin/history", BTC),
+    ("/fapi/v1/allAlgoOrders", BTC),
 ]
 ID_PARAMETERS = [
     ("get", "/fapi/v1/order", "orderId", BTC),
@@ -108,6 +116,12 @@ ID_PARAMETERS = [
     ("get", "/fapi/v1/allOrders", "orderId", BTC),
     ("get", "/fapi/v1/userTrades", "orderId", BTC),
     ("get", "/fapi/v1/userTrades", "fromId", BTC),
+    ("get", "/fapi/v1/algoOrder", "algoId", {}),
+    ("delete", "/fapi/v1/algoOrder", "algoId", {}),
+    ("get", "/fapi/v1/openAlgoOrders", "algoId", {}),
+    ("get", "/fapi/v1/allAlgoOrders", "algoId", BTC),
+    # A time on a POST: goodTillDate (taken and checked; there is no GTD here, so it changes nothing).
+    ("post", "/fapi/v1/algoOrder", "goodTillDate", BTC | ALGO),
 ]
 # (path, the other parameters, Binance's maximum limit)
 LIMIT_PATHS = [
@@ -119,12 +133,16 @@ LIMIT_PATHS = [
     ("/fapi/v1/userTrades", BTC, 1000),
     ("/fapi/v1/forceOrders", {}, 100),
     ("/fapi/v1/positionMargin/history", BTC, 500),
+    ("/fapi/v1/allAlgoOrders", BTC, 1000),
 ]
 
 
 def _cases(values: dict) -> list:
     rows = [("get", path, name, others, "time") for path, others in TIME_PATHS for name in ("startTime", "endTime")]
-    rows += [(method, path, name, others, "id") for method, path, name, others in ID_PARAMETERS]
+    rows += [
+        (method, path, name, others, "time" if name == "goodTillDate" else "id")
+        for method, path, name, others in ID_PARAMETERS
+    ]
     return [
         pytest.param(method, path, name, others, value, id=f"{method}-{path}-{name}-{value[:12]}")
         for method, path, name, others, kind in rows
@@ -153,6 +171,9 @@ def test_the_largest_limit_is_taken_and_one_more_refused(client, alice_keys, fun
         refused(signed(client, "get", path, alice_keys, others | {"limit": value}), -1130)
 
 
+TRAILING = {"algoType": "CONDITIONAL", "side": "SELL", "type": "TRAILING_STOP_MARKET", "quantity": "0.01"}
+
+
 @pytest.mark.parametrize(("name", "text"), DOOR_NUMBERS, ids=[name for name, _ in DOOR_NUMBERS])
 @pytest.mark.parametrize(
     ("path", "field", "others"),
@@ -160,6 +181,11 @@ def test_the_largest_limit_is_taken_and_one_more_refused(client, alice_keys, fun
         ("/fapi/v1/order", "quantity", BTC | {"side": "BUY", "type": "MARKET"}),
         ("/fapi/v1/order", "price", BTC | {"side": "BUY", "type": "LIMIT", "quantity": "0.01", "timeInForce": "GTC"}),
         ("/fapi/v1/order", "stopPrice", BTC | {"side": "SELL", "type": "STOP_MARKET", "quantity": "0.01"}),
+        ("/fapi/v1/algoOrder", "quantity", BTC | {k: v for k, v in ALGO.items() if k != "quantity"}),
+        ("/fapi/v1/algoOrder", "triggerPrice", BTC | ALGO),
+        ("/fapi/v1/algoOrder", "price", BTC | ALGO | {"type": "STOP", "timeInForce": "GTC"}),
+        ("/fapi/v1/algoOrder", "callbackRate", BTC | {**TRAILING, "callbackRate": "1"}),
+        ("/fapi/v1/algoOrder", "activatePrice", BTC | {**TRAILING, "callbackRate": "1"}),
         ("/fapi/v1/positionMargin", "amount", BTC | {"type": "1"}),
         ("/fapi/v1/leverage", "leverage", BTC),
         ("/sapi/v1/futures/transfer", "amount", {"asset": "USDT", "type": "1"}),
@@ -174,10 +200,18 @@ def test_a_number_that_is_not_a_plain_decimal_is_1100(client, alice_keys, funded
 
 
 @pytest.mark.parametrize(
-    "path", ["/fapi/v1/order", "/fapi/v1/leverage", "/fapi/v1/marginType", "/fapi/v1/positionMargin"]
+    "path",
+    ["/fapi/v1/order", "/fapi/v1/algoOrder", "/fapi/v1/leverage", "/fapi/v1/marginType", "/fapi/v1/positionMargin"],
 )
 def test_a_read_only_key_cannot_trade_on_fapi(client, alice_read_only_keys, funded, path):
     refused(signed(client, "post", path, alice_read_only_keys, BTC | ORDER), -2015, status=401)
+
+
+def test_the_last_page_of_all_algo_orders_is_taken_and_one_more_refused(client, alice_keys, funded):
+    for value in IN_RANGE["current"]:
+        assert signed(client, "get", "/fapi/v1/allAlgoOrders", alice_keys, BTC | {"page": value}).status_code == 200
+    for value in OUT_OF_RANGE["current"]:
+        refused(signed(client, "get", "/fapi/v1/allAlgoOrders", alice_keys, BTC | {"page": value}), -1130)
 
 
 def test_fapi_weights_are_counted_in_binances_header(client, funded):
@@ -213,3 +247,25 @@ def test_another_users_futures_order_is_unknown_and_stays_as_it_was(client, alic
         )
     bobs.refresh_from_db()
     assert bobs.status == FuturesOrder.Status.NEW
+
+
+def test_another_users_algo_order_is_unknown_and_stays_as_it_was(client, alice_keys, funded, bob):
+    futures_transfer_create(user=bob, type=TO_FUTURES, amount="1000")
+    bobs = futures_order_place(
+        user=bob, symbol="BTCUSDT", side="SELL", type="STOP_MARKET", quantity="0.002", stop_price="90000", algo=True
+    )
+    by_id, by_client_id = {"algoId": str(bobs.pk)}, {"clientAlgoId": bobs.client_order_id}
+
+    for lookup in (by_id, by_client_id, BTC | by_id):
+        assert refused(signed(client, "get", "/fapi/v1/algoOrder", alice_keys, lookup), -2013)["msg"] == (
+            "Order does not exist."
+        )
+        assert refused(signed(client, "delete", "/fapi/v1/algoOrder", alice_keys, lookup), -2011)["msg"] == (
+            "Unknown order sent."
+        )
+    assert signed(client, "delete", "/fapi/v1/algoOpenOrders", alice_keys, BTC).json()["code"] == 200
+    assert signed(client, "get", "/fapi/v1/openAlgoOrders", alice_keys).json() == []
+    assert signed(client, "get", "/fapi/v1/openAlgoOrders", alice_keys, by_id).json() == []
+    assert signed(client, "get", "/fapi/v1/allAlgoOrders", alice_keys, BTC | by_id).json() == []
+    bobs.refresh_from_db()
+    assert (bobs.status, bobs.triggered_at) == (FuturesOrder.Status.NEW, None)

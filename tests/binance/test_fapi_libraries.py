@@ -216,3 +216,102 @@ def test_python_binance_futures_calls_cross_and_isolated(python_binance, bob, ma
 
     assert client.futures_account_transfer(asset="USDT", amount="100", type=2)["tranId"] > 0
     assert_ledger_clean()
+
+
+# --- conditional orders through the algo service (fapi/v1/algoOrder) -------------------------------
+
+
+def test_ccxt_conditional_orders_go_through_the_algo_service_and_trigger(usdm, alice, market, set_prices):
+    from futures.tasks import tick
+
+    usdm.load_markets()
+    usdm.transfer("USDT", 1000, "spot", "swap")
+    usdm.create_order("BTC/USDT:USDT", "market", "buy", 0.01)
+    symbol = "BTC/USDT:USDT"
+
+    stop = usdm.create_order(symbol, "STOP_MARKET", "sell", 0.01, None, {"stopPrice": 95000, "reduceOnly": True})
+    assert stop["status"] == "open" and stop["type"] == "market" and stop["triggerPrice"] == 95000
+    assert stop["info"]["orderType"] == "STOP_MARKET" and stop["info"]["algoType"] == "CONDITIONAL"
+    take_profit = usdm.create_order(
+        symbol, "market", "sell", 0.01, None, {"takeProfitPrice": 110000, "reduceOnly": True}
+    )
+    assert take_profit["info"]["orderType"] == "TAKE_PROFIT_MARKET" and take_profit["takeProfitPrice"] == 110000
+    stop_limit = usdm.create_order(symbol, "limit", "sell", 0.01, 94000, {"stopLossPrice": 94500, "reduceOnly": True})
+    assert stop_limit["type"] == "limit" and stop_limit["info"]["orderType"] == "STOP" and stop_limit["price"] == 94000
+    rows = FuturesOrder.objects.filter(algo_type="CONDITIONAL").order_by("id")
+    assert [o.type for o in rows] == ["STOP_MARKET", "TAKE_PROFIT_MARKET", "STOP"]
+    assert rows[0].client_order_id == stop["clientOrderId"]
+
+    # The matching engine's list does not have them; the algo service's does.
+    assert usdm.fetch_open_orders(symbol) == []
+    waiting = usdm.fetch_open_orders(symbol, params={"trigger": True})
+    assert [o["id"] for o in waiting] == [stop["id"], take_profit["id"], stop_limit["id"]]
+    assert usdm.fetch_order(stop["id"], symbol, {"trigger": True})["status"] == "open"
+    cancelled = usdm.cancel_order(stop_limit["id"], symbol, {"trigger": True})
+    assert cancelled["id"] == stop_limit["id"]
+    assert usdm.fetch_order(stop_limit["id"], symbol, {"trigger": True})["status"] == "canceled"
+    with pytest.raises(ccxt.OrderNotFound):
+        usdm.cancel_order(stop_limit["id"], symbol, {"trigger": True})
+
+    # The mark crosses the stop: it triggers and closes the long at the mark (less slippage).
+    set_prices(BTCUSDT="94000")
+    assert tick()["fills"] == 1
+    assert usdm.fetch_order(stop["id"], symbol, {"trigger": True})["status"] == "closed"
+    assert usdm.fetch_positions([symbol]) == []
+    history = usdm.fetch_orders(symbol, params={"trigger": True})
+    assert [(o["id"], o["status"]) for o in history] == [
+        (stop["id"], "closed"),
+        (take_profit["id"], "open"),
+        (stop_limit["id"], "canceled"),
+    ]
+    usdm.cancel_all_orders(symbol, {"trigger": True})
+    assert usdm.fetch_open_orders(symbol, params={"trigger": True}) == []
+    assert_ledger_clean()
+
+
+def test_python_binance_conditional_futures_order_then_cancel(python_binance, bob, market, set_prices):
+    from futures.tasks import tick
+
+    client = python_binance
+    client.futures_account_transfer(asset="USDT", amount="800", type=1)
+    client.futures_create_order(symbol="ETHUSDT", side="SELL", type="MARKET", quantity="0.2")
+
+    # futures_create_order routes the conditional types to algoOrder (stopPrice becomes triggerPrice).
+    stop = client.futures_create_order(
+        symbol="ETHUSDT", side="BUY", type="STOP_MARKET", stopPrice="2600", quantity="0.2", reduceOnly="true"
+    )
+    assert (stop["algoStatus"], stop["orderType"], stop["triggerPrice"]) == ("NEW", "STOP_MARKET", "2600.00000000")
+    assert stop["clientAlgoId"].startswith("x-Cb7ytekJ")
+    trailing = client.futures_create_algo_order(
+        symbol="ETHUSDT", side="BUY", type="TRAILING_STOP_MARKET", quantity="0.2", callbackRate="2", reduceOnly="true"
+    )
+    assert trailing["callbackRate"] == "2.0"
+    waiting = client.futures_get_open_orders(symbol="ETHUSDT", conditional=True)
+    assert [o["algoId"] for o in waiting] == [stop["algoId"], trailing["algoId"]]
+    assert client.futures_get_open_orders(symbol="ETHUSDT") == []
+    assert client.futures_get_order(symbol="ETHUSDT", algoId=trailing["algoId"])["algoStatus"] == "NEW"
+    assert client.futures_get_algo_order(clientAlgoId=stop["clientAlgoId"])["algoId"] == stop["algoId"]
+    cancelled = client.futures_cancel_order(symbol="ETHUSDT", algoId=trailing["algoId"])
+    assert cancelled == {
+        "algoId": trailing["algoId"],
+        "clientAlgoId": trailing["clientAlgoId"],
+        "code": "200",
+        "msg": "success",
+    }
+    assert [o["algoId"] for o in client.futures_get_open_algo_orders()] == [stop["algoId"]]
+    with pytest.raises(BinanceAPIException) as gone:
+        client.futures_cancel_algo_order(algoId=trailing["algoId"])
+    assert gone.value.code == -2011
+
+    set_prices(ETHUSDT="2650")  # the short's stop triggers: bought back
+    assert tick()["fills"] == 1
+    done = client.futures_get_algo_order(algoId=stop["algoId"])
+    assert done["algoStatus"] == "FINISHED" and done["actualOrderId"] == str(stop["algoId"])
+    assert client.futures_get_order(symbol="ETHUSDT", orderId=done["actualOrderId"])["status"] == "FILLED"
+    assert client.futures_position_information(symbol="ETHUSDT") == []  # v3: open positions only
+    assert [o["algoStatus"] for o in client.futures_get_all_algo_orders(symbol="ETHUSDT")] == ["FINISHED", "CANCELED"]
+    assert client.futures_cancel_all_algo_open_orders(symbol="ETHUSDT")["code"] == 200
+    with pytest.raises(BinanceAPIException) as bad:
+        client.futures_create_algo_order(symbol="ETHUSDT", side="BUY", type="LIMIT", quantity="0.2", price="2000")
+    assert bad.value.code == -1116
+    assert_ledger_clean()

@@ -25,9 +25,17 @@ def position(user, i):
     futures_order_place(user=user, symbol=SYMBOLS[i], side="BUY", type="MARKET", quantity=QUANTITIES[SYMBOLS[i]])
 
 
+def algo_stop(user, i):
+    futures_order_place(
+        user=user, symbol="BTCUSDT", side="SELL", type="STOP_MARKET", quantity="0.002", stop_price="90000", algo=True
+    )
+
+
 CASES = [
     ("/fapi/v1/openOrders", {}, resting_order),
     ("/fapi/v1/allOrders", {"symbol": "BTCUSDT"}, market_buy),
+    ("/fapi/v1/openAlgoOrders", {}, algo_stop),
+    ("/fapi/v1/allAlgoOrders", {"symbol": "BTCUSDT"}, algo_stop),
     ("/fapi/v1/userTrades", {"symbol": "BTCUSDT"}, market_buy),
     ("/fapi/v1/income", {}, market_buy),
     ("/fapi/v3/positionRisk", {}, position),

@@ -148,6 +148,34 @@ def test_limit_orders_rest_fill_as_maker_and_respect_time_in_force(thousand, set
     assert_ledger_clean()
 
 
+def test_an_algo_order_is_a_conditional_one_and_keeps_its_type_and_trigger_time(thousand, set_prices):
+    fund(thousand, 1000)
+    for kind in ("MARKET", "LIMIT"):
+        with pytest.raises(ApplicationError, match="no conditional order") as refused:
+            place(
+                thousand, side="BUY", type=kind, quantity="0.01", price="90000" if kind == "LIMIT" else None, algo=True
+            )
+        assert refused.value.code == "invalid_order_type"
+    stop = place(thousand, side="BUY", type="STOP", quantity="0.002", price="100500", stop_price="101000", algo=True)
+    plain = place(thousand, side="BUY", type="LIMIT", quantity="0.002", price="90000", time_in_force="GTC")
+    assert (stop.algo_type, stop.orig_type, stop.triggered_at) == ("CONDITIONAL", "STOP", None)
+    assert (plain.algo_type, plain.orig_type) == ("", "LIMIT")
+    set_prices(BTCUSDT=100900)
+    futures_orders_match()
+    stop.refresh_from_db()
+    assert stop.triggered_at is None
+    set_prices(BTCUSDT=101200)
+    assert futures_orders_match() == 0  # triggered; its limit is under the mark: it rests
+    stop.refresh_from_db()
+    assert (stop.type, stop.orig_type, stop.status) == ("LIMIT", "STOP", "NEW") and stop.triggered_at is not None
+    triggered_at = stop.triggered_at
+    set_prices(BTCUSDT=100400)
+    assert futures_orders_match() == 1
+    stop.refresh_from_db()
+    assert (stop.status, stop.triggered_at) == ("FILLED", triggered_at)  # triggered once
+    assert_ledger_clean()
+
+
 def test_marketable_limit_fills_at_once_never_beyond_its_price(thousand):
     fund(thousand, 1000)
     order = place(thousand, side="SELL", type="LIMIT", quantity="0.01", price="99000", time_in_force="FOK")

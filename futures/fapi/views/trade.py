@@ -43,7 +43,7 @@ MAX_BATCH_ORDERS = 5  # Binance: at most 5 orders per batchOrders
 MAX_BATCH_CANCELS = 10  # and at most 10 ids per cancel
 
 
-def _client_id(p: Params, name: str) -> str | None:
+def client_id(p: Params, name: str) -> str | None:
     value = p.get(name)
     if value is not None and not CLIENT_ORDER_ID.fullmatch(value):
         raise binance_errors.illegal_chars(name, CLIENT_ORDER_ID_RANGE)
@@ -80,7 +80,7 @@ def place(user, p: Params, market: dict[str, SymbolInfo]) -> FuturesOrder:
         callback_rate=p.decimal("callbackRate"),
         activation_price=p.decimal("activationPrice"),
         position_side=position_side,
-        client_order_id=_client_id(p, "newClientOrderId"),
+        client_order_id=client_id(p, "newClientOrderId"),
     )
 
 
@@ -90,7 +90,7 @@ def _find(view: FapiApi, info: SymbolInfo) -> FuturesOrder:
         user=view.user,
         info=info,
         order_id=p.id("orderId"),
-        client_order_id=_client_id(p, "origClientOrderId"),
+        client_order_id=client_id(p, "origClientOrderId"),
     )
 
 
@@ -181,7 +181,7 @@ class BatchOrdersApi(FapiApi):
                     user=self.user,
                     info=info,
                     order_id=lp.id("orderId"),
-                    client_order_id=_client_id(lp, "origClientOrderId"),
+                    client_order_id=client_id(lp, "origClientOrderId"),
                 )
                 answers.append(formats.order(orders.futures_order_cancel(user=self.user, order_id=order.pk)))
             except (ApplicationError, BinanceError) as exc:
@@ -216,6 +216,16 @@ class OpenOrderApi(FapiApi):
         return Response(formats.order(order))
 
 
+def cancel_each(user, found: list[FuturesOrder]) -> None:
+    """Cancel every one of these orders that is still open (allOpenOrders, algoOpenOrders)."""
+    for order in found:
+        try:
+            orders.futures_order_cancel(user=user, order_id=order.pk)
+        except ApplicationError as exc:
+            if exc.code != "unknown_order":  # filled or cancelled meanwhile: nothing left to cancel
+                raise
+
+
 class AllOpenOrdersApi(FapiApi):
     """https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-All-Open-Orders"""
 
@@ -224,12 +234,7 @@ class AllOpenOrdersApi(FapiApi):
 
     def delete(self, request):
         info = self.symbol(selectors.market())
-        for order in selectors.open_orders(user=self.user, info=info):
-            try:
-                orders.futures_order_cancel(user=self.user, order_id=order.pk)
-            except ApplicationError as exc:
-                if exc.code != "unknown_order":  # filled or cancelled meanwhile: nothing left to cancel
-                    raise
+        cancel_each(self.user, selectors.open_orders(user=self.user, info=info))
         return Response({"code": 200, "msg": "The operation of cancel all open order is done."})
 
 

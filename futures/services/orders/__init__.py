@@ -13,6 +13,7 @@ fill's one journal entry, and each is an ``Income`` row.
 
 from futures.services.orders.fills import (
     CLOSE_POSITION_TYPES,
+    CONDITIONAL_TYPES,
     LIMIT_TYPES,
     STOP_LOSS_TYPES,
     STOP_TYPES,
@@ -28,6 +29,7 @@ from futures.services.orders.placement import futures_order_place
 
 __all__ = [
     "CLOSE_POSITION_TYPES",
+    "CONDITIONAL_TYPES",
     "LIMIT_TYPES",
     "STOP_LOSS_TYPES",
     "STOP_TYPES",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from futures import selectors
 from futures.models import FuturesOrder
@@ -86,6 +87,14 @@ def _trailing_triggered(order: FuturesOrder, mark: Decimal, is_buy: bool) -> boo
     return triggered
 
 
+def _triggered(order: FuturesOrder) -> None:
+    """Record when the stop triggered (an algo order's triggerTime; from then on it is the matching
+    engine's order: Binance's algoStatus TRIGGERED, then FINISHED)."""
+    if order.triggered_at is None:
+        order.triggered_at = timezone.now()
+        order.save(update_fields=["triggered_at", "updated_at"])
+
+
 def _match_one(locked, market, info, order: FuturesOrder, settings, trigger: Decimal | None) -> bool:
     mark = info.mark_price
     trigger = trigger if trigger is not None else mark
@@ -100,6 +109,7 @@ def _match_one(locked, market, info, order: FuturesOrder, settings, trigger: Dec
         )
         if not reached:
             return False
+        _triggered(order)
         if order.type in (Type.STOP, Type.TAKE_PROFIT):
             order.type = Type.LIMIT  # triggered: it works as the limit order it carries
             order.save(update_fields=["type", "updated_at"])
@@ -108,6 +118,7 @@ def _match_one(locked, market, info, order: FuturesOrder, settings, trigger: Dec
     elif order.type == Type.TRAILING_STOP_MARKET:
         if not _trailing_triggered(order, trigger, is_buy):
             return False
+        _triggered(order)
     elif not spot_math.is_marketable(is_buy=is_buy, limit=order.price, mark=mark):
         return False
     if (order.reduce_only or order.close_position) and not reduces(position.position_amt, is_buy):

@@ -9,10 +9,11 @@ from django.db import transaction
 
 from futures import formulas as f
 from futures import selectors
-from futures.models import FuturesOrder
+from futures.models import ALGO_CONDITIONAL, FuturesOrder
 from futures.services.common import FuturesError, clean_choice, wallet_lock
 from futures.services.orders.fills import (
     CLOSE_POSITION_TYPES,
+    CONDITIONAL_TYPES,
     LIMIT_TYPES,
     STOP_LOSS_TYPES,
     STOP_TYPES,
@@ -79,14 +80,25 @@ def futures_order_place(
     activation_price=None,
     position_side: str = "BOTH",
     client_order_id: str | None = None,
+    algo: bool = False,
 ) -> FuturesOrder:
     """Place an order; it is accepted only if the available balance covers its initial margin, the
     loss it opens at its fill price and its fee. Reduce-only and close-position orders never increase
-    a position. Bad input raises before anything changes."""
+    a position. Bad input raises before anything changes.
+
+    ``algo``: placed through Binance's algo service (a conditional order: a stop, take-profit or
+    trailing stop); the same order, matched the same way, marked as an algo order."""
     market = selectors.market_get()
     info = selectors.symbol_get(market=market, symbol=symbol)
     side = clean_choice(side, field="side", choices=FuturesOrder.Side)
     kind = clean_choice(type, field="type", choices=FuturesOrder.Type)
+    if algo and kind not in CONDITIONAL_TYPES:
+        raise FuturesError(
+            f"A {kind} order is no conditional order: the algo service takes "
+            "STOP, STOP_MARKET, TAKE_PROFIT, TAKE_PROFIT_MARKET and TRAILING_STOP_MARKET.",
+            code="invalid_order_type",
+            fields={"type": ["A conditional order type."]},
+        )
     rate, activation = Decimal(0), Decimal(0)
     if kind == Type.TRAILING_STOP_MARKET:
         rate = clean_amount(callback_rate, field="callback_rate")
@@ -182,6 +194,8 @@ def futures_order_place(
             callback_rate=rate,
             activation_price=activation,
             client_order_id=client_order_id,
+            orig_type=kind,
+            algo_type=ALGO_CONDITIONAL if algo else "",
         )
         if kind == Type.MARKET:
             fill_price = spot_math.slipped_price(
