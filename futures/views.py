@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import ApplicationError
 from futures import advice, selectors
 from futures import formulas as f
-from futures.models import OPEN_ORDER_STATUSES, FuturesOrder, Income
+from futures.models import OPEN_ORDER_STATUSES, FuturesLiquidation, FuturesOrder, Income
 from futures.services import orders, position_margin, symbol_settings, wallet
 from futures.services.funding import funding_rate_estimate
 from futures.services.liquidation import warning_ratio
@@ -29,7 +29,7 @@ def _context(request: HttpRequest, code: str) -> dict:
     info = market[code.upper()]
     state = selectors.state_for_user(user=request.user, market=market)
     setting = None
-    open_orders, income = [], []
+    open_orders, income, liquidations = [], [], []
     if state is not None:
         setting = selectors.setting_get(wallet=state.wallet, symbol=info.symbol)
         open_orders = list(
@@ -38,6 +38,9 @@ def _context(request: HttpRequest, code: str) -> dict:
             .order_by("-id")[:50]
         )
         income = list(Income.objects.filter(account=state.wallet).select_related("symbol").order_by("-id")[:20])
+        liquidations = list(
+            FuturesLiquidation.objects.filter(account=state.wallet).select_related("symbol").order_by("-id")[:10]
+        )
     now = timezone.now()
     next_funding = f.next_funding_time(now)
     position = state.position(info.code) if state else None
@@ -53,6 +56,7 @@ def _context(request: HttpRequest, code: str) -> dict:
         "position": position,
         "open_orders": open_orders,
         "income": income,
+        "liquidations": liquidations,
         "funding_rate": funding_rate_estimate(info) if info.mark_price else None,
         "next_funding": next_funding,
         "countdown": str(next_funding - now).split(".")[0],

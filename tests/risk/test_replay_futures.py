@@ -97,3 +97,51 @@ def test_the_api_and_another_users_replay(isolated_liquidation, thousand, bob):
     assert api.get(url).json() == body  # the same tomorrow as today
     assert_error(other.get(url), 404)
     assert FuturesLiquidation.objects.count() == 1
+
+
+@pytest.fixture
+def cross_liquidation(thousand, set_prices):
+    """1,000 USDT in; BTC cross at 20x: 0.1 BTC at 100,000. Liquidated when 1,000 + 0.1 (P - 100,000) <=
+    0.0004 P, at P <= 90,361.44; the sweep warns at 90,440 first (82 %)."""
+    fund(thousand, 1000)
+    futures_order_place(user=thousand, symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.1")
+    set_prices(BTCUSDT=90440)
+    assert futures_sweep().warnings == 1
+    set_prices(BTCUSDT=90300)  # 1,000 - 970 = 30 of margin balance, 9,030 x 0.4 % = 36.12 of maintenance
+    (liquidation,) = futures_sweep().liquidations
+    return liquidation
+
+
+def test_a_cross_liquidation_explained(cross_liquidation, thousand):
+    replay = futures_liquidation_replay_get(user=thousand, liquidation_id=cross_liquidation.pk)
+    assert (replay.rule["margin_balance"], replay.rule["maintenance"]) == (D(30), D("36.12"))
+    assert [p.kind for p in replay.points] == ["trade", "liquidation"]
+    assert replay.points[0].ratio_of("BTCUSDT") == D(40) / D(1000)
+    assert replay.event.state.cross_margin_balance == D(30)
+    saved = {w.key: w for w in replay.what_ifs}
+    # 36.12 - 30 = 6.12 more in the cross wallet is at the line; one unit more is above it
+    assert saved["margin"].value == D("6.12000001")
+    # at the start: 1,000 + 0.1 (P - 100,000) = 0.0004 P -> P = 9,000 / 0.0996 = 90,361.44.. (on the 0.1 tick)
+    assert saved["largest_move"].value == (D(100000) - D("90361.4")) / D(100000)
+    # cross leverage does not move the liquidation: no number, a sentence saying so
+    assert saved["lower_leverage"].value is None and "same mark" in saved["lower_leverage"].sentence
+    # isolated at 20x it would have held 500: 500 - 970 < 36.12, liquidated as well
+    assert "BTCUSDT" in saved["other_mode"].sentence and "(liquidated)" in saved["other_mode"].sentence
+
+
+def test_the_page_and_the_notification_link(cross_liquidation, thousand, client):
+    from accounts.models import Notification
+
+    client.force_login(thousand)
+    page = client.get(f"/futures/liquidations/{cross_liquidation.pk}/replay")
+    assert page.status_code == 200
+    assert b"What would have saved it" in page.content and b"6.12000001" in page.content
+    notice = Notification.objects.get(user=thousand, kind="liquidation")
+    found = client.get(f"/notifications/{notice.pk}/replay")
+    assert found.status_code == 302 and found.url == f"/futures/liquidations/{cross_liquidation.pk}/replay"
+    assert b"Why? Replay it" in client.get("/futures/BTCUSDT/").content
+
+
+def test_another_users_page_is_a_404(cross_liquidation, bob, client):
+    client.force_login(bob)
+    assert client.get(f"/futures/liquidations/{cross_liquidation.pk}/replay").status_code == 404
