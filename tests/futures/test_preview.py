@@ -91,3 +91,18 @@ def test_the_api(funded, bob):
     assert_error(api.post(url, {**ORDER, "quantity": "0.0001"}, format="json"), 400)  # the lot size
     refused = api.post(url, {**ORDER, "quantity": "0.3"}, format="json")
     assert refused.status_code == 200 and refused.json()["outcome"]["refusal"]["code"] == "insufficient_margin"
+
+
+def test_the_ticket_shows_the_preview(funded, client):
+    client.force_login(funded)
+    assert b'hx-post="/futures/BTCUSDT/preview"' in client.get("/futures/BTCUSDT/").content
+    before = database(but=("sessions.Session",))
+    body = {"action": "order", "type": "MARKET", "quantity": "0.1", "side": "BUY", "time_in_force": "GTC"}
+    page = client.post("/futures/BTCUSDT/preview", body).content.decode()
+    assert "This order" in page and "100,050" in page and "The same order in the other margin mode" in page
+    assert "Would be refused" in client.post("/futures/BTCUSDT/preview", {**body, "quantity": "0.3"}).content.decode()
+    assert (
+        "Quantity must be a decimal number"
+        in client.post("/futures/BTCUSDT/preview", {**body, "quantity": "x"}).content.decode()
+    )
+    assert database(but=("sessions.Session",)) == before
