@@ -19,8 +19,8 @@ from futures import formulas as f
 from futures.models import OPEN_ORDER_STATUSES, FuturesLiquidation, FuturesOrder, Income
 from futures.services import orders, position_margin, symbol_settings, wallet
 from futures.services.funding import funding_rate_estimate
-from futures.services.orders.preview import futures_order_preview
 from futures.services.liquidation import warning_ratio
+from futures.services.orders.preview import futures_order_preview
 
 
 def _context(request: HttpRequest, code: str) -> dict:

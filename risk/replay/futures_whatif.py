@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from core.money import Q8
 from futures import formulas as f
@@ -146,7 +147,7 @@ def lower_leverage(points: list[FPoint], basis: FPoint | None, case: Case) -> Wh
             "Only more wallet balance, or a smaller position, would have saved it.",
             {"leverage_used": used},
         )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for k in sorted({k for k in LOWER_LEVERAGES if k < used}, reverse=True):
         margin = f.round_to(f.initial_margin(notional_value=f.notional(quantity=qty, price=entry), leverage=k), Q8)
         extra = margin - risk.position.isolated_margin
@@ -216,7 +217,7 @@ def other_mode(points: list[FPoint], basis: FPoint | None, case: Case) -> WhatIf
             + f"; its estimated liquidation price at the start would have been {_fmt(price)}.",
             {"mode": "CROSSED", "liquidated": bool(liquidated), "liquidation_price_at_start": price},
         )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for r in at_event.isolated:
         hit = any(
             (risk := s.position(r.info.code)) is not None

@@ -95,6 +95,7 @@ def _futures_notice(request: AuthenticatedHttpRequest, notice: Notification) -> 
     own (the wallet was not liquidated): it leads to the futures page, where the ratio is."""
     if notice.kind != Notification.Kind.LIQUIDATION:
         return redirect("futures-index")
+    assert notice.account_ref is not None  # the caller checked
     record = (
         FuturesLiquidation.objects.filter(
             account_id=notice.account_ref,

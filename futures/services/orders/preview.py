@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from accounts.models import User
 from core.errors import ApplicationError
 from futures import selectors
 from futures.models import FuturesTrade, MarginType
@@ -73,7 +72,7 @@ def _margin_type(wallet, request: OrderRequest) -> str:
     return selectors.setting_get(wallet=wallet, symbol=request.info.symbol).margin_type
 
 
-def _run(*, user: User, request: OrderRequest, switch_to: str | None) -> Outcome:
+def _run(*, user, request: OrderRequest, switch_to: str | None) -> Outcome:
     """Inside the caller's transaction (rolled back): optionally switch the margin type, place, read."""
     code, market = request.info.code, request.market
     wallet = futures_wallet_open(user=user)
@@ -114,7 +113,7 @@ def _run(*, user: User, request: OrderRequest, switch_to: str | None) -> Outcome
     )
 
 
-def _dry_run(*, user: User, request: OrderRequest, switch_to: str | None = None) -> Outcome:
+def _dry_run(*, user, request: OrderRequest, switch_to: str | None = None) -> Outcome:
     try:
         with transaction.atomic():
             raise _RolledBack(_run(user=user, request=request, switch_to=switch_to))
@@ -126,7 +125,7 @@ def _other(margin_type: str) -> str:
     return MarginType.ISOLATED if margin_type == MarginType.CROSSED else MarginType.CROSSED
 
 
-def futures_order_preview(*, user: User, **params) -> Preview:
+def futures_order_preview(*, user, **params) -> Preview:
     """The order ``futures_order_place`` would place with these arguments, as it would leave the wallet,
     and the same order in the other margin mode; a refusal is part of the answer, not an error."""
     request = order_request_clean(**{**params, "client_order_id": None})
