@@ -145,3 +145,38 @@ def test_the_page_and_the_notification_link(cross_liquidation, thousand, client)
 def test_another_users_page_is_a_404(cross_liquidation, bob, client):
     client.force_login(bob)
     assert client.get(f"/futures/liquidations/{cross_liquidation.pk}/replay").status_code == 404
+
+
+def test_the_marks_of_the_closed_candles_between_actions(thousand, set_prices):
+    """The fill ten minutes ago, the index's candles since (95,000, then 90,400), the liquidation now: the
+    timeline starts at the last moment under the warning line (80 %) and shows each closed candle's mark."""
+    from datetime import timedelta
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from futures.models import FuturesTrade, Income
+    from trading.models import JournalEntry
+    from trading.services.markets import mark_price_set
+
+    wallet = fund(thousand, 1000)
+    futures_order_place(user=thousand, symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.1")
+    now = timezone.now()
+    back = timedelta(minutes=10)
+    JournalEntry.objects.filter(account=wallet).update(created_at=F("created_at") - back)
+    FuturesTrade.objects.filter(account=wallet).update(created_at=F("created_at") - back)
+    Income.objects.filter(account=wallet).update(time=F("time") - back)
+    mark_price_set(symbol="BTCUSDT", price=D(95000), now=now - timedelta(minutes=5))  # 38 / 500: 7.6 %
+    mark_price_set(symbol="BTCUSDT", price=D(90400), now=now - timedelta(minutes=3))  # 36.16 / 40: 90.4 %
+    set_prices(BTCUSDT=90300)
+    (liquidation,) = futures_sweep().liquidations
+    replay = futures_liquidation_replay_get(user=thousand, liquidation_id=liquidation.pk)
+    assert [(p.source, p.marks.get("BTCUSDT")) for p in replay.points] == [
+        ("price", D(95000)),
+        ("price", D(90400)),
+        ("event", D(90300)),
+    ]
+    assert [p.ratio_of("BTCUSDT") for p in replay.points] == [D(38) / D(500), D("36.16") / D(40), D("36.12") / D(30)]
+    saved = {w.key: w for w in replay.what_ifs}
+    assert saved["largest_move"].value == (D(95000) - D("90361.4")) / D(95000)  # from the start's mark
+    assert saved["margin"].value == D("6.12000001")
