@@ -106,3 +106,10 @@ def test_the_ticket_shows_the_preview(funded, client):
         in client.post("/futures/BTCUSDT/preview", {**body, "quantity": "x"}).content.decode()
     )
     assert database(but=("sessions.Session",)) == before
+
+
+def test_a_preview_without_a_futures_wallet_opens_none(bob, costs):
+    before = database(but=("sessions.Session",))
+    preview = futures_order_preview(user=bob, **ORDER)
+    assert not preview.outcome.accepted and preview.outcome.refusal["code"] == "insufficient_margin"
+    assert database(but=("sessions.Session",)) == before  # not even the wallet the placement would open
