@@ -241,6 +241,9 @@ class FuturesTrade(models.Model):
     commission = amount_field()
     realized_pnl = signed_amount_field()
     maker = models.BooleanField(default=False)
+    # The symbol's mark when the fill was made: what the explained replay values the position at then
+    # (null on fills made before it was kept; the replay falls back to the fill price).
+    mark_price = models.DecimalField(max_digits=32, decimal_places=8, null=True, blank=True)
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -311,6 +314,10 @@ class FuturesLiquidation(models.Model):
     to_insurance = amount_field()
     shortfall = amount_field()
     uncovered = amount_field()
+    # The numbers of the moment, as text (``futures.services.liquidation.snapshot_of``): the wallets and each
+    # position closed with its mark, bracket, maintenance margin and ratio, so that the explained replay
+    # says exactly what the rule saw, whatever the brackets or the basis become later.
+    snapshot = models.JSONField(default=dict, blank=True)
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

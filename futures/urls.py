@@ -8,4 +8,5 @@ urlpatterns = [
     path("futures/<code:symbol>/", views.futures_page, name="futures"),
     path("futures/<code:symbol>/live", views.futures_live, name="futures-live"),
     path("futures/<code:symbol>/action", views.futures_action, name="futures-action"),
+    path("futures/<code:symbol>/preview", views.futures_preview, name="futures-preview"),
 ]

@@ -16,10 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import ApplicationError
 from futures import advice, selectors
 from futures import formulas as f
-from futures.models import OPEN_ORDER_STATUSES, FuturesOrder, Income
+from futures.models import OPEN_ORDER_STATUSES, FuturesLiquidation, FuturesOrder, Income
 from futures.services import orders, position_margin, symbol_settings, wallet
 from futures.services.funding import funding_rate_estimate
 from futures.services.liquidation import warning_ratio
+from futures.services.orders.preview import futures_order_preview
 
 
 def _context(request: HttpRequest, code: str) -> dict:
@@ -29,7 +30,7 @@ def _context(request: HttpRequest, code: str) -> dict:
     info = market[code.upper()]
     state = selectors.state_for_user(user=request.user, market=market)
     setting = None
-    open_orders, income = [], []
+    open_orders, income, liquidations = [], [], []
     if state is not None:
         setting = selectors.setting_get(wallet=state.wallet, symbol=info.symbol)
         open_orders = list(
@@ -38,6 +39,9 @@ def _context(request: HttpRequest, code: str) -> dict:
             .order_by("-id")[:50]
         )
         income = list(Income.objects.filter(account=state.wallet).select_related("symbol").order_by("-id")[:20])
+        liquidations = list(
+            FuturesLiquidation.objects.filter(account=state.wallet).select_related("symbol").order_by("-id")[:10]
+        )
     now = timezone.now()
     next_funding = f.next_funding_time(now)
     position = state.position(info.code) if state else None
@@ -53,6 +57,7 @@ def _context(request: HttpRequest, code: str) -> dict:
         "position": position,
         "open_orders": open_orders,
         "income": income,
+        "liquidations": liquidations,
         "funding_rate": funding_rate_estimate(info) if info.mark_price else None,
         "next_funding": next_funding,
         "countdown": str(next_funding - now).split(".")[0],
@@ -89,6 +94,24 @@ def futures_summary(request: HttpRequest) -> HttpResponse:
     return render(request, "futures/partials/summary.html", context)
 
 
+def _order_params(data) -> dict:
+    """The ticket's order, as placement (and its preview) take it."""
+    kind = data.get("type", "MARKET").upper()
+    trailing = kind == FuturesOrder.Type.TRAILING_STOP_MARKET
+    return {
+        "side": data.get("side", ""),
+        "type": kind,
+        "quantity": data.get("quantity") or None,
+        "price": (data.get("price") or None) if kind in orders.LIMIT_TYPES else None,
+        "stop_price": (data.get("stop_price") or None) if kind in orders.STOP_TYPES else None,
+        "time_in_force": (data.get("time_in_force") or None) if kind in orders.LIMIT_TYPES else None,
+        "reduce_only": data.get("reduce_only") == "on",
+        "working_type": data.get("working_type") or None,
+        "callback_rate": (data.get("callback_rate") or None) if trailing else None,
+        "activation_price": (data.get("activation_price") or None) if trailing else None,
+    }
+
+
 def _post(request: HttpRequest, code: str) -> str:
     data, user, action = request.POST, request.user, request.POST.get("action", "")
     if action == "transfer":
@@ -101,25 +124,7 @@ def _post(request: HttpRequest, code: str) -> str:
         symbol_settings.futures_margin_type_set(user=user, symbol=code, margin_type=data.get("margin_type", ""))
         return f"{code} is now {data.get('margin_type', '').upper()}."
     if action == "order":
-        kind = data.get("type", "MARKET").upper()
-        order = orders.futures_order_place(
-            user=user,
-            symbol=code,
-            side=data.get("side", ""),
-            type=kind,
-            quantity=data.get("quantity") or None,
-            price=(data.get("price") or None) if kind in orders.LIMIT_TYPES else None,
-            stop_price=(data.get("stop_price") or None) if kind in orders.STOP_TYPES else None,
-            time_in_force=(data.get("time_in_force") or None) if kind in orders.LIMIT_TYPES else None,
-            reduce_only=data.get("reduce_only") == "on",
-            working_type=data.get("working_type") or None,
-            callback_rate=(data.get("callback_rate") or None)
-            if kind == FuturesOrder.Type.TRAILING_STOP_MARKET
-            else None,
-            activation_price=(data.get("activation_price") or None)
-            if kind == FuturesOrder.Type.TRAILING_STOP_MARKET
-            else None,
-        )
+        order = orders.futures_order_place(user=user, symbol=code, **_order_params(data))
         return f"Order #{order.pk} {order.status.lower()}."
     if action == "close":
         position = selectors.state_for_user(user=user)
@@ -153,3 +158,15 @@ def futures_action(request: HttpRequest, symbol: str) -> HttpResponse:
     else:
         messages.success(request, done)
     return redirect("futures", symbol=code)
+
+
+@login_required
+@require_POST
+def futures_preview(request: HttpRequest, symbol: str) -> HttpResponse:
+    """The ticket's preview: what the order would do (placement itself, rolled back), shown under the ticket."""
+    context: dict = {}
+    try:
+        context["preview"] = futures_order_preview(user=request.user, symbol=symbol, **_order_params(request.POST))
+    except ApplicationError as error:
+        context["errors"] = [error.message]
+    return render(request, "futures/partials/preview.html", context)

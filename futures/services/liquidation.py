@@ -49,7 +49,7 @@ def decide(locked: LockedWallet, market: dict[str, selectors.SymbolInfo]) -> tup
         if f.isolated_liquidatable(
             isolated_margin=risk.position.isolated_margin, pnl=risk.unrealized_pnl, maintenance=risk.maintenance
         ):
-            done.append(isolated_liquidate(locked, risk))
+            done.append(isolated_liquidate(locked, risk, state))
     state = locked.state(market)
     if state.cross_liquidatable:
         done.append(cross_liquidate(locked, state))
@@ -85,6 +85,51 @@ def _warn(locked: LockedWallet, ratio: Decimal) -> int:
 
 
 # --- liquidation ---------------------------------------------------------------------------------------
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def snapshot_of(state: selectors.AccountState, risks: list[selectors.PositionRisk]) -> dict:
+    """What the rule saw at the moment of a liquidation, as text: kept on the record for its replay."""
+    rows = []
+    for risk in risks:
+        bracket = risk.info.bracket(risk.notional)
+        rows.append(
+            {
+                "symbol": risk.info.code,
+                "position_amt": str(risk.position.position_amt),
+                "entry_price": str(risk.position.entry_price),
+                "mark_price": str(risk.mark_price),
+                "index_price": _text(risk.info.index_price),
+                "basis_rate": str(risk.info.symbol.basis_rate),
+                "margin_type": risk.position.margin_type,
+                "leverage": risk.position.leverage,
+                "isolated_margin": str(risk.position.isolated_margin),
+                "notional": str(risk.notional),
+                "unrealized_pnl": str(risk.unrealized_pnl),
+                "maintenance": str(risk.maintenance),
+                "initial_margin": str(risk.initial_margin),
+                "margin_ratio": _text(risk.margin_ratio),
+                "liquidation_price": _text(risk.liquidation_price),
+                "bracket": {
+                    "floor": str(bracket.floor),
+                    "cap": str(bracket.cap),
+                    "max_leverage": bracket.max_leverage,
+                    "mmr": str(bracket.mmr),
+                    "cum": str(bracket.cum),
+                },
+            }
+        )
+    return {
+        "cross_wallet_balance": str(state.cross_wallet_balance),
+        "isolated_wallet_balance": str(state.isolated_wallet_balance),
+        "cross_margin_balance": str(state.cross_margin_balance),
+        "cross_maintenance": str(state.cross_maintenance),
+        "cross_margin_ratio": _text(state.cross_margin_ratio),
+        "positions": rows,
+    }
 
 
 def _close_at_mark(locked: LockedWallet, risk: selectors.PositionRisk) -> tuple[Decimal, FuturesOrder]:
@@ -127,6 +172,7 @@ def _book(
     margin_balance: Decimal,
     maintenance: Decimal,
     orders_cancelled: int,
+    snapshot: dict,
 ) -> FuturesLiquidation:
     """Post a liquidation: the user's margin goes, the market gets the loss, the fund the rest (or pays)."""
     asset = locked.balance.asset
@@ -155,6 +201,7 @@ def _book(
             qty=order.executed_qty,
             quote_qty=order.cum_quote,
             realized_pnl=position_pnl,
+            mark_price=risk.mark_price,
             entry=entry,
         )
         Income.objects.create(
@@ -186,6 +233,7 @@ def _book(
         to_insurance=max(remaining, Decimal(0)),
         shortfall=shortfall,
         uncovered=max(shortfall - max(fund_before, Decimal(0)), Decimal(0)),
+        snapshot=snapshot,
         entry=entry,
     )
     what = f"{symbol} isolated position" if symbol else "cross positions"
@@ -202,8 +250,11 @@ def _book(
     return liquidation
 
 
-def isolated_liquidate(locked: LockedWallet, risk: selectors.PositionRisk) -> FuturesLiquidation:
+def isolated_liquidate(
+    locked: LockedWallet, risk: selectors.PositionRisk, state: selectors.AccountState
+) -> FuturesLiquidation:
     """Liquidate one isolated position of a locked wallet; nothing else of the wallet moves."""
+    snapshot = snapshot_of(state, [risk])
     cancelled = orders_cancel_all(locked, symbol=risk.info.symbol, reason="liquidation")
     margin = risk.position.isolated_margin
     margin_balance = margin + risk.unrealized_pnl
@@ -217,6 +268,7 @@ def isolated_liquidate(locked: LockedWallet, risk: selectors.PositionRisk) -> Fu
         margin_balance=margin_balance,
         maintenance=risk.maintenance,
         orders_cancelled=cancelled,
+        snapshot=snapshot,
     )
 
 
@@ -228,6 +280,7 @@ def cross_liquidate(locked: LockedWallet, state: selectors.AccountState) -> Futu
         if order.symbol_id not in isolated_symbols:
             cancelled += orders_cancel_all(locked, symbol=order.symbol, reason="liquidation")
     margin = locked.balance.free
+    snapshot = snapshot_of(state, state.cross)
     closed = []
     for risk in state.cross:
         pnl, order = _close_at_mark(locked, risk)
@@ -241,6 +294,7 @@ def cross_liquidate(locked: LockedWallet, state: selectors.AccountState) -> Futu
         margin_balance=state.cross_margin_balance,
         maintenance=state.cross_maintenance,
         orders_cancelled=cancelled,
+        snapshot=snapshot,
     )
 
 

@@ -13,9 +13,11 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Notification
 from core.errors import NotFound
 from core.views import login_required_live
+from futures.models import FuturesLiquidation
 from risk.models import Liquidation, MarginCall
 from risk.replay.build import Replay, liquidation_replay_get, margin_call_replay_get
 from risk.replay.serialize import replay_data
+from trading.models import Account, AccountKind
 
 # A notification is written in the same transaction as its record, a moment after it.
 NOTICE_SLACK = timedelta(minutes=1)
@@ -71,6 +73,8 @@ def notification_replay(request: AuthenticatedHttpRequest, notification_id: int)
     model = models.get(notice.kind)
     if model is None:
         raise Http404("This notification has no replay.")
+    if Account.objects.filter(pk=notice.account_ref, user=request.user, kind=AccountKind.FUTURES).exists():
+        return _futures_notice(request, notice)
     record = (
         model.objects.filter(
             account_id=notice.account_ref,
@@ -84,3 +88,23 @@ def notification_replay(request: AuthenticatedHttpRequest, notification_id: int)
         raise Http404("No record to replay.")
     name = "liquidation-replay" if model is Liquidation else "margin-call-replay"
     return redirect(name, record.pk)
+
+
+def _futures_notice(request: AuthenticatedHttpRequest, notice: Notification) -> HttpResponse:
+    """A futures liquidation's notice leads to its replay; a futures margin-ratio warning has no record of its
+    own (the wallet was not liquidated): it leads to the futures page, where the ratio is."""
+    if notice.kind != Notification.Kind.LIQUIDATION:
+        return redirect("futures-index")
+    assert notice.account_ref is not None  # the caller checked
+    record = (
+        FuturesLiquidation.objects.filter(
+            account_id=notice.account_ref,
+            account__user=request.user,
+            created_at__lte=notice.created_at + NOTICE_SLACK,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if record is None:
+        raise Http404("No record to replay.")
+    return redirect("futures-liquidation-replay", record.pk)

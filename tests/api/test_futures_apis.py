@@ -19,6 +19,7 @@ FUTURES_OPERATIONS = {
     ("get", "/api/v1/futures/orders/{order_id}"), ("delete", "/api/v1/futures/orders/{order_id}"),
     ("get", "/api/v1/futures/positions"), ("post", "/api/v1/futures/positions/margin"),
     ("get", "/api/v1/futures/income"), ("get", "/api/v1/futures/funding-rates"),
+    ("post", "/api/v1/futures/orders/preview"), ("get", "/api/v1/futures/liquidations/{liquidation_id}/replay"),
 }  # fmt: skip
 
 
@@ -104,6 +105,11 @@ BAD = [
     (None, "positions/margin", {"symbol": "BTCUSDT", "amount": "1", "type": "REDUCE"}, 409, "no_position"),
     (None, "transfers", {"type": "UMFUTURE_MAIN", "amount": "1000.01"}, 400, "insufficient_balance"),
     (None, "transfers", {"type": "SIDEWAYS", "amount": "1"}, 400, "invalid"),
+    (None, "orders/preview", {"symbol": "NOPEUSDT", "side": "BUY", "quantity": "0.01"}, 400, "invalid_symbol"),
+    (None, "orders/preview", {"symbol": "BTCUSDT", "side": "BUY", "quantity": 0.01}, 400, "invalid"),
+    (None, "orders/preview", {"symbol": "BTCUSDT", "side": "BUY", "quantity": "0.0001"}, 400, "filter_failure"),
+    (None, "orders/preview", {"symbol": "BTCUSDT", "side": "BUY", "quantity": "0.01", "position_side": "LONG"}, 400,
+     "hedge_mode_unsupported"),
 ]  # fmt: skip
 
 
@@ -147,6 +153,7 @@ def test_another_users_order_is_404(funded, bob_api):
     )
     assert_error(bob_api.get(f"{F}/orders/{order['id']}"), 404)
     assert_error(bob_api.delete(f"{F}/orders/{order['id']}"), 404)
+    assert_error(bob_api.get(f"{F}/liquidations/1/replay"), 404)
     assert results(bob_api.get(f"{F}/orders")) == []
     assert results(bob_api.get(f"{F}/income")) == []
     assert ok(funded.get(f"{F}/orders/{order['id']}"))["status"] == "NEW"

@@ -148,6 +148,7 @@ def fill(
         commission=fee,
         realized_pnl=pnl,
         maker=maker,
+        mark_price=info.mark_price,
         entry=entry,
     )
     incomes = [Income(income_type=Income.Type.COMMISSION, income=-fee)] if fee else []

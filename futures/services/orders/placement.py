@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -63,9 +64,46 @@ def _trigger_now(info: selectors.SymbolInfo, working_type: str) -> Decimal:
     return selectors.contract_prices(market={info.code: info})[info.code]
 
 
-def futures_order_place(
+@dataclass(frozen=True)
+class OrderRequest:
+    """An order's request once its checks on the input passed: what placement (and its preview) acts on."""
+
+    market: dict[str, selectors.SymbolInfo]
+    info: selectors.SymbolInfo
+    side: str
+    kind: str
+    qty: Decimal
+    limit: Decimal | None
+    stop: Decimal | None
+    tif: str
+    reduce_only: bool
+    close_position: bool
+    working: str
+    rate: Decimal
+    activation: Decimal
+    client_order_id: str | None
+    algo: bool = False
+
+    @property
+    def is_buy(self) -> bool:
+        return self.side == FuturesOrder.Side.BUY
+
+
+def futures_order_place(*, user, **params) -> FuturesOrder:
+    """Place an order; it is accepted only if the available balance covers its initial margin, the
+    loss it opens at its fill price and its fee. Reduce-only and close-position orders never increase
+    a position. Bad input raises before anything changes.
+
+    ``algo``: placed through Binance's algo service (a conditional order: a stop, take-profit or
+    trailing stop); the same order, matched the same way, marked as an algo order.
+
+    The two halves are the preview's too (``futures.services.orders.preview``): the checks on the input,
+    then the checks on the wallet and the fill, which the preview runs in a transaction it rolls back."""
+    return order_request_place(user=user, request=order_request_clean(**params))
+
+
+def order_request_clean(
     *,
-    user,
     symbol: str,
     side: str,
     type: str,
@@ -81,13 +119,9 @@ def futures_order_place(
     position_side: str = "BOTH",
     client_order_id: str | None = None,
     algo: bool = False,
-) -> FuturesOrder:
-    """Place an order; it is accepted only if the available balance covers its initial margin, the
-    loss it opens at its fill price and its fee. Reduce-only and close-position orders never increase
-    a position. Bad input raises before anything changes.
-
-    ``algo``: placed through Binance's algo service (a conditional order: a stop, take-profit or
-    trailing stop); the same order, matched the same way, marked as an algo order."""
+) -> OrderRequest:
+    """The checks on the input alone (filters, flags, the symbol's price): each refusal is a 400 that
+    depends on nothing of the user's. Reads the market once; writes nothing."""
     market = selectors.market_get()
     info = selectors.symbol_get(market=market, symbol=symbol)
     side = clean_choice(side, field="side", choices=FuturesOrder.Side)
@@ -166,9 +200,41 @@ def futures_order_place(
             code="min_notional",
             fields={"quantity": ["Filter failure: MIN_NOTIONAL"]},
         )
+    return OrderRequest(
+        market=market,
+        info=info,
+        side=side,
+        kind=kind,
+        qty=qty,
+        limit=limit,
+        stop=stop,
+        tif=tif,
+        reduce_only=reduce_only,
+        close_position=close_position,
+        working=working,
+        rate=rate,
+        activation=activation,
+        client_order_id=client_order_id,
+        algo=algo,
+    )
+
+
+def order_request_place(*, user, request: OrderRequest) -> FuturesOrder:
+    """The checks on the wallet (frozen, duplicate id, reduce-only, margin) and the order placed: filled at
+    once, expired, or resting."""
+    market, info, kind, qty, limit, stop, tif = (
+        request.market,
+        request.info,
+        request.kind,
+        request.qty,
+        request.limit,
+        request.stop,
+        request.tif,
+    )
+    side, is_buy, reduce_only, mark = request.side, request.is_buy, request.reduce_only, info.mark
     settings = PlatformSettings.objects.get(pk=1)
     wallet = futures_wallet_open(user=user)
-    client_order_id = str(client_order_id or uuid.uuid4().hex)[:36]
+    client_order_id = str(request.client_order_id or uuid.uuid4().hex)[:36]
 
     with transaction.atomic():
         locked = wallet_lock(wallet.pk)
@@ -189,13 +255,13 @@ def futures_order_place(
             price=limit or 0,
             stop_price=stop or 0,
             reduce_only=reduce_only,
-            close_position=close_position,
-            working_type=working,
-            callback_rate=rate,
-            activation_price=activation,
+            close_position=request.close_position,
+            working_type=request.working,
+            callback_rate=request.rate,
+            activation_price=request.activation,
             client_order_id=client_order_id,
             orig_type=kind,
-            algo_type=ALGO_CONDITIONAL if algo else "",
+            algo_type=ALGO_CONDITIONAL if request.algo else "",
         )
         if kind == Type.MARKET:
             fill_price = spot_math.slipped_price(
@@ -228,7 +294,7 @@ def futures_order_place(
             order.save()
         else:
             # A resting limit or a stop waiting for its trigger: it holds initial margin, not funds.
-            price_then = limit or stop or activation or mark
+            price_then = limit or stop or request.activation or mark
             require_margin(locked, market, info, position, is_buy, qty, price_then, price_then, Decimal(0))
             order.save()
         return order
