@@ -5,12 +5,16 @@ The libraries talk HTTP to a server in a thread, so the tests are transactional 
 only committed rows), with ``serialized_rollback`` to bring back the default listing afterwards.
 """
 
+import json
+import textwrap
 from decimal import Decimal
+from pathlib import Path
 
 import ccxt
 import pytest
 from binance.exceptions import BinanceAPIException
 
+from tests.binance import clients
 from tests.binance.clients import marginlab_ccxt, marginlab_python_binance, urls_only_ccxt
 from tests.binance.test_spot_oco import SELL_LIST
 from tests.helpers import amounts, assert_ledger_clean, cross
@@ -210,6 +214,41 @@ def test_ccxts_hostname_option_keeps_its_error_classes_behind_tls():
     assert url == "https://api.marginlab.example/sapi/v1/asset/transfer"
     with pytest.raises(ccxt.InsufficientFunds):
         exchange.handle_errors(400, "Bad Request", url, "POST", {}, body, {"code": -3041, "msg": "x"}, {}, "")
+
+
+def readme_recipe() -> dict:
+    """The README's ccxt classes, executed as printed ("Point your bot at MarginLab" and "Futures bots")."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    spot = readme[
+        readme.index("    import re, ccxt\n\n    class MarginLab") : readme.index("    exchange = MarginLab(")
+    ]
+    futures = readme[readme.index("    class MarginLabUSDM") : readme.index("    exchange = MarginLabUSDM(")]
+    namespace: dict = {}
+    exec(textwrap.dedent(spot) + textwrap.dedent(futures), namespace)  # noqa: S102 - our own README
+    return namespace
+
+
+def test_the_readme_prints_the_recipe_these_tests_run():
+    recipe = readme_recipe()
+    for name in ("MarginLab", "MarginLabUSDM"):
+        printed, tested = recipe[name], getattr(clients, name)
+        assert [c.__name__ for c in printed.__mro__[1:4]] == [c.__name__ for c in tested.__mro__[1:4]]
+        for method in ("__init__", "get_exceptions_by_url"):
+            assert (method in vars(printed)) == (method in vars(tested))
+    spot, usdm = recipe["MarginLab"]({}), recipe["MarginLabUSDM"]({})
+    assert spot.urls["api"]["sapi"] == "http://127.0.0.1:8000/sapi/v1"
+    assert usdm.urls["api"]["fapiPrivate"] == "http://127.0.0.1:8000/fapi/v1"
+    answers = [
+        (spot, "/sapi/v1/asset/transfer", -3041, "Balance is not enough", ccxt.InsufficientFunds),
+        (spot, "/sapi/v1/margin/borrow-repay", -3006, "Your borrow amount has exceed maximum borrow amount.", ccxt.BadRequest),
+        (usdm, "/fapi/v1/order", -2019, "Margin is insufficient.", ccxt.InsufficientFunds),
+        (usdm, "/fapi/v1/order", -2022, "ReduceOnly Order is rejected.", ccxt.InvalidOrder),
+        (usdm, "/fapi/v1/leverage", -4028, "Leverage 101 is not valid", ccxt.BadRequest),
+    ]  # fmt: skip
+    for exchange, path, code, message, error_class in answers:
+        body = json.dumps({"code": code, "msg": message})
+        with pytest.raises(error_class):
+            exchange.handle_errors(400, "", "http://127.0.0.1:8000" + path, "POST", {}, body, json.loads(body), {}, "")
 
 
 def test_ccxt_trades_on_the_spot_wallet(exchange, alice, market):
