@@ -1,51 +1,20 @@
 """The real ccxt (``binanceusdm``, and ``binance`` with ``defaultType: future``) and python-binance's
-``futures_*`` calls against /fapi on the live test server, cross and isolated, with only the base URL changed.
-
-ccxt picks its exception map by the URL's host (``https://fapi.binance.com``): on any other host it falls back
-to its generic map, where -2019 or -2022 are a bare ExchangeError. ``ccxt_futures`` therefore also hands ccxt
-its own USDⓈ-M map as the generic one: the README's recipe, tested here.
+``futures_*`` calls against /fapi on the live test server, cross and isolated, built as the README says
+(tests/binance/clients.py: only the base URLs change, and ccxt keeps its own USDⓈ-M error classes).
 """
 
-import re
 from decimal import Decimal
 
 import ccxt
 import pytest
-from binance.client import Client
 from binance.exceptions import BinanceAPIException
 
 from futures.models import FuturesOrder, FuturesPosition, FuturesSymbol
+from tests.binance.clients import MarginLabUSDM, marginlab_ccxt, marginlab_python_binance, urls_only_ccxt
 from tests.helpers import assert_ledger_clean
 from trading.models import Account, AccountKind
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def ccxt_futures(exchange_class, base_url: str, keys, **options):
-    """ccxt with every API URL's host pointing at MarginLab, and its USDⓈ-M error map as the generic one."""
-    api_key, secret = keys
-    urls = {name: re.sub(r"^https://[^/]+", base_url, url) for name, url in exchange_class().urls["api"].items()}
-    linear = exchange_class().exceptions["linear"]
-    return exchange_class(
-        {
-            "apiKey": api_key,
-            "secret": secret,
-            "urls": {"api": urls},
-            "exceptions": {"exact": linear["exact"]},
-            "enableRateLimit": False,
-            "options": options,
-        }
-    )
-
-
-def futures_client(base_url: str, keys) -> Client:
-    """python-binance with its spot, margin and futures base URLs at MarginLab."""
-    client_class = type(
-        "MarginLabClient",
-        (Client,),
-        {"API_URL": f"{base_url}/api", "MARGIN_API_URL": f"{base_url}/sapi", "FUTURES_URL": f"{base_url}/fapi"},
-    )
-    return client_class(*keys)
 
 
 @pytest.fixture
@@ -56,21 +25,21 @@ def market(set_prices):
 
 @pytest.fixture
 def usdm(live_server, alice_keys):
-    exchange = ccxt_futures(ccxt.binanceusdm, live_server.url, alice_keys)
+    exchange = marginlab_ccxt(live_server.url, alice_keys, MarginLabUSDM)
     yield exchange
     exchange.close()
 
 
 @pytest.fixture
 def binance_future(live_server, bob_keys):
-    exchange = ccxt_futures(ccxt.binance, live_server.url, bob_keys, defaultType="future")
+    exchange = marginlab_ccxt(live_server.url, bob_keys, defaultType="future")
     yield exchange
     exchange.close()
 
 
 @pytest.fixture
 def python_binance(live_server, bob_keys):
-    client = futures_client(live_server.url, bob_keys)
+    client = marginlab_python_binance(live_server.url, bob_keys)
     yield client
     client.close_connection()
 
@@ -121,23 +90,48 @@ def test_ccxt_binanceusdm_trades_cross_and_isolated(usdm, alice, market):
 
     # Binance's futures errors reach the bot as ccxt's own classes, and change nothing.
     orders_before = FuturesOrder.objects.count()
-    with pytest.raises(ccxt.InsufficientFunds):
+    with pytest.raises(ccxt.InsufficientFunds, match="-2019"):
         usdm.create_order("BTC/USDT:USDT", "market", "buy", 5)
-    with pytest.raises(ccxt.InvalidOrder):
-        usdm.create_order("SOL/USDT:USDT", "market", "buy", 1, None, {"reduceOnly": True})  # -2022
+    with pytest.raises(ccxt.InvalidOrder, match="-2022"):
+        usdm.create_order("SOL/USDT:USDT", "market", "buy", 1, None, {"reduceOnly": True})
     with pytest.raises(ccxt.OrderNotFound):
         usdm.fetch_order("987654321", "BTC/USDT:USDT")
     with pytest.raises(ccxt.OrderNotFound):
         usdm.cancel_order(resting["id"], "BTC/USDT:USDT")
     with pytest.raises(ccxt.MarginModeAlreadySet):
         usdm.set_margin_mode("isolated", "ETH/USDT:USDT")  # -4046
-    with pytest.raises(ccxt.BadRequest):
-        usdm.set_leverage(126, "BTC/USDT:USDT")  # -4028
+    with pytest.raises(ccxt.BadRequest, match="-4028"):
+        usdm.set_leverage(101, "ETH/USDT:USDT")  # ETH's first bracket stops at 100x (ccxt itself refuses 126)
     with pytest.raises(ccxt.OperationRejected):
         usdm.set_margin_mode("cross", "ETH/USDT:USDT")  # -4048: a position is open
     with pytest.raises(ccxt.BadRequest):
         usdm.set_position_mode(True)  # hedge mode: not supported
     assert FuturesOrder.objects.count() == orders_before
+    assert_ledger_clean()
+
+
+def test_the_readme_recipe_keeps_ccxts_own_futures_error_classes(usdm, live_server, alice_keys, alice, market):
+    usdm.transfer("USDT", 100, "spot", "swap")
+    refusals = [
+        (ccxt.InsufficientFunds, "-2019", lambda e: e.create_order("BTC/USDT:USDT", "market", "buy", 1)),
+        (ccxt.InvalidOrder, "-2022", lambda e: e.create_order("BTC/USDT:USDT", "market", "sell", 0.001, None, {"reduceOnly": True})),
+        (ccxt.BadRequest, "-4028", lambda e: e.set_leverage(101, "ETH/USDT:USDT")),
+        (ccxt.InsufficientFunds, "-3041", lambda e: e.transfer("USDT", 1000000, "spot", "swap")),
+    ]  # fmt: skip
+    for error_class, code, call in refusals:
+        with pytest.raises(error_class, match=code):
+            call(usdm)
+    # Why the recipe: with the URLs rewritten alone, ccxt's generic map leaves -2019 and -2022 a bare
+    # ExchangeError, which tells a bot neither "no money" nor "bad order".
+    generic = urls_only_ccxt(live_server.url, alice_keys, ccxt.binanceusdm)
+    try:
+        for _, code, call in refusals[:2]:
+            with pytest.raises(ccxt.ExchangeError, match=code) as bare:
+                call(generic)
+            assert type(bare.value) is ccxt.ExchangeError
+    finally:
+        generic.close()
+    assert not FuturesOrder.objects.exists()
     assert_ledger_clean()
 
 
@@ -155,8 +149,12 @@ def test_ccxt_binance_with_default_type_future(binance_future, bob, market):
     closed = exchange.create_order("ETH/USDT:USDT", "market", "sell", 0.2, None, {"reduceOnly": True})
     assert closed["status"] == "closed"
     assert exchange.fetch_positions(["ETH/USDT:USDT"]) == []
-    with pytest.raises(ccxt.InvalidOrder):
+    with pytest.raises(ccxt.InvalidOrder, match="-2022"):
         exchange.create_order("ETH/USDT:USDT", "market", "sell", 0.2, None, {"reduceOnly": True})
+    with pytest.raises(ccxt.InsufficientFunds, match="-2019"):
+        exchange.create_order("ETH/USDT:USDT", "market", "buy", 100)
+    with pytest.raises(ccxt.BadRequest, match="-4028"):
+        exchange.set_leverage(101, "ETH/USDT:USDT")
     exchange.transfer("USDT", 100, "swap", "spot")
     assert Account.objects.get(user=bob, kind=AccountKind.FUTURES).balances.get().free < 400
     assert_ledger_clean()
@@ -213,6 +211,12 @@ def test_python_binance_futures_calls_cross_and_isolated(python_binance, bob, ma
     with pytest.raises(BinanceAPIException) as hedge:
         client.futures_change_position_mode(dualSidePosition="true")
     assert hedge.value.code == -1020
+    with pytest.raises(BinanceAPIException) as leverage:
+        client.futures_change_leverage(symbol="BTCUSDT", leverage=126)
+    assert (leverage.value.code, leverage.value.message) == (-4028, "Leverage 126 is not valid")
+    with pytest.raises(BinanceAPIException) as reduce_only:
+        client.futures_create_order(symbol="SOLUSDT", side="SELL", type="MARKET", quantity="1", reduceOnly="true")
+    assert (reduce_only.value.code, reduce_only.value.message) == (-2022, "ReduceOnly Order is rejected.")
 
     assert client.futures_account_transfer(asset="USDT", amount="100", type=2)["tranId"] > 0
     assert_ledger_clean()

@@ -1,18 +1,21 @@
-"""The real ccxt and python-binance, unchanged but for their base URLs, against the live test server.
+"""The real ccxt and python-binance, built as the README says (tests/binance/clients.py), against the live server.
 
 This is the promise of the Binance-compatible API: a bot written for Binance margin runs here as it is.
 The libraries talk HTTP to a server in a thread, so the tests are transactional (the server thread sees
 only committed rows), with ``serialized_rollback`` to bring back the default listing afterwards.
 """
 
-import re
+import json
+import textwrap
 from decimal import Decimal
+from pathlib import Path
 
 import ccxt
 import pytest
-from binance.client import Client
 from binance.exceptions import BinanceAPIException
 
+from tests.binance import clients
+from tests.binance.clients import marginlab_ccxt, marginlab_python_binance, urls_only_ccxt
 from tests.binance.test_spot_oco import SELL_LIST
 from tests.helpers import amounts, assert_ledger_clean, cross
 from trading.models import Account, AccountKind, Order
@@ -21,26 +24,9 @@ from trading.services.accounts import isolated_account_open
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def ccxt_binance(base_url: str, keys) -> ccxt.binance:
-    """ccxt's binance with default options; only every API URL's scheme and host point at MarginLab."""
-    api_key, secret = keys
-    urls = {name: re.sub(r"^https://[^/]+", base_url, url) for name, url in ccxt.binance().urls["api"].items()}
-    # enableRateLimit off: ccxt would otherwise sleep out Binance's weights between calls (borrowing
-    # "costs" 150 x 50 ms), which only slows the test down; nothing about the server changes.
-    return ccxt.binance({"apiKey": api_key, "secret": secret, "urls": {"api": urls}, "enableRateLimit": False})
-
-
-def binance_client(base_url: str, keys) -> Client:
-    """python-binance's Client with its two base URLs pointing at MarginLab (it pings /api/v3/ping)."""
-    client_class = type(
-        "MarginLabClient", (Client,), {"API_URL": f"{base_url}/api", "MARGIN_API_URL": f"{base_url}/sapi"}
-    )
-    return client_class(*keys)
-
-
 @pytest.fixture
 def exchange(live_server, alice_keys):
-    exchange = ccxt_binance(live_server.url, alice_keys)
+    exchange = marginlab_ccxt(live_server.url, alice_keys)
     yield exchange
     # Closed before the live server stops: a kept-alive connection would outlive the test's database.
     exchange.close()
@@ -48,7 +34,7 @@ def exchange(live_server, alice_keys):
 
 @pytest.fixture
 def python_binance(live_server, bob_keys):
-    client = binance_client(live_server.url, bob_keys)
+    client = marginlab_python_binance(live_server.url, bob_keys)
     yield client
     client.close_connection()
 
@@ -180,54 +166,40 @@ def test_python_binance_trades_cross_and_isolated_margin(python_binance, bob, ma
 # --- spot trading, and ccxt's own error classes -----------------------------------------------------------
 
 
-class MarginLabBinance(ccxt.binance):
-    """The README's ccxt recipe: ccxt's binance at MarginLab's address, keeping ccxt's error classes.
-
-    ccxt picks its per-API error map (spot and margin codes such as -3041, -3006, -3015; the futures ones)
-    by Binance's host name in the request's URL (``binance.get_exceptions_by_url``): at any other address
-    only its generic map is left, and -3041 arrives as ExchangeError. Told the Binance URL each request
-    stands for, it picks the same map it would on Binance.
-    """
-
-    base_url = ""
-
-    def get_exceptions_by_url(self, url, exactOrBroad):
-        if url and self.base_url and url.startswith(self.base_url):
-            path = url[len(self.base_url) :]
-            prefix = path.split("/")[1]
-            host = prefix if prefix in ("fapi", "dapi", "eapi", "papi") else "api"
-            url = f"https://{host}.binance.com{path}"
-        return super().get_exceptions_by_url(url, exactOrBroad)
-
-
-def marginlab_ccxt(base_url: str, keys) -> MarginLabBinance:
-    api_key, secret = keys
-    exchange = MarginLabBinance({"apiKey": api_key, "secret": secret, "enableRateLimit": False})
-    exchange.base_url = base_url
-    exchange.urls["api"] = {
-        name: re.sub(r"^https://[^/]+", base_url, url) for name, url in exchange.urls["api"].items()
-    }
-    return exchange
-
-
-def test_the_readme_recipe_keeps_ccxts_own_error_classes(live_server, alice_keys, alice):
-    exchange = marginlab_ccxt(live_server.url, alice_keys)
-    generic = ccxt_binance(live_server.url, alice_keys)  # every URL rewritten, nothing else
+def test_the_readme_recipe_keeps_ccxts_own_error_classes(exchange, live_server, alice_keys, alice):
+    with pytest.raises(ccxt.InsufficientFunds, match="-3041"):
+        exchange.transfer("USDT", 1000000, "spot", "cross")  # more than the spot wallet holds
+    with pytest.raises(ccxt.BadRequest, match="-3006"):
+        exchange.borrow_cross_margin("USDT", 1000)  # no collateral: nothing is borrowable
+    with pytest.raises(ccxt.BadRequest, match="-3015"):
+        exchange.repay_cross_margin("USDT", 1)  # nothing owed
+    # Why the recipe: with the URLs rewritten alone, the same answers reach the bot as ExchangeError.
+    generic = urls_only_ccxt(live_server.url, alice_keys)
     try:
-        with pytest.raises(ccxt.InsufficientFunds, match="-3041"):
-            exchange.transfer("USDT", 1000000, "spot", "cross")  # more than the spot wallet holds
-        with pytest.raises(ccxt.BadRequest, match="-3006"):
-            exchange.borrow_cross_margin("USDT", 1000)  # no collateral: nothing is borrowable
-        with pytest.raises(ccxt.BadRequest, match="-3015"):
-            exchange.repay_cross_margin("USDT", 1)  # nothing owed
-        # Why the recipe: with the URLs rewritten alone, the same answers reach the bot as ExchangeError.
-        with pytest.raises(ccxt.ExchangeError) as generic_error:
-            generic.transfer("USDT", 1000000, "spot", "cross")
-        assert type(generic_error.value) is ccxt.ExchangeError
+        for call in (
+            lambda: generic.transfer("USDT", 1000000, "spot", "cross"),
+            lambda: generic.borrow_cross_margin("USDT", 1000),
+            lambda: generic.repay_cross_margin("USDT", 1),
+        ):
+            with pytest.raises(ccxt.ExchangeError) as generic_error:
+                call()
+            assert type(generic_error.value) is ccxt.ExchangeError
     finally:
-        exchange.close()
         generic.close()
     assert amounts(cross(alice), "USDT") == (0, 0, 0, 0)
+
+
+def test_python_binance_gets_binances_codes_for_the_same_refusals(python_binance, bob):
+    refusals = {
+        -3041: lambda: python_binance.transfer_spot_to_margin(asset="USDT", amount="1000000"),
+        -3006: lambda: python_binance.create_margin_loan(asset="USDT", amount="1000"),
+        -3015: lambda: python_binance.repay_margin_loan(asset="USDT", amount="1"),
+    }
+    for code, call in refusals.items():
+        with pytest.raises(BinanceAPIException) as refused:
+            call()
+        assert refused.value.code == code and refused.value.status_code == 400
+    assert amounts(cross(bob), "USDT") == (0, 0, 0, 0)
 
 
 def test_ccxts_hostname_option_keeps_its_error_classes_behind_tls():
@@ -244,31 +216,60 @@ def test_ccxts_hostname_option_keeps_its_error_classes_behind_tls():
         exchange.handle_errors(400, "Bad Request", url, "POST", {}, body, {"code": -3041, "msg": "x"}, {}, "")
 
 
-def test_ccxt_trades_on_the_spot_wallet(live_server, alice_keys, alice, market):
-    exchange = marginlab_ccxt(live_server.url, alice_keys)
-    try:
-        exchange.load_markets()
-        bought = exchange.create_order("ETH/USDT", "market", "buy", 0.1)
-        assert (
-            bought["status"] == "closed" and bought["filled"] == 0.1 and bought["trades"][0]["fee"]["currency"] == "ETH"
-        )
-        balance = exchange.fetch_balance()
-        assert balance["ETH"]["free"] == pytest.approx(0.0999) and balance["USDT"]["free"] < 10000 - 350
-        resting = exchange.create_order("ETH/USDT", "limit", "buy", 0.1, 3000)
-        assert resting["status"] == "open"
-        assert exchange.fetch_order(resting["id"], "ETH/USDT")["price"] == 3000
-        assert [o["id"] for o in exchange.fetch_open_orders("ETH/USDT")] == [resting["id"]]
-        assert exchange.cancel_order(resting["id"], "ETH/USDT")["status"] == "canceled"
-        assert [t["order"] for t in exchange.fetch_my_trades("ETH/USDT")] == [bought["id"]]
-        assert {o["id"] for o in exchange.fetch_orders("ETH/USDT")} == {bought["id"], resting["id"]}
-        with pytest.raises(ccxt.InsufficientFunds):
-            exchange.create_order("ETH/USDT", "market", "buy", 100)
-        with pytest.raises(ccxt.OrderNotFound):
-            exchange.cancel_order(resting["id"], "ETH/USDT")
-        fees = exchange.fetch_trading_fees() if exchange.has.get("fetchTradingFees") else None
-        assert fees is None or fees["ETH/USDT"]["taker"] == 0.001
-    finally:
-        exchange.close()
+def readme_recipe() -> dict:
+    """The README's ccxt classes, executed as printed ("Point your bot at MarginLab" and "Futures bots")."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    spot = readme[
+        readme.index("    import re, ccxt\n\n    class MarginLab") : readme.index("    exchange = MarginLab(")
+    ]
+    futures = readme[readme.index("    class MarginLabUSDM") : readme.index("    exchange = MarginLabUSDM(")]
+    namespace: dict = {}
+    exec(textwrap.dedent(spot) + textwrap.dedent(futures), namespace)  # noqa: S102 - our own README
+    return namespace
+
+
+def test_the_readme_prints_the_recipe_these_tests_run():
+    recipe = readme_recipe()
+    for name in ("MarginLab", "MarginLabUSDM"):
+        printed, tested = recipe[name], getattr(clients, name)
+        assert [c.__name__ for c in printed.__mro__[1:4]] == [c.__name__ for c in tested.__mro__[1:4]]
+        for method in ("__init__", "get_exceptions_by_url"):
+            assert (method in vars(printed)) == (method in vars(tested))
+    spot, usdm = recipe["MarginLab"]({}), recipe["MarginLabUSDM"]({})
+    assert spot.urls["api"]["sapi"] == "http://127.0.0.1:8000/sapi/v1"
+    assert usdm.urls["api"]["fapiPrivate"] == "http://127.0.0.1:8000/fapi/v1"
+    answers = [
+        (spot, "/sapi/v1/asset/transfer", -3041, "Balance is not enough", ccxt.InsufficientFunds),
+        (spot, "/sapi/v1/margin/borrow-repay", -3006, "Your borrow amount has exceed maximum borrow amount.", ccxt.BadRequest),
+        (usdm, "/fapi/v1/order", -2019, "Margin is insufficient.", ccxt.InsufficientFunds),
+        (usdm, "/fapi/v1/order", -2022, "ReduceOnly Order is rejected.", ccxt.InvalidOrder),
+        (usdm, "/fapi/v1/leverage", -4028, "Leverage 101 is not valid", ccxt.BadRequest),
+    ]  # fmt: skip
+    for exchange, path, code, message, error_class in answers:
+        body = json.dumps({"code": code, "msg": message})
+        with pytest.raises(error_class):
+            exchange.handle_errors(400, "", "http://127.0.0.1:8000" + path, "POST", {}, body, json.loads(body), {}, "")
+
+
+def test_ccxt_trades_on_the_spot_wallet(exchange, alice, market):
+    exchange.load_markets()
+    bought = exchange.create_order("ETH/USDT", "market", "buy", 0.1)
+    assert bought["status"] == "closed" and bought["filled"] == 0.1 and bought["trades"][0]["fee"]["currency"] == "ETH"
+    balance = exchange.fetch_balance()
+    assert balance["ETH"]["free"] == pytest.approx(0.0999) and balance["USDT"]["free"] < 10000 - 350
+    resting = exchange.create_order("ETH/USDT", "limit", "buy", 0.1, 3000)
+    assert resting["status"] == "open"
+    assert exchange.fetch_order(resting["id"], "ETH/USDT")["price"] == 3000
+    assert [o["id"] for o in exchange.fetch_open_orders("ETH/USDT")] == [resting["id"]]
+    assert exchange.cancel_order(resting["id"], "ETH/USDT")["status"] == "canceled"
+    assert [t["order"] for t in exchange.fetch_my_trades("ETH/USDT")] == [bought["id"]]
+    assert {o["id"] for o in exchange.fetch_orders("ETH/USDT")} == {bought["id"], resting["id"]}
+    with pytest.raises(ccxt.InsufficientFunds):
+        exchange.create_order("ETH/USDT", "market", "buy", 100)
+    with pytest.raises(ccxt.OrderNotFound):
+        exchange.cancel_order(resting["id"], "ETH/USDT")
+    fees = exchange.fetch_trading_fees() if exchange.has.get("fetchTradingFees") else None
+    assert fees is None or fees["ETH/USDT"]["taker"] == 0.001
     assert not Order.objects.filter(account__kind=AccountKind.CROSS).exists()
     assert_ledger_clean()
 
@@ -299,39 +300,35 @@ def test_python_binance_trades_on_the_spot_wallet(python_binance, bob, market):
 # --- spot OCO: order lists on the spot wallet ------------------------------------------------------------
 
 
-def test_ccxt_places_lists_and_cancels_spot_ocos(live_server, alice_keys, alice, market):
-    exchange = marginlab_ccxt(live_server.url, alice_keys)
-    try:
-        exchange.load_markets()
-        exchange.create_order("ETH/USDT", "market", "buy", 0.3)
-        # ccxt has no unified OCO call: its implicit methods, with the client ids it generates for every leg.
-        listed = exchange.private_post_orderlist_oco(SELL_LIST)
-        assert listed["listClientOrderId"].startswith("x-") and listed["listStatusType"] == "EXEC_STARTED"
-        assert all(o["clientOrderId"].startswith("x-") for o in listed["orders"])
-        legacy = exchange.private_post_order_oco(
-            {"symbol": "ETHUSDT", "side": "SELL", "quantity": "0.1", "price": "3900", "stopPrice": "3200",
-             "stopLimitPrice": "3190", "stopLimitTimeInForce": "GTC"}
-        )  # fmt: skip
-        open_lists = exchange.private_get_openorderlist()
-        assert [o["orderListId"] for o in open_lists] == [listed["orderListId"], legacy["orderListId"]]
-        found = exchange.private_get_orderlist({"orderListId": listed["orderListId"]})
-        assert found["orders"] == listed["orders"]
-        # The legs are orders like any other: ccxt's unified calls see them.
-        assert len(exchange.fetch_open_orders("ETH/USDT")) == 4
-        cancelled = exchange.private_delete_orderlist({"symbol": "ETHUSDT", "orderListId": legacy["orderListId"]})
-        assert [r["status"] for r in cancelled["orderReports"]] == ["CANCELED", "CANCELED"]
-        assert len(exchange.private_get_allorderlist()) == 2
-        # Errors arrive as ccxt's own classes.
-        with pytest.raises(ccxt.InvalidOrder, match="relationship of the prices"):
-            exchange.private_post_orderlist_oco(SELL_LIST | {"abovePrice": "3400"})
-        with pytest.raises(ccxt.InvalidOrder, match="-1014"):
-            exchange.private_post_orderlist_oco(SELL_LIST | {"belowType": "STOP_LOSS"})
-        with pytest.raises(ccxt.InsufficientFunds):
-            exchange.private_post_orderlist_oco(SELL_LIST | {"quantity": "5"})
-        with pytest.raises(ccxt.OrderNotFound):
-            exchange.private_get_orderlist({"orderListId": "987654321"})
-    finally:
-        exchange.close()
+def test_ccxt_places_lists_and_cancels_spot_ocos(exchange, alice, market):
+    exchange.load_markets()
+    exchange.create_order("ETH/USDT", "market", "buy", 0.3)
+    # ccxt has no unified OCO call: its implicit methods, with the client ids it generates for every leg.
+    listed = exchange.private_post_orderlist_oco(SELL_LIST)
+    assert listed["listClientOrderId"].startswith("x-") and listed["listStatusType"] == "EXEC_STARTED"
+    assert all(o["clientOrderId"].startswith("x-") for o in listed["orders"])
+    legacy = exchange.private_post_order_oco(
+        {"symbol": "ETHUSDT", "side": "SELL", "quantity": "0.1", "price": "3900", "stopPrice": "3200",
+         "stopLimitPrice": "3190", "stopLimitTimeInForce": "GTC"}
+    )  # fmt: skip
+    open_lists = exchange.private_get_openorderlist()
+    assert [o["orderListId"] for o in open_lists] == [listed["orderListId"], legacy["orderListId"]]
+    found = exchange.private_get_orderlist({"orderListId": listed["orderListId"]})
+    assert found["orders"] == listed["orders"]
+    # The legs are orders like any other: ccxt's unified calls see them.
+    assert len(exchange.fetch_open_orders("ETH/USDT")) == 4
+    cancelled = exchange.private_delete_orderlist({"symbol": "ETHUSDT", "orderListId": legacy["orderListId"]})
+    assert [r["status"] for r in cancelled["orderReports"]] == ["CANCELED", "CANCELED"]
+    assert len(exchange.private_get_allorderlist()) == 2
+    # Errors arrive as ccxt's own classes.
+    with pytest.raises(ccxt.InvalidOrder, match="relationship of the prices"):
+        exchange.private_post_orderlist_oco(SELL_LIST | {"abovePrice": "3400"})
+    with pytest.raises(ccxt.InvalidOrder, match="-1014"):
+        exchange.private_post_orderlist_oco(SELL_LIST | {"belowType": "STOP_LOSS"})
+    with pytest.raises(ccxt.InsufficientFunds):
+        exchange.private_post_orderlist_oco(SELL_LIST | {"quantity": "5"})
+    with pytest.raises(ccxt.OrderNotFound):
+        exchange.private_get_orderlist({"orderListId": "987654321"})
     assert not Order.objects.filter(account__kind=AccountKind.CROSS).exists()
     assert_ledger_clean()
 

@@ -44,6 +44,11 @@ class Ratios:
 # (https://www.binance.com/en/margin-fee, "Cross Margin Pro Position Tiers"). With one liability tier
 # (one rate m), net equity = A - D and maintenance = m x D, so a Pro level P is the margin level 1 + m x P:
 # the whole engine keeps one level (A / D) and a Pro tier's lines are converted once, here.
+# Binance documents no Pro margin-call line: its pages give the liquidation line (1.0) only (the FAQ above,
+# and "How to Calculate the Margin Level for Cross Margin Pro",
+# https://www.binance.com/en/support/faq/12a78d8aa813470f96be283b45f75410, whose January 2025 version counts
+# collateral haircuts and open-order losses, which MarginLab's one-tier model leaves out). The Pro tier's
+# margin call, 1.5 by default (migration 0010), is MarginLab's own; staff edit it in the admin.
 
 
 def pro_threshold(pro_level: Decimal, maintenance_rate: Decimal) -> Decimal:

@@ -1,7 +1,9 @@
 """OCO through Binance's order-list paths: the web page's OCO (``orders.oco_place``), on margin and on spot.
 
-Margin: https://developers.binance.com/docs/margin_trading/trade: POST margin/order/oco, GET and DELETE
-margin/orderList, GET margin/allOrderList and margin/openOrderList. A MarginLab OCO is a LIMIT_MAKER leg
+Margin: POST margin/order/oco (https://developers.binance.com/docs/margin_trading/trade/Margin-Account-New-OCO),
+GET and DELETE margin/orderList (.../trade/Query-Margin-Account-OCO, .../trade/Margin-Account-Cancel-OCO),
+GET margin/allOrderList (.../trade/Query-Margin-Account-All-OCO) and margin/openOrderList
+(.../trade/Query-Margin-Account-Open-OCO). A MarginLab OCO is a LIMIT_MAKER leg
 above (SELL) or below (BUY) the mark and a STOP_LOSS_LIMIT leg on the other side, so ``stopLimitPrice`` is
 mandatory here (Binance would make a plain STOP_LOSS leg without it). The spot wallet's paths
 (``spot_order_lists``) are these views with the spot wallet as their account (``SpotAccountView``).

@@ -2,7 +2,10 @@
 
 The same views serve both, over the same order service: only the account differs (``account()``), and
 spot orders take no ``sideEffectType``. Spot: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints
-and .../account-endpoints; margin: https://developers.binance.com/docs/margin_trading/trade.
+and .../account-endpoints; margin: https://developers.binance.com/docs/margin_trading/trade/Margin-Account-New-Order,
+.../Margin-Account-Cancel-Order, .../Margin-Account-Cancel-all-Open-Orders-on-a-Symbol,
+.../Query-Margin-Account-Order, .../Query-Margin-Account-Open-Orders, .../Query-Margin-Account-All-Orders and
+.../Query-Margin-Account-Trade-List.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The margin accounts' records: borrows and repayments, interest charges, forced liquidations.
 
 Binance's pages: GET margin/borrow-repay and the older GET margin/loan and margin/repay
-(https://developers.binance.com/docs/margin_trading/borrow-and-repay), margin/interestHistory and
-margin/forceLiquidationRec (https://developers.binance.com/docs/margin_trading/account). Without
+(https://developers.binance.com/docs/margin_trading/borrow-and-repay/Query-Borrow-Repay), margin/interestHistory
+(.../borrow-and-repay/Get-Interest-History) and margin/forceLiquidationRec
+(https://developers.binance.com/docs/margin_trading/trade/Get-Force-Liquidation-Record). Without
 ``isolatedSymbol`` a record list is the cross account's, with it that pair's isolated account's; forced
 liquidations without it are every margin account's.
 """

@@ -1,8 +1,11 @@
 """What the platform offers, one item at a time: an asset, a pair, their rates and fees, the system status.
 
-Binance's pages: margin/asset, margin/pair, margin/isolated/pair, crossMarginData and isolatedMarginData
-(https://developers.binance.com/docs/margin_trading/market-data and .../account), asset/tradeFee
-(https://developers.binance.com/docs/wallet/asset/trade-fee), system/status
+Binance's pages: margin/asset, margin/pair and margin/isolated/pair, the older one-item forms of
+allAssets (https://developers.binance.com/docs/margin_trading/market-data/Get-All-Margin-Assets, which
+takes ``asset``), allPairs (.../market-data/Get-All-Cross-Margin-Pairs, ``symbol``) and isolated/allPairs
+(.../market-data/Get-All-Isolated-Margin-Symbol, ``symbol``); crossMarginData
+(.../account/Query-Cross-Margin-Fee-Data) and isolatedMarginData (.../account/Query-Isolated-Margin-Fee-Data);
+asset/tradeFee (https://developers.binance.com/docs/wallet/asset/trade-fee), system/status
 (https://developers.binance.com/docs/wallet/others/system-status) and avgPrice
 (https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints).
 """

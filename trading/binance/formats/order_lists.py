@@ -1,6 +1,7 @@
 """Order lists (OCO) in Binance's shapes, of margin accounts and of the spot wallet.
 
-Margin: https://developers.binance.com/docs/margin_trading/trade (Margin Account New OCO, Query OCO, Cancel OCO).
+Margin: https://developers.binance.com/docs/margin_trading/trade/Margin-Account-New-OCO, .../Query-Margin-Account-OCO,
+.../Margin-Account-Cancel-OCO, .../Query-Margin-Account-All-OCO, .../Query-Margin-Account-Open-OCO.
 Spot: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints (order lists) and
 .../account-endpoints (Query Order list, Query all Order lists, Query Open Order lists). A spot list has no
 ``isIsolated``, and a spot leg's report shows ``stopPrice`` only on the stop leg, as Binance's examples do.

@@ -1,7 +1,8 @@
 """Orders, fills and trades in Binance's shapes.
 
 Spot orders (/api/v3, https://developers.binance.com/docs/binance-spot-api-docs/rest-api/trading-endpoints)
-and margin orders (/sapi/v1/margin, https://developers.binance.com/docs/margin_trading/trade) share one
+and margin orders (/sapi/v1/margin, https://developers.binance.com/docs/margin_trading/trade/Margin-Account-New-Order
+and .../trade/Query-Margin-Account-Trade-List) share one
 shape; margin ones add ``isIsolated``. ``orderListId`` is -1 outside an OCO, as on Binance.
 """
 

@@ -1,7 +1,8 @@
 """Loan, interest and liquidation records in Binance's shapes (``{"rows": [...], "total": n}`` pages).
 
-https://developers.binance.com/docs/margin_trading/borrow-and-repay (Query borrow/repay records, and the
-older loan and repay records), .../account (interest history, force liquidation records).
+https://developers.binance.com/docs/margin_trading/borrow-and-repay/Query-Borrow-Repay (and the older loan
+and repay records), .../borrow-and-repay/Get-Interest-History, and
+https://developers.binance.com/docs/margin_trading/trade/Get-Force-Liquidation-Record.
 """
 
 from __future__ import annotations
