@@ -24,7 +24,7 @@ from trading.binance.errors import BinanceError
 from trading.binance.params import Params
 
 Type = FuturesOrder.Type
-# https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api (New Order: the
+# https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order (the
 # parameters each type must send).
 MANDATORY = {
     Type.LIMIT: ("timeInForce", "quantity", "price"),
@@ -95,8 +95,10 @@ def _find(view: FapiApi, info: SymbolInfo) -> FuturesOrder:
 
 
 class OrderApi(FapiApi):
-    """https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api (New Order,
-    Query Order, Cancel Order)."""
+    """New Order, Query Order, Cancel Order:
+    https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order
+    https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Query-Order
+    https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Cancel-Order"""
 
     security = {"POST": TRADE, "GET": USER_DATA, "DELETE": TRADE}
     weight = {"POST": 0, "GET": 1, "DELETE": 1}
