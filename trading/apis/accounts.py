@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -49,15 +49,45 @@ class AccountOutputSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Cross Margin Pro (cross 10x) only: net equity / maintenance margin, liquidated at 1.0.",
     )
+    tier = serializers.IntegerField(
+        source="ratios.tier",
+        allow_null=True,
+        default=None,
+        help_text="Isolated tiered leverage: the tier the borrowed amounts put the account in (null elsewhere).",
+    )
     is_frozen = serializers.BooleanField(source="account.is_frozen")
     total_asset_value = amount_field()
     total_debt = amount_field()
     balances = BalanceOutputSerializer(many=True)
 
 
+class TierOutputSerializer(serializers.Serializer):
+    """One tier of an isolated pair's tiered leverage, with the ratios it sets under the profile in force."""
+
+    tier = serializers.IntegerField()
+    effective_multiple = RatioField(help_text="The tier's maximum leverage.")
+    initial = RatioField(source="ratios.initial")
+    margin_call = RatioField(source="ratios.margin_call")
+    liquidation = RatioField(source="ratios.liquidation")
+    base_max_borrowable = amount_field(help_text="Most base asset borrowed (principal) in this tier.")
+    quote_max_borrowable = amount_field(help_text="Most quote asset borrowed (principal) in this tier.")
+
+
+class AccountDetailOutputSerializer(AccountOutputSerializer):
+    tiers = serializers.SerializerMethodField(
+        help_text="Isolated accounts: the pair's tiers at the account's leverage (by amount borrowed); null "
+        "for other accounts."
+    )
+
+    @extend_schema_field(TierOutputSerializer(many=True, allow_null=True))
+    def get_tiers(self, summary) -> list | None:
+        rows = selectors.account_tier_table(account=summary.account)
+        return None if rows is None else TierOutputSerializer(rows, many=True).data
+
+
 def _account_response(account, *, status_code: int = status.HTTP_200_OK) -> Response:
     summary = selectors.account_summary_get(account=account)
-    return Response(AccountOutputSerializer(summary).data, status=status_code)
+    return Response(AccountDetailOutputSerializer(summary).data, status=status_code)
 
 
 class AccountListApi(APIView):
@@ -77,11 +107,11 @@ class AccountDetailApi(APIView):
             "maximum."
         )
 
-    @extend_schema(tags=[ACCOUNTS], responses=AccountOutputSerializer)
+    @extend_schema(tags=[ACCOUNTS], responses=AccountDetailOutputSerializer)
     def get(self, request, account_id: int):
         return _account_response(selectors.account_get_for_user(user=request.user, account_id=account_id))
 
-    @extend_schema(tags=[ACCOUNTS], request=UpdateInputSerializer, responses=AccountOutputSerializer)
+    @extend_schema(tags=[ACCOUNTS], request=UpdateInputSerializer, responses=AccountDetailOutputSerializer)
     def patch(self, request, account_id: int):
         serializer = self.UpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -98,7 +128,7 @@ class IsolatedAccountCreateApi(APIView):
         symbol = StrictCharField(max_length=32)
         leverage = StrictIntegerField(required=False, help_text="Default: the pair's maximum.")
 
-    @extend_schema(tags=[ACCOUNTS], request=InputSerializer, responses={201: AccountOutputSerializer})
+    @extend_schema(tags=[ACCOUNTS], request=InputSerializer, responses={201: AccountDetailOutputSerializer})
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -109,7 +139,7 @@ class IsolatedAccountCreateApi(APIView):
 class AccountResetApi(APIView):
     """Start the paper account afresh: orders cancelled, debts cleared, the starting balance restored (spot)."""
 
-    @extend_schema(tags=[ACCOUNTS], request=None, responses=AccountOutputSerializer)
+    @extend_schema(tags=[ACCOUNTS], request=None, responses=AccountDetailOutputSerializer)
     def post(self, request, account_id: int):
         account = account_services.account_reset(user=request.user, account_id=account_id)
         return _account_response(account)
