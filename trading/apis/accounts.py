@@ -28,6 +28,18 @@ class BalanceOutputSerializer(serializers.Serializer):
     net = amount_field(help_text="free + locked - borrowed - interest")
 
 
+class TierOutputSerializer(serializers.Serializer):
+    """One tier of an isolated pair's tiered leverage, with the ratios it sets under the profile in force."""
+
+    tier = serializers.IntegerField()
+    effective_multiple = RatioField(help_text="The tier's maximum leverage.")
+    initial = RatioField(source="ratios.initial")
+    margin_call = RatioField(source="ratios.margin_call")
+    liquidation = RatioField(source="ratios.liquidation")
+    base_max_borrowable = amount_field(help_text="Most base asset borrowed (principal) in this tier.")
+    quote_max_borrowable = amount_field(help_text="Most quote asset borrowed (principal) in this tier.")
+
+
 class AccountOutputSerializer(serializers.Serializer):
     """An account with its balances, valued at mark prices in USDT (a ``selectors.AccountSummary``)."""
 
@@ -55,29 +67,14 @@ class AccountOutputSerializer(serializers.Serializer):
         default=None,
         help_text="Isolated tiered leverage: the tier the borrowed amounts put the account in (null elsewhere).",
     )
-    is_frozen = serializers.BooleanField(source="account.is_frozen")
-    total_asset_value = amount_field()
-    total_debt = amount_field()
-    balances = BalanceOutputSerializer(many=True)
-
-
-class TierOutputSerializer(serializers.Serializer):
-    """One tier of an isolated pair's tiered leverage, with the ratios it sets under the profile in force."""
-
-    tier = serializers.IntegerField()
-    effective_multiple = RatioField(help_text="The tier's maximum leverage.")
-    initial = RatioField(source="ratios.initial")
-    margin_call = RatioField(source="ratios.margin_call")
-    liquidation = RatioField(source="ratios.liquidation")
-    base_max_borrowable = amount_field(help_text="Most base asset borrowed (principal) in this tier.")
-    quote_max_borrowable = amount_field(help_text="Most quote asset borrowed (principal) in this tier.")
-
-
-class AccountDetailOutputSerializer(AccountOutputSerializer):
     tiers = serializers.SerializerMethodField(
         help_text="Isolated accounts: the pair's tiers at the account's leverage (by amount borrowed); null "
         "for other accounts."
     )
+    is_frozen = serializers.BooleanField(source="account.is_frozen")
+    total_asset_value = amount_field()
+    total_debt = amount_field()
+    balances = BalanceOutputSerializer(many=True)
 
     @extend_schema_field(TierOutputSerializer(many=True, allow_null=True))
     def get_tiers(self, summary) -> list | None:
@@ -87,7 +84,7 @@ class AccountDetailOutputSerializer(AccountOutputSerializer):
 
 def _account_response(account, *, status_code: int = status.HTTP_200_OK) -> Response:
     summary = selectors.account_summary_get(account=account)
-    return Response(AccountDetailOutputSerializer(summary).data, status=status_code)
+    return Response(AccountOutputSerializer(summary).data, status=status_code)
 
 
 class AccountListApi(APIView):
@@ -107,11 +104,11 @@ class AccountDetailApi(APIView):
             "maximum."
         )
 
-    @extend_schema(tags=[ACCOUNTS], responses=AccountDetailOutputSerializer)
+    @extend_schema(tags=[ACCOUNTS], responses=AccountOutputSerializer)
     def get(self, request, account_id: int):
         return _account_response(selectors.account_get_for_user(user=request.user, account_id=account_id))
 
-    @extend_schema(tags=[ACCOUNTS], request=UpdateInputSerializer, responses=AccountDetailOutputSerializer)
+    @extend_schema(tags=[ACCOUNTS], request=UpdateInputSerializer, responses=AccountOutputSerializer)
     def patch(self, request, account_id: int):
         serializer = self.UpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -128,7 +125,7 @@ class IsolatedAccountCreateApi(APIView):
         symbol = StrictCharField(max_length=32)
         leverage = StrictIntegerField(required=False, help_text="Default: the pair's maximum.")
 
-    @extend_schema(tags=[ACCOUNTS], request=InputSerializer, responses={201: AccountDetailOutputSerializer})
+    @extend_schema(tags=[ACCOUNTS], request=InputSerializer, responses={201: AccountOutputSerializer})
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -139,7 +136,7 @@ class IsolatedAccountCreateApi(APIView):
 class AccountResetApi(APIView):
     """Start the paper account afresh: orders cancelled, debts cleared, the starting balance restored (spot)."""
 
-    @extend_schema(tags=[ACCOUNTS], request=None, responses=AccountDetailOutputSerializer)
+    @extend_schema(tags=[ACCOUNTS], request=None, responses=AccountOutputSerializer)
     def post(self, request, account_id: int):
         account = account_services.account_reset(user=request.user, account_id=account_id)
         return _account_response(account)

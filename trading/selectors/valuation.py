@@ -20,7 +20,7 @@ from trading.models import (
     RiskTier,
 )
 from trading.selectors.lookups import mark_prices, platform_settings_get
-from trading.selectors.tiers import isolated_ratios
+from trading.selectors.tiers import isolated_ratios, isolated_tier_tables
 
 
 def tier_rules(tier: RiskTier) -> str:
@@ -52,14 +52,19 @@ def tier_ratios(tier: RiskTier) -> Ratios:
 
 
 def risk_tiers(*, profile_id: int) -> dict[tuple[str, int], Ratios]:
-    """Every tier of a risk profile, by (account kind, leverage class): one query, once per process."""
-    return lookup_cached(
-        f"tiers:{profile_id}",
-        lambda: {
+    """Every tier of a risk profile, by (account kind, leverage class): one query, once per process.
+
+    The isolated pairs' tier tables are loaded with them (one more query, once): the rules in force are read
+    together, so a process that has them has both."""
+
+    def load() -> dict[tuple[str, int], Ratios]:
+        isolated_tier_tables()
+        return {
             (t.kind, t.leverage): tier_ratios(t)
             for t in RiskTier.objects.filter(profile_id=profile_id).select_related("profile")
-        },
-    )
+        }
+
+    return lookup_cached(f"tiers:{profile_id}", load)
 
 
 def profile_ratios_get(*, account: Account, profile_id: int) -> Ratios:
