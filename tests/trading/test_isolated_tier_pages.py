@@ -10,7 +10,7 @@ import pytest
 from tests.api.api_helpers import API, ok
 from tests.api.conftest import client_for
 from tests.helpers import spot
-from trading.models import IsolatedMarginTier, Pair
+from trading.models import Pair
 from trading.services.accounts import isolated_account_open, paper_funds_credit
 from trading.services.loans import loan_borrow
 from trading.services.transfers import transfer_create

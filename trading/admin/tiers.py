@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
 from trading.models import IsolatedMarginTier
 
 from .common import NARROW_DECIMALS, PlainDecimalsForm
 
-TIER_FIELDS = [
+TIER_FIELDS: list[Any] = [
     "leverage",
     "tier",
     "effective_multiple",

@@ -79,7 +79,7 @@ class AccountOutputSerializer(serializers.Serializer):
     @extend_schema_field(TierOutputSerializer(many=True, allow_null=True))
     def get_tiers(self, summary) -> list | None:
         rows = selectors.account_tier_table(account=summary.account)
-        return None if rows is None else TierOutputSerializer(rows, many=True).data
+        return None if rows is None else list(TierOutputSerializer(rows, many=True).data)
 
 
 def _account_response(account, *, status_code: int = status.HTTP_200_OK) -> Response:

@@ -52,9 +52,7 @@ def tier_holding(tiers: Sequence[BorrowTier], amount: Decimal, *, base: bool) ->
     return None
 
 
-def tier_in_force(
-    tiers: Sequence[BorrowTier], *, base_borrowed: Decimal, quote_borrowed: Decimal
-) -> BorrowTier | None:
+def tier_in_force(tiers: Sequence[BorrowTier], *, base_borrowed: Decimal, quote_borrowed: Decimal) -> BorrowTier | None:
     """The tier of an isolated account: the higher of the base's and the quote's. None without tiers; past
     the last tier's maximum (a pair whose caps staff lowered under a loan), the last tier."""
     if not tiers:
