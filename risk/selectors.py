@@ -243,22 +243,36 @@ _CLASSIFIED = """
            COALESCE(r.watched, FALSE), {watch}, a.pair_id
     FROM lv
     JOIN trading_account a ON a.id = lv.account_id{account_range}
-    JOIN trading_risktier t ON t.profile_id = %(profile)s AND t.kind = a.kind AND t.leverage = a.leverage
-    LEFT JOIN (
-        SELECT pair_id, leverage, MAX(margin_call) AS mc_hi, MIN(margin_call) AS mc_lo, MAX(liquidation) AS liq_hi
-        FROM trading_isolatedmargintier GROUP BY pair_id, leverage
-    ) it ON a.kind = 'isolated' AND it.pair_id = a.pair_id AND it.leverage = a.leverage
+    JOIN trading_risktier t ON t.profile_id = %(profile)s AND t.kind = a.kind AND t.leverage = a.leverage{tier_join}
     LEFT JOIN risk_accountrisk r ON r.account_id = lv.account_id{risk_range}
     {tail}"""
 
 # The lines the filters compare with: the tier's, widened by an isolated pair's tiers that have lines of their
 # own (trading.margin.tiers), so that the filter stays generous whatever tier an account is in; the exact
-# tier of each account returned is applied after (``_with_borrow_tiers``).
+# tier of each account returned is applied after (``_with_borrow_tiers``). While no isolated tier has lines
+# of its own (the default: Binance keeps one margin-call and liquidation line per leverage class), the
+# profile tier's lines are every tier's and the query stays as it was.
+_TIER_JOIN = """
+    LEFT JOIN (
+        SELECT pair_id, leverage, MAX(margin_call) AS mc_hi, MIN(margin_call) AS mc_lo, MAX(liquidation) AS liq_hi
+        FROM trading_isolatedmargintier GROUP BY pair_id, leverage
+    ) it ON a.kind = 'isolated' AND it.pair_id = a.pair_id AND it.leverage = a.leverage"""
 _LINES = {
     "mc_hi": "(CASE WHEN it.mc_hi > t.margin_call THEN it.mc_hi ELSE t.margin_call END)",
     "mc_lo": "(CASE WHEN it.mc_lo < t.margin_call THEN it.mc_lo ELSE t.margin_call END)",
     "liq_hi": "(CASE WHEN it.liq_hi > t.liquidation THEN it.liq_hi ELSE t.liquidation END)",
 }
+_PROFILE_LINES = {"mc_hi": "t.margin_call", "mc_lo": "t.margin_call", "liq_hi": "t.liquidation"}
+
+
+def _tiers_have_lines() -> bool:
+    """Does any isolated tier set a margin-call or liquidation line of its own?"""
+    return any(
+        t.margin_call is not None or t.liquidation is not None
+        for table in isolated_tier_tables().values()
+        for t in table.tiers
+    )
+
 
 _WATCH = "(lv.debt > 0 AND lv.assets <= lv.debt * %(watch_line)s)"
 
@@ -274,6 +288,7 @@ def _classified(
     # The join to the tiers keeps only accounts whose tier exists; their thresholds come from the one
     # conversion of a tier (trading.selectors.tier_ratios).
     tiers = risk_tiers(profile_id=inputs.profile_id)
+    own_lines = _tiers_have_lines()
     with _sweep_transaction(exposed=assets is not None) as cursor:
         exposed = None
         if assets is not None:
@@ -285,17 +300,19 @@ def _classified(
         # The chunk's id range on the joined tables too, so that they are read by range, not hashed whole.
         in_range = " AND {}.{} BETWEEN %(lo)s AND %(hi)s" if id_range is not None else ""
         sql = _CLASSIFIED.format(
+            tier_join=_TIER_JOIN if own_lines else "",
             exposed=ctes,
             levels=levels,
             watch=_WATCH,
             account_range=in_range.format("a", "id"),
             risk_range=in_range.format("r", "account_id"),
-            tail=tail.format(watch=_WATCH, **_LINES),
+            tail=tail.format(watch=_WATCH, **(_LINES if own_lines else _PROFILE_LINES)),
         )
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     exact = _exact_values([row[0] for row in rows]) if connection.vendor != "postgresql" else {}
-    by_borrow = _with_borrow_tiers(rows, tiers)
+    # What the sweep reads of the ratios are the lines: only tiers with lines of their own change them.
+    by_borrow = _with_borrow_tiers(rows, tiers) if own_lines else {}
     return [
         AccountLevel(
             account_id=row[0],
