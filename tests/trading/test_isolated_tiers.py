@@ -17,8 +17,8 @@ from risk.services.sweep import sweep_all
 from tests.helpers import UNIT, amounts, assert_ledger_clean, spot
 from trading import selectors
 from trading.margin import Status
-from trading.models import IsolatedMarginTier, Pair
-from trading.services.accounts import isolated_account_open
+from trading.models import Asset, IsolatedMarginTier, Pair
+from trading.services.accounts import account_leverage_set, isolated_account_open
 from trading.services.loans import loan_borrow, max_borrowable_get
 from trading.services.orders import order_place
 from trading.services.transfers import transfer_create
@@ -163,3 +163,29 @@ def test_a_pair_without_tiers_keeps_the_profiles_one_tier(alice, platform, zero_
     assert max_borrowable_get(user=alice, account_id=account.pk, asset="USDT") == D(1600)
     ratios = _ratios(account)
     assert ratios.tier is None and ratios.rules == "classic · Isolated Margin 5x"
+
+
+def test_a_tick_on_the_moved_asset_applies_the_tier_lines_too(alice, isolated, set_prices):
+    account = isolated("1000")
+    loan_borrow(user=alice, account_id=account.pk, asset="USDT", amount="2500")  # tier 3: its lines 1.2 / 1.15
+    order_place(user=alice, account_id=account.pk, symbol="ETHUSDT", side="BUY", type="MARKET", quantity="17.5")
+    sweep_all()  # the baseline a tick starts from
+    set_prices(ETHUSDT=164)  # 1.148: at or below tier 3's liquidation line 1.15
+    eth = Asset.objects.get(code="ETH").pk
+    assert account.pk in sweep_all(assets=[eth]).liquidations
+
+
+def test_a_leverage_change_takes_the_new_classes_table(alice, isolated):
+    account = isolated("1000")
+    IsolatedMarginTier.objects.create(
+        pair=account.pair,
+        leverage=3,
+        tier=1,
+        effective_multiple=D(3),
+        base_max_borrowable=D("0.1"),
+        quote_max_borrowable=D(100),
+    )
+    account = account_leverage_set(user=alice, account_id=account.pk, leverage=3)
+    # 3x has one tier here, up to 100 USDT: its maximum is the most lent.
+    assert max_borrowable_get(user=alice, account_id=account.pk, asset="USDT") == D(100)
+    assert _ratios(account).rules == "classic · Isolated Margin 3x · tier 1"
