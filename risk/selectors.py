@@ -28,7 +28,7 @@ from risk.models import SweepBaseline
 from trading import margin
 from trading.margin import Ratios, Status
 from trading.models import Account, AccountKind, Asset, Balance, JournalEntry, LedgerLine, MarkPrice
-from trading.selectors import QUOTE_ASSET, holdings_of, mark_prices, risk_tiers
+from trading.selectors import QUOTE_ASSET, holdings_of, isolated_tier_tables, mark_prices, risk_tiers
 
 # The filter lets through accounts up to this factor above the margin-call line, so that a floating
 # point SQL (SQLite) can never hide an account whose exact level is on the line.
@@ -58,6 +58,8 @@ def valuation_inputs(*, profile_id: int) -> Inputs:
     rows = MarkPrice.objects.filter(pair__quote_id=quote).values_list("pair__base_id", "price")
     # As margin levels (a Cross Margin Pro tier keeps its lines in Pro units: tier_ratios converts them).
     lines = [ratios.margin_call for ratios in risk_tiers(profile_id=profile_id).values()]
+    # An isolated tier may have its own margin-call line (trading.margin.tiers).
+    lines += [t.margin_call for table in isolated_tier_tables().values() for t in table.tiers if t.margin_call]
     return Inputs(
         profile_id=profile_id, prices={quote: Decimal(1)} | dict(rows), margin_call=max(lines, default=Decimal(0))
     )
@@ -238,12 +240,39 @@ _CLASSIFIED = """
     SELECT lv.account_id, lv.assets, lv.debt,
            a.kind, a.leverage,
            COALESCE(r.status, 'NORMAL'), r.margin_call_at, r.snapshot_at,
-           COALESCE(r.watched, FALSE), {watch}
+           COALESCE(r.watched, FALSE), {watch}, a.pair_id
     FROM lv
     JOIN trading_account a ON a.id = lv.account_id{account_range}
-    JOIN trading_risktier t ON t.profile_id = %(profile)s AND t.kind = a.kind AND t.leverage = a.leverage
+    JOIN trading_risktier t ON t.profile_id = %(profile)s AND t.kind = a.kind AND t.leverage = a.leverage{tier_join}
     LEFT JOIN risk_accountrisk r ON r.account_id = lv.account_id{risk_range}
     {tail}"""
+
+# The lines the filters compare with: the tier's, widened by an isolated pair's tiers that have lines of their
+# own (trading.margin.tiers), so that the filter stays generous whatever tier an account is in; the exact
+# tier of each account returned is applied after (``_with_borrow_tiers``). While no isolated tier has lines
+# of its own (the default: Binance keeps one margin-call and liquidation line per leverage class), the
+# profile tier's lines are every tier's and the query stays as it was.
+_TIER_JOIN = """
+    LEFT JOIN (
+        SELECT pair_id, leverage, MAX(margin_call) AS mc_hi, MIN(margin_call) AS mc_lo, MAX(liquidation) AS liq_hi
+        FROM trading_isolatedmargintier GROUP BY pair_id, leverage
+    ) it ON a.kind = 'isolated' AND it.pair_id = a.pair_id AND it.leverage = a.leverage"""
+_LINES = {
+    "mc_hi": "(CASE WHEN it.mc_hi > t.margin_call THEN it.mc_hi ELSE t.margin_call END)",
+    "mc_lo": "(CASE WHEN it.mc_lo < t.margin_call THEN it.mc_lo ELSE t.margin_call END)",
+    "liq_hi": "(CASE WHEN it.liq_hi > t.liquidation THEN it.liq_hi ELSE t.liquidation END)",
+}
+_PROFILE_LINES = {"mc_hi": "t.margin_call", "mc_lo": "t.margin_call", "liq_hi": "t.liquidation"}
+
+
+def _tiers_have_lines() -> bool:
+    """Does any isolated tier set a margin-call or liquidation line of its own?"""
+    return any(
+        t.margin_call is not None or t.liquidation is not None
+        for table in isolated_tier_tables().values()
+        for t in table.tiers
+    )
+
 
 _WATCH = "(lv.debt > 0 AND lv.assets <= lv.debt * %(watch_line)s)"
 
@@ -259,6 +288,7 @@ def _classified(
     # The join to the tiers keeps only accounts whose tier exists; their thresholds come from the one
     # conversion of a tier (trading.selectors.tier_ratios).
     tiers = risk_tiers(profile_id=inputs.profile_id)
+    own_lines = _tiers_have_lines()
     with _sweep_transaction(exposed=assets is not None) as cursor:
         exposed = None
         if assets is not None:
@@ -270,22 +300,25 @@ def _classified(
         # The chunk's id range on the joined tables too, so that they are read by range, not hashed whole.
         in_range = " AND {}.{} BETWEEN %(lo)s AND %(hi)s" if id_range is not None else ""
         sql = _CLASSIFIED.format(
+            tier_join=_TIER_JOIN if own_lines else "",
             exposed=ctes,
             levels=levels,
             watch=_WATCH,
             account_range=in_range.format("a", "id"),
             risk_range=in_range.format("r", "account_id"),
-            tail=tail.format(watch=_WATCH),
+            tail=tail.format(watch=_WATCH, **(_LINES if own_lines else _PROFILE_LINES)),
         )
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     exact = _exact_values([row[0] for row in rows]) if connection.vendor != "postgresql" else {}
+    # What the sweep reads of the ratios are the lines: only tiers with lines of their own change them.
+    by_borrow = _with_borrow_tiers(rows, tiers) if own_lines else {}
     return [
         AccountLevel(
             account_id=row[0],
             assets=exact[row[0]].assets if exact else row[1],
             debt=exact[row[0]].debt if exact else row[2],
-            ratios=tiers[(row[3], row[4])],
+            ratios=by_borrow.get(row[0]) or tiers[(row[3], row[4])],
             previous=row[5],
             margin_call_at=_aware(row[6]),
             snapshot_at=_aware(row[7]),
@@ -294,6 +327,24 @@ def _classified(
         )
         for row in rows
     ]
+
+
+def _with_borrow_tiers(rows: list[tuple], tiers: dict) -> dict[int, Ratios]:
+    """The ratios of the isolated accounts among ``rows`` whose pair has tiered leverage: the tier their
+    borrowed amounts put them in (one query for all of them; none when no row has tiers)."""
+    tables = isolated_tier_tables()
+    tiered = {row[0]: (row[4], tables[(row[10], row[4])]) for row in rows if (row[10], row[4]) in tables}
+    if not tiered:
+        return {}
+    balances = defaultdict(list)
+    for balance in Balance.objects.filter(account_id__in=list(tiered), borrowed__gt=0).only(
+        "account_id", "asset_id", "borrowed"
+    ):
+        balances[balance.account_id].append(balance)
+    return {
+        account_id: margin.ratios_in_tier(tiers[(AccountKind.ISOLATED, leverage)], table.in_force(balances[account_id]))
+        for account_id, (leverage, table) in tiered.items()
+    }
 
 
 def accounts_needing_attention(
@@ -313,7 +364,7 @@ def accounts_needing_attention(
     if assets is not None:
         return _classified(_MAY_HAVE_CHANGED, {}, inputs=inputs, id_range=id_range, assets=assets)
     tail = """
-        WHERE (lv.debt > 0 AND lv.assets <= lv.debt * t.margin_call * %(slack)s)
+        WHERE (lv.debt > 0 AND lv.assets <= lv.debt * {mc_hi} * %(slack)s)
            OR (r.status IS NOT NULL AND r.status <> 'NORMAL')
            OR (lv.debt > 0 AND (r.snapshot_at IS NULL OR r.snapshot_at < %(snapshot_before)s))
            OR {watch} <> COALESCE(r.watched, FALSE)"""
@@ -325,11 +376,11 @@ def accounts_needing_attention(
 # (between its liquidation and margin-call lines, by more than the slack) is left out.
 _MAY_HAVE_CHANGED = """
     WHERE CASE COALESCE(r.status, 'NORMAL')
-        WHEN 'NORMAL' THEN lv.debt > 0 AND lv.assets <= lv.debt * t.margin_call * %(slack)s
+        WHEN 'NORMAL' THEN lv.debt > 0 AND lv.assets <= lv.debt * {mc_hi} * %(slack)s
         WHEN 'MARGIN_CALL' THEN NOT (
             lv.debt > 0
-            AND lv.assets > lv.debt * t.liquidation * %(slack)s
-            AND lv.assets * %(slack)s <= lv.debt * t.margin_call
+            AND lv.assets > lv.debt * {liq_hi} * %(slack)s
+            AND lv.assets * %(slack)s <= lv.debt * {mc_lo}
         )
         ELSE TRUE
     END"""

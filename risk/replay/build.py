@@ -4,7 +4,7 @@ what would have saved it. Another user's record, or junk, is "not found"."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -44,18 +44,17 @@ class Replay:
 def _ratios(
     *, profile: str, account: Account, liquidation: Decimal, margin_call: Decimal | None
 ) -> tuple[Ratios, dict]:
-    """The tier in force: the record's own lines, the initial ratio from its profile's tier."""
+    """The tier in force: the record's own lines over its profile's tier (as ``trading.selectors.tier_ratios``
+    built it: the one place a tier becomes Ratios); a profile since deleted leaves the record's lines alone."""
     found = RiskProfile.objects.filter(name=profile).first()
     tiers = risk_tiers(profile_id=found.pk) if found else {}
     tier = tiers.get((account.kind, account.leverage or 0))
-    return (
-        Ratios(
-            initial=tier.initial if tier else Decimal(0),
-            margin_call=margin_call if margin_call is not None else (tier.margin_call if tier else liquidation),
-            liquidation=liquidation,
-        ),
-        tiers,
-    )
+    if tier is None:
+        line = margin_call if margin_call is not None else liquidation
+        return Ratios(initial=Decimal(0), margin_call=line, liquidation=liquidation), tiers
+    return replace(
+        tier, margin_call=margin_call if margin_call is not None else tier.margin_call, liquidation=liquidation
+    ), tiers
 
 
 def _rule(*, kind: str, ratios: Ratios, record, profile: str) -> dict:

@@ -56,7 +56,7 @@ def account_liquidate(*, account_id: int, now: datetime | None = None) -> Liquid
         if account is None or not account.is_margin:
             return None
         locked = LockedAccount(account)
-        ratios = selectors.ratios_get(account=account, profile_id=settings.risk_profile_id)
+        ratios = selectors.ratios_get(account=account, profile_id=settings.risk_profile_id, balances=locked.all())
         valuation = selectors.valuation_of(balances=locked.all(), prices=prices)
         if margin.classify(valuation.level, ratios) != Status.LIQUIDATION:
             return None  # healthy after all (already liquidated, or prices moved back): nothing to do

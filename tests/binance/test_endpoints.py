@@ -509,6 +509,7 @@ SYMBOL_PARAMETERS = [
     ("get", "/sapi/v1/margin/pair", "symbol", {}),
     ("get", "/sapi/v1/margin/isolated/pair", "symbol", {}),
     ("get", "/sapi/v1/margin/isolatedMarginData", "symbol", {}),
+    ("get", "/sapi/v1/margin/isolatedMarginTier", "symbol", {}),
     ("get", "/sapi/v1/asset/tradeFee", "symbol", {}),
     ("get", "/sapi/v1/margin/maxTransferable", "isolatedSymbol", {"asset": "USDT"}),
     ("get", "/sapi/v1/margin/borrow-repay", "isolatedSymbol", {"type": "BORROW"}),
@@ -657,6 +658,7 @@ NUMBER_PARAMETERS = {
         ("get", "/sapi/v1/margin/crossMarginData", "vipLevel", {}),
         ("get", "/sapi/v1/margin/isolatedMarginData", "vipLevel", {}),
     ],
+    "tier": [("get", "/sapi/v1/margin/isolatedMarginTier", "tier", {"symbol": "BTCUSDT"})],
     "recvWindow": [("get", "/sapi/v1/margin/account", "recvWindow", {})],
 }
 OUT_OF_RANGE = {
@@ -667,6 +669,7 @@ OUT_OF_RANGE = {
     "size": ["0", "-1", "101", str(2**63), "9" * 20],
     "current": ["0", "-1", str(10**15 + 1), str(2**63), "9" * 20],
     "vipLevel": ["-1", "1", "10", str(2**63), "9" * 20],
+    "tier": ["0", "-1", "11", str(2**63), "9" * 20],
 }
 IN_RANGE = {
     "time": ["0", str(MS_9999)],
@@ -676,6 +679,7 @@ IN_RANGE = {
     "size": ["1", "100"],
     "current": ["1", str(10**15)],  # the last page's offset, 10**17, still a bigint
     "vipLevel": ["0"],
+    "tier": ["1", "10"],
 }
 
 

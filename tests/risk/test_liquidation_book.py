@@ -15,7 +15,7 @@ from risk.models import Liquidation
 from risk.services.liquidation import account_liquidate
 from tests.helpers import amounts, assert_ledger_clean, spot
 from trading import selectors
-from trading.models import Asset, Balance, FillModel, LedgerLine, PairBook, SystemAccount, Trade
+from trading.models import Asset, Balance, FillModel, IsolatedMarginTier, LedgerLine, PairBook, SystemAccount, Trade
 from trading.services.accounts import isolated_account_open
 from trading.services.ledger import system_balance
 from trading.services.loans import loan_borrow
@@ -59,6 +59,9 @@ def test_a_large_liquidation_moves_down_the_book(alice, thin_book, set_prices):
 
 
 def test_a_liquidation_larger_than_the_book_still_closes_whole(bob, thin_book, set_prices):
+    # One tier (the profile's): the default tiers' ETH caps (14 ETH a tier at 3x) were sized at 3500 a coin,
+    # and 20 ETH here would be tier 2, whose 1.875 this short at 120 does not meet. Tiers: test_isolated_tiers.
+    IsolatedMarginTier.objects.filter(pair__symbol="ETHUSDT").delete()
     iso = isolated_account_open(user=bob, symbol="ETHUSDT", leverage=3)
     transfer_create(user=bob, from_account_id=spot(bob).pk, to_account_id=iso.pk, asset="USDT", amount="3000")
     loan_borrow(user=bob, account_id=iso.pk, asset="ETH", amount="20")

@@ -5,7 +5,7 @@ read-only here, because every change of money must go through the ledger service
 importing them registers their ModelAdmins.
 """
 
-from . import accounts, book, interest, ledger, markets, risk
+from . import accounts, book, interest, ledger, markets, risk, tiers
 from .common import PlainDecimalsForm, ReadOnlyAdmin, ReadOnlyInline, action_form, place_error
 from .markets import PairAdmin
 
@@ -22,4 +22,5 @@ __all__ = [
     "markets",
     "place_error",
     "risk",
+    "tiers",
 ]

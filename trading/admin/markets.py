@@ -14,6 +14,7 @@ from trading.models import (
 from .book import PairBookInline
 from .common import ReadOnlyAdmin
 from .interest import InterestRateInline
+from .tiers import IsolatedMarginTierInline
 
 
 @admin.register(Asset)
@@ -56,7 +57,7 @@ class PairAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "margin_enabled", "isolated_enabled", "max_leverage"]
     search_fields = ["symbol"]
     list_select_related = ["base", "quote", "mark"]
-    inlines = [MarkPriceInline, PairBookInline]
+    inlines = [MarkPriceInline, PairBookInline, IsolatedMarginTierInline]
 
     @admin.display(description="mark price")
     def mark_price(self, obj):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +28,18 @@ class BalanceOutputSerializer(serializers.Serializer):
     net = amount_field(help_text="free + locked - borrowed - interest")
 
 
+class TierOutputSerializer(serializers.Serializer):
+    """One tier of an isolated pair's tiered leverage, with the ratios it sets under the profile in force."""
+
+    tier = serializers.IntegerField()
+    effective_multiple = RatioField(help_text="The tier's maximum leverage.")
+    initial = RatioField(source="ratios.initial")
+    margin_call = RatioField(source="ratios.margin_call")
+    liquidation = RatioField(source="ratios.liquidation")
+    base_max_borrowable = amount_field(help_text="Most base asset borrowed (principal) in this tier.")
+    quote_max_borrowable = amount_field(help_text="Most quote asset borrowed (principal) in this tier.")
+
+
 class AccountOutputSerializer(serializers.Serializer):
     """An account with its balances, valued at mark prices in USDT (a ``selectors.AccountSummary``)."""
 
@@ -49,10 +61,25 @@ class AccountOutputSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Cross Margin Pro (cross 10x) only: net equity / maintenance margin, liquidated at 1.0.",
     )
+    tier = serializers.IntegerField(
+        source="ratios.tier",
+        allow_null=True,
+        default=None,
+        help_text="Isolated tiered leverage: the tier the borrowed amounts put the account in (null elsewhere).",
+    )
+    tiers = serializers.SerializerMethodField(
+        help_text="Isolated accounts: the pair's tiers at the account's leverage (by amount borrowed); null "
+        "for other accounts."
+    )
     is_frozen = serializers.BooleanField(source="account.is_frozen")
     total_asset_value = amount_field()
     total_debt = amount_field()
     balances = BalanceOutputSerializer(many=True)
+
+    @extend_schema_field(TierOutputSerializer(many=True, allow_null=True))
+    def get_tiers(self, summary) -> list | None:
+        rows = selectors.account_tier_table(account=summary.account)
+        return None if rows is None else list(TierOutputSerializer(rows, many=True).data)
 
 
 def _account_response(account, *, status_code: int = status.HTTP_200_OK) -> Response:

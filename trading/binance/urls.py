@@ -60,6 +60,7 @@ urlpatterns = [
     path("sapi/v1/margin/isolated/pair", reference.IsolatedPairApi.as_view()),
     path("sapi/v1/margin/crossMarginData", reference.CrossMarginDataApi.as_view()),
     path("sapi/v1/margin/isolatedMarginData", reference.IsolatedMarginDataApi.as_view()),
+    path("sapi/v1/margin/isolatedMarginTier", reference.IsolatedMarginTierApi.as_view()),
     path("sapi/v1/asset/tradeFee", reference.TradeFeeApi.as_view()),
     path("sapi/v1/system/status", reference.SystemStatusApi.as_view()),
     # Records.

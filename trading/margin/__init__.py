@@ -54,6 +54,7 @@ from .loans import (
     max_transferable_out,
     shown_below,
 )
+from .tiers import BorrowTier, max_borrowable_tiered, ratios_in_tier, tier_holding, tier_in_force
 from .whatif import (
     collateral_to_stay_above,
     debt_at_leverage,
@@ -66,6 +67,7 @@ from .whatif import (
 __all__ = [
     "Q8",
     "BPS",
+    "BorrowTier",
     "Fill",
     "HOURS_PER_DAY",
     "Holding",
@@ -96,6 +98,7 @@ __all__ = [
     "margin_level",
     "market_fill",
     "max_borrowable",
+    "max_borrowable_tiered",
     "max_surviving_leverage",
     "max_transferable_out",
     "may_switch_cross_mode",
@@ -103,6 +106,7 @@ __all__ = [
     "price_drift",
     "pro_margin_level",
     "pro_threshold",
+    "ratios_in_tier",
     "round_down",
     "round_half_up",
     "round_up",
@@ -111,5 +115,7 @@ __all__ = [
     "split_by_value",
     "stop_reached",
     "taker_price",
+    "tier_holding",
+    "tier_in_force",
     "value",
 ]

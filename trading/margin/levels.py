@@ -34,6 +34,7 @@ class Ratios:
     transfer_out: Decimal = Decimal(2)
     rules: str = ""
     maintenance_rate: Decimal | None = None
+    tier: int | None = None  # isolated tiered leverage: the tier in force (``trading.margin.tiers``)
 
 
 # --- Cross Margin Pro -----------------------------------------------------------------------------------

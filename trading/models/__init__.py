@@ -15,6 +15,7 @@ from .levels import MarginPoint
 from .markets import Asset, Market, MarkPrice, Pair, PriceCandle
 from .orders import OPEN_STATUSES, Order, OrderList, Trade
 from .risk import FillModel, PlatformSettings, RiskProfile, RiskTier
+from .tiers import IsolatedMarginTier
 
 __all__ = [
     "BUCKET_WEIGHT",
@@ -25,6 +26,7 @@ __all__ = [
     "Balance",
     "Bucket",
     "InterestRate",
+    "IsolatedMarginTier",
     "FillModel",
     "JournalEntry",
     "MAX_BOOK_LEVELS",

@@ -35,7 +35,7 @@ def max_transferable_get(*, account: Account, asset: str) -> Decimal:
     valuation = valuation_of(balances=balances, prices=prices)
     if valuation.debt <= 0:
         return free
-    ratios = ratios_get(account=account, profile_id=platform_settings_get().risk_profile_id)
+    ratios = ratios_get(account=account, profile_id=platform_settings_get().risk_profile_id, balances=balances)
     return margin.max_transferable_out(
         valuation=valuation, transfer_out=ratios.transfer_out, price=prices[asset_obj.code], available=free
     )

@@ -20,6 +20,7 @@ from trading.models import (
     RiskTier,
 )
 from trading.selectors.lookups import mark_prices, platform_settings_get
+from trading.selectors.tiers import isolated_ratios, isolated_tier_tables
 
 
 def tier_rules(tier: RiskTier) -> str:
@@ -51,23 +52,37 @@ def tier_ratios(tier: RiskTier) -> Ratios:
 
 
 def risk_tiers(*, profile_id: int) -> dict[tuple[str, int], Ratios]:
-    """Every tier of a risk profile, by (account kind, leverage class): one query, once per process."""
-    return lookup_cached(
-        f"tiers:{profile_id}",
-        lambda: {
+    """Every tier of a risk profile, by (account kind, leverage class): one query, once per process.
+
+    The isolated pairs' tier tables are loaded with them (one more query, once): the rules in force are read
+    together, so a process that has them has both."""
+
+    def load() -> dict[tuple[str, int], Ratios]:
+        isolated_tier_tables()
+        return {
             (t.kind, t.leverage): tier_ratios(t)
             for t in RiskTier.objects.filter(profile_id=profile_id).select_related("profile")
-        },
-    )
+        }
+
+    return lookup_cached(f"tiers:{profile_id}", load)
 
 
-def ratios_get(*, account: Account, profile_id: int) -> Ratios:
+def profile_ratios_get(*, account: Account, profile_id: int) -> Ratios:
+    """The risk profile's tier of the account's (kind, leverage class), before any isolated borrow tier."""
     tier = risk_tiers(profile_id=profile_id).get((account.kind, account.leverage))  # type: ignore[arg-type]
     if tier is None:
         raise ApplicationError(
             f"The risk profile has no tier for {account.kind} {account.leverage}x.", code="no_risk_tier"
         )
     return tier
+
+
+def ratios_get(*, account: Account, profile_id: int, balances: Iterable[Balance] | None = None) -> Ratios:
+    """The ratios in force for the account. An isolated account's depend on what it borrowed (tiered
+    leverage, ``trading.selectors.tiers``): pass ``balances`` as the account is (or would be) at the check;
+    without them they are read."""
+    ratios = profile_ratios_get(account=account, profile_id=profile_id)
+    return isolated_ratios(account=account, ratios=ratios, balances=balances)
 
 
 def holdings_of(balances: Iterable[Balance]) -> list[Holding]:
@@ -118,6 +133,8 @@ def account_summary(
 ) -> AccountSummary:
     valuation = valuation_of(balances=balances, prices=prices)
     ratios = tiers.get((account.kind, account.leverage))
+    if ratios is not None:
+        ratios = isolated_ratios(account=account, ratios=ratios, balances=balances)
     status = margin.classify(valuation.level, ratios) if ratios else Status.NORMAL
     return AccountSummary(account=account, balances=balances, valuation=valuation, status=status, ratios=ratios)
 

@@ -131,7 +131,7 @@ def account_leverage_set(*, user: User, account_id, leverage) -> Account:
         account.leverage = new
         margin_rule_check(
             valuation=valuation,
-            ratios=selectors.ratios_get(account=account, profile_id=profile_id),
+            ratios=selectors.ratios_get(account=account, profile_id=profile_id, balances=locked.all()),
             rule="initial",
             action=f"Changing to {new}x",
             hint="repay debt first",

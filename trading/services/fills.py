@@ -73,7 +73,9 @@ class Operation:
             margin_rule_check(
                 # The borrow's own first hour is not counted (the rule and its sources: initial_check_valuation).
                 valuation=initial_check_valuation(balances=self.locked.all(), prices=self.prices, book=self.book),
-                ratios=selectors.ratios_get(account=account, profile_id=self.settings.risk_profile_id),
+                ratios=selectors.ratios_get(
+                    account=account, profile_id=self.settings.risk_profile_id, balances=self.locked.all()
+                ),
                 rule="initial",
                 action="The order",
             )

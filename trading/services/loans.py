@@ -75,16 +75,34 @@ def _ensure_margin(account: Account) -> None:
 
 
 def borrow_capacity(
-    *, account: Account, balances: list[Balance], asset: Asset, ratios: Ratios, prices: dict
+    *, account: Account, balances: list[Balance], asset: Asset, profile_ratios: Ratios, prices: dict
 ) -> Decimal:
-    """Max borrowable: the initial-ratio formula, the per-asset limit and the lending pool, whichever is least."""
+    """Max borrowable: the initial-ratio formula, the per-asset limit and the lending pool, whichever is least.
+
+    ``profile_ratios`` are the profile's tier of the account's class; an isolated pair with tiered leverage
+    applies each of its tiers to them (``margin.max_borrowable_tiered``: the initial ratio of the tier the
+    borrow lands in, and no more than the last tier's maximum)."""
     if not asset.borrowable:
         return ZERO
     valuation = selectors.valuation_of(balances=balances, prices=prices)
     if asset.code not in prices:
         raise ApplicationError(f"No mark price for {asset.code} yet.", code="no_price")
-    by_ratio = margin.max_borrowable(valuation=valuation, initial=ratios.initial, price=prices[asset.code])
     owed = next((b.borrowed for b in balances if b.asset_id == asset.pk), ZERO)
+    table = selectors.pair_tiers_get(account=account)
+    if table is None:
+        by_ratio = margin.max_borrowable(valuation=valuation, initial=profile_ratios.initial, price=prices[asset.code])
+    else:
+        base_borrowed, quote_borrowed = table.borrowed(balances)
+        is_base = asset.pk == table.base_id
+        by_ratio = margin.max_borrowable_tiered(
+            valuation=valuation,
+            ratios=profile_ratios,
+            tiers=table.tiers,
+            price=prices[asset.code],
+            borrowed=base_borrowed if is_base else quote_borrowed,
+            other_borrowed=quote_borrowed if is_base else base_borrowed,
+            base=is_base,
+        )
     by_limit = max(ZERO, asset.borrow_limit - owed)
     pool_free = max(ZERO, system_balance(SystemAccount.LENDING_POOL, asset).free)
     return min(by_ratio, by_limit, pool_free)
@@ -188,6 +206,14 @@ def borrow_locked(
             f"Borrowing {amount} {asset.code} would pass the limit of {asset.borrow_limit} per account.",
             code="borrow_limit",
         )
+    top = _top_tier_cap(account, asset)
+    if top is not None and balance.borrowed + amount > top:
+        # The last tier's maximum is the most the pair lends (margin.tiers, with Binance's source).
+        raise ApplicationError(
+            f"Borrowing {amount} {asset.code} would pass the {account.isolated_pair.symbol} isolated limit of "
+            f"{top.normalize():f} {asset.code} (its last tier).",
+            code="borrow_limit",
+        )
     pool = system_balance(SystemAccount.LENDING_POOL, asset)
     if pool.free < amount:
         raise ApplicationError(f"The lending pool has only {pool.free} {asset.code} left.", code="pool_exhausted")
@@ -197,6 +223,14 @@ def borrow_locked(
     book.events.append(
         LoanEvent(account=account, asset=asset, kind=LoanEvent.Kind.BORROW, principal=amount, interest=first_hour)
     )
+
+
+def _top_tier_cap(account: Account, asset: Asset) -> Decimal | None:
+    table = selectors.pair_tiers_get(account=account)
+    if table is None or not table.tiers:
+        return None
+    last = max(table.tiers, key=lambda t: t.tier)
+    return last.base_max if asset.pk == table.base_id else last.quote_max
 
 
 def repay_locked(
@@ -246,17 +280,18 @@ def loan_borrow(*, user: User, account_id, asset: str, amount, now: datetime | N
         account = accounts_lock(account.pk)[account.pk]
         ensure_tradable(account)
         locked = LockedAccount(account, [asset_obj])
-        ratios = selectors.ratios_get(account=account, profile_id=profile_id)
+        profile_ratios = selectors.profile_ratios_get(account=account, profile_id=profile_id)
         posting, book = Posting(), LoanBook()
         # Due hours first, so that the capacity counts every unpaid hour of interest.
         accrue_due_locked(balance=locked.balance(asset_obj), posting=posting, book=book, now=now)
         capacity = borrow_capacity(
-            account=account, balances=locked.all(), asset=asset_obj, ratios=ratios, prices=prices
+            account=account, balances=locked.all(), asset=asset_obj, profile_ratios=profile_ratios, prices=prices
         )
         borrow_locked(locked=locked, asset=asset_obj, amount=amount, posting=posting, book=book, now=now)
         margin_rule_check(
             valuation=initial_check_valuation(balances=locked.all(), prices=prices, book=book),
-            ratios=ratios,
+            # The ratios of the tier the borrow lands in (isolated tiered leverage: margin.tiers).
+            ratios=selectors.ratios_get(account=account, profile_id=profile_id, balances=locked.all()),
             rule="initial",
             action=f"Borrowing {amount} {asset_obj.code}",
             fields={"amount": [f"At most {capacity}."]},
@@ -355,9 +390,13 @@ def max_borrowable_get(*, user: User, account_id, asset: str, now: datetime | No
     _ensure_margin(account)
     ensure_asset_allowed(account, asset_obj)
     balances = _balances_due(account, asset_obj, now)
-    ratios = selectors.ratios_get(account=account, profile_id=selectors.platform_settings_get().risk_profile_id)
+    profile_id = selectors.platform_settings_get().risk_profile_id
     return borrow_capacity(
-        account=account, balances=balances, asset=asset_obj, ratios=ratios, prices=selectors.mark_prices()
+        account=account,
+        balances=balances,
+        asset=asset_obj,
+        profile_ratios=selectors.profile_ratios_get(account=account, profile_id=profile_id),
+        prices=selectors.mark_prices(),
     )
 
 

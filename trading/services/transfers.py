@@ -70,7 +70,7 @@ def transfer_create(*, user: User, from_account_id, to_account_id, asset: str, a
             # rule and source: margin.keeps_level); selectors.max_transferable_get is its maximum.
             margin_rule_check(
                 valuation=selectors.valuation_of(balances=out.all(), prices=prices),
-                ratios=selectors.ratios_get(account=source, profile_id=profile_id),
+                ratios=selectors.ratios_get(account=source, profile_id=profile_id, balances=out.all()),
                 rule="transfer_out",
                 action="The transfer",
                 fields={"amount": ["Too much for the account's debt."]},

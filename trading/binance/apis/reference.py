@@ -4,7 +4,8 @@ Binance's pages: margin/asset, margin/pair and margin/isolated/pair, the older o
 allAssets (https://developers.binance.com/docs/margin_trading/market-data/Get-All-Margin-Assets, which
 takes ``asset``), allPairs (.../market-data/Get-All-Cross-Margin-Pairs, ``symbol``) and isolated/allPairs
 (.../market-data/Get-All-Isolated-Margin-Symbol, ``symbol``); crossMarginData
-(.../account/Query-Cross-Margin-Fee-Data) and isolatedMarginData (.../account/Query-Isolated-Margin-Fee-Data);
+(.../account/Query-Cross-Margin-Fee-Data), isolatedMarginData (.../account/Query-Isolated-Margin-Fee-Data) and
+isolatedMarginTier (.../market-data/Query-Isolated-Margin-Tier-Data);
 asset/tradeFee (https://developers.binance.com/docs/wallet/asset/trade-fee), system/status
 (https://developers.binance.com/docs/wallet/others/system-status) and avgPrice
 (https://developers.binance.com/docs/binance-spot-api-docs/rest-api/market-data-endpoints).
@@ -90,6 +91,33 @@ class IsolatedMarginDataApi(BinanceApi):
             if not pairs:
                 raise errors.BinanceError(errors.NOT_MARGIN_PAIR)
         return Response([formats.isolated_margin_data(pair, vip_level=VIP_LEVEL) for pair in pairs])
+
+
+class IsolatedMarginTierApi(BinanceApi):
+    """isolatedMarginTier: a pair's tiered leverage, every tier or ``tier``'s (an unknown tier: an empty list)
+    (https://developers.binance.com/docs/margin_trading/market-data/Query-Isolated-Margin-Tier-Data; the
+    rules: ``trading.margin.tiers``). Binance's pair has one leverage; here it is the caller's isolated
+    account's leverage, or the pair's maximum when the caller has none."""
+
+    security = USER_DATA
+    weight = 1
+
+    def get(self, request):
+        p = self.params
+        symbol = selectors.pair_get(p.symbol(required=True)).symbol  # illegal: -1100, unknown: -1121
+        tier = p.integer("tier", minimum=1, maximum=MAX_TIER)
+        found = [pair for pair in selectors.margin_pairs(isolated=True) if pair.symbol == symbol]
+        if not found:
+            raise errors.BinanceError(errors.NOT_MARGIN_PAIR)
+        pair = found[0]
+        account = trading_selectors.isolated_account_get_for_user(user=request.user, symbol=symbol)
+        leverage = account.leverage if account is not None and account.leverage else pair.max_leverage
+        rows = trading_selectors.tier_table_get(pair=pair, leverage=leverage)
+        return Response([formats.isolated_margin_tier(pair, row) for row in rows if tier in (None, row.tier)])
+
+
+# The most tiers a table has on Binance (10x pairs: 10); a larger ``tier`` is out of range (-1130).
+MAX_TIER = 10
 
 
 class TradeFeeApi(BinanceApi):

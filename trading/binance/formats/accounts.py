@@ -257,6 +257,25 @@ def isolated_margin_data(pair: Pair, *, vip_level: int) -> dict:
     }
 
 
+def isolated_margin_tier(pair: Pair, row) -> dict:
+    """One tier as ``GET /sapi/v1/margin/isolatedMarginTier`` answers it, numbers written plainly as in
+    Binance's example ("10", "1.111", "70000")
+    (https://developers.binance.com/docs/margin_trading/market-data/Query-Isolated-Margin-Tier-Data)."""
+
+    def plain(value) -> str:
+        return f"{value.normalize():f}"
+
+    return {
+        "symbol": pair.symbol,
+        "tier": row.tier,
+        "effectiveMultiple": plain(row.effective_multiple),
+        "initialRiskRatio": plain(row.ratios.initial),
+        "liquidationRiskRatio": plain(row.ratios.liquidation),
+        "baseAssetMaxBorrowable": plain(row.base_max_borrowable),
+        "quoteAssetMaxBorrowable": plain(row.quote_max_borrowable),
+    }
+
+
 def trade_fee(pair: Pair, settings) -> dict:
     return {
         "symbol": pair.symbol,
