@@ -32,7 +32,7 @@ def book_side(
     *,
     is_buy: bool,
     now: datetime,
-    params: dict[int, BookParams],
+    params: dict,
     top: int | None = None,
 ) -> tuple[Level, ...]:
     """The side of the perpetual's book a taker meets (a buy takes the asks), best first.
@@ -45,7 +45,10 @@ def book_side(
         params.update(book_params([info]))
     shape = params[pair_id]
     if top is not None and top < shape.levels:
-        shape = replace(shape, levels=top)
+        key = (pair_id, top)  # the shape cut to ``top`` levels, made once per call's cache
+        if key not in params:
+            params[key] = replace(shape, levels=top)
+        shape = params[key]
     return order_book.book_side(
         mark=info.mark,
         params=shape,
