@@ -246,3 +246,28 @@ def test_a_liquidation_into_a_book_deeper_than_the_position_sweeps_the_rest_at_i
     assert len(trades) == 2 and sum(q for _, q in trades) == D("0.1") and trades[1][1] > trades[0][1]
     assert FuturesPosition.objects.get(account__user=alice, symbol__symbol="BTCUSDT").position_amt == 0
     assert_ledger_clean()
+
+
+# --- the futures page's book ------------------------------------------------------------------------------
+
+
+def test_the_futures_page_polls_the_book_its_orders_fill_against(client, trader):
+    client.force_login(trader)
+    page = client.get("/futures/BTCUSDT/").content.decode()
+    assert 'id="depth"' in page and 'hx-get="/futures/BTCUSDT/depth"' in page
+
+    html = client.get("/futures/BTCUSDT/depth", HTTP_HX_REQUEST="true").content.decode()
+    order = [html.index(t) for t in ("100150", "100010", "mark 100000", "99990", "99850")]
+    assert order == sorted(order)  # asks worst first, the mark, then the bids
+    assert "fixed slippage" not in html
+    order = futures_order_place(user=trader, symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.001")
+    assert order.avg_price == D("100010")  # the best ask shown
+
+
+def test_the_futures_book_fragment_under_fixed_an_unknown_symbol_and_sign_in(client, trader):
+    PlatformSettings.objects.filter(pk=1).update(fill_model=FillModel.FIXED)
+    client.force_login(trader)
+    assert "fixed slippage" in client.get("/futures/BTCUSDT/depth").content.decode()
+    assert client.get("/futures/DOGEUSDT/depth").status_code == 404
+    client.logout()
+    assert client.get("/futures/BTCUSDT/depth").status_code == 302
