@@ -23,8 +23,7 @@ from futures.services.liquidation import warning_ratio
 from futures.services.orders.preview import futures_order_preview
 from trading import selectors as trading_selectors
 from trading.models import FillModel
-
-DEPTH_ROWS = 8  # levels a side, as the account page's book
+from trading.views.book import DEPTH_ROWS, depth_rows
 
 
 def _context(request: HttpRequest, code: str) -> dict:
@@ -102,19 +101,11 @@ def futures_depth(request: HttpRequest, symbol: str) -> HttpResponse:
         (book,) = selectors.symbol_books([info], limit=DEPTH_ROWS)
         context |= {
             "book": {"mark": info.mark_price},
-            "asks": list(reversed(_depth_rows(book.asks))),  # worst first, so the spread sits mid-table
-            "bids": _depth_rows(book.bids),
+            "asks": list(reversed(depth_rows(book.asks))),  # worst first, so the spread sits mid-table
+            "bids": depth_rows(book.bids),
             "fixed_fills": trading_selectors.platform_settings_get().fill_model == FillModel.FIXED,
         }
     return render(request, "partials/depth.html", context)
-
-
-def _depth_rows(levels) -> list[dict]:
-    total, rows = Decimal(0), []
-    for level in levels:
-        total += level.quantity
-        rows.append({"price": level.price, "quantity": level.quantity, "total": total})
-    return rows
 
 
 @login_required
