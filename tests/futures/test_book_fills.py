@@ -271,3 +271,16 @@ def test_the_futures_book_fragment_under_fixed_an_unknown_symbol_and_sign_in(cli
     assert client.get("/futures/DOGEUSDT/depth").status_code == 404
     client.logout()
     assert client.get("/futures/BTCUSDT/depth").status_code == 302
+
+
+def test_random_futures_operations_keep_the_books_when_orders_walk_a_thin_book(book, alice, bob):
+    """tests/futures/test_invariants.py's machine under the BOOK model, BTC's and ETH's books thin enough for
+    its orders and liquidations to walk several levels (and beyond the depth): the ledger balances, no
+    balance goes negative, and every liquidation that lost more than its margin has its fund record."""
+    from hypothesis.stateful import run_state_machine_as_test
+
+    from tests.futures.test_invariants import SETTINGS, FuturesBooks
+
+    PairBook.objects.filter(pair__symbol__in=["BTCUSDT", "ETHUSDT"]).update(**THIN)
+    machine = type("BookBooks", (FuturesBooks,), {"users": {"alice": alice, "bob": bob}})
+    run_state_machine_as_test(machine, settings=settings(SETTINGS, max_examples=10))
