@@ -96,7 +96,7 @@ def futures_depth(request: HttpRequest, symbol: str) -> HttpResponse:
     info = market.get(symbol.upper())
     if info is None:
         raise Http404("No such perpetual.")
-    context = {"depth_symbol": info.code, "book": None}
+    context: dict[str, object] = {"depth_symbol": info.code, "book": None}
     if info.mark_price is not None:
         (book,) = selectors.symbol_books([info], limit=DEPTH_ROWS)
         context |= {
