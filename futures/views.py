@@ -21,6 +21,9 @@ from futures.services import orders, position_margin, symbol_settings, wallet
 from futures.services.funding import funding_rate_estimate
 from futures.services.liquidation import warning_ratio
 from futures.services.orders.preview import futures_order_preview
+from trading import selectors as trading_selectors
+from trading.models import FillModel
+from trading.views.book import DEPTH_ROWS, depth_rows
 
 
 def _context(request: HttpRequest, code: str) -> dict:
@@ -83,6 +86,26 @@ def futures_page(request: HttpRequest, symbol: str) -> HttpResponse:
 @require_GET
 def futures_live(request: HttpRequest, symbol: str) -> HttpResponse:
     return render(request, "futures/partials/live.html", _context(request, symbol))
+
+
+@login_required
+@require_GET
+def futures_depth(request: HttpRequest, symbol: str) -> HttpResponse:
+    """The perpetual's order book beside the ticket (an htmx fragment): what its market orders fill against."""
+    market = selectors.market_get()
+    info = market.get(symbol.upper())
+    if info is None:
+        raise Http404("No such perpetual.")
+    context: dict[str, object] = {"depth_symbol": info.code, "book": None}
+    if info.mark_price is not None:
+        (book,) = selectors.symbol_books([info], limit=DEPTH_ROWS)
+        context |= {
+            "book": {"mark": info.mark_price},
+            "asks": list(reversed(depth_rows(book.asks))),  # worst first, so the spread sits mid-table
+            "bids": depth_rows(book.bids),
+            "fixed_fills": trading_selectors.platform_settings_get().fill_model == FillModel.FIXED,
+        }
+    return render(request, "partials/depth.html", context)
 
 
 @login_required

@@ -4,6 +4,7 @@ One module per job (market, valuation, nearest); every name is here, so ``from f
 stays the way in.
 """
 
+from .book import SymbolBook, book_params, book_side, symbol_books
 from .market import (
     DEFAULT_LEVERAGE,
     QUOTE,
@@ -36,10 +37,13 @@ __all__ = [
     "POSITIONS_SQL",
     "PositionRisk",
     "QUOTE",
+    "SymbolBook",
     "SymbolInfo",
     "_liquidation_prices",
     "_priced",
     "account_state",
+    "book_params",
+    "book_side",
     "contract_prices",
     "mark_of",
     "market_get",
@@ -49,6 +53,7 @@ __all__ = [
     "positions_nearest_liquidation",
     "setting_get",
     "state_for_user",
+    "symbol_books",
     "symbol_get",
     "wallet_get_for_user",
     "wallet_require",

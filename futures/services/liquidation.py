@@ -2,7 +2,8 @@
 
 An isolated position is liquidated alone when its margin plus uPnL falls to its maintenance margin; the
 cross part of a wallet when its margin balance (cross wallet + cross uPnL) falls to the total cross
-maintenance margin. Open orders go first; positions close at the mark against the paper market. What is
+maintenance margin. Open orders go first; positions close at market against the paper market: into the
+perpetual's order book under the BOOK fill model (a large close moves down it), at the mark under FIXED. What is
 left of the margin (the clearance fee and any surplus) goes to the insurance fund; a loss beyond the
 margin is paid by the insurance fund (the shortfall, recorded). When the fund holds less than that,
 it pays anyway and goes negative: the part it did not hold is recorded as ``uncovered`` on the
@@ -14,6 +15,7 @@ is the exact Decimal decision under the wallet's lock and the liquidation itself
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -33,8 +35,14 @@ from futures.models import (
 )
 from futures.services.common import LockedWallet, system
 from futures.services.orders import orders_cancel_all
+from futures.services.orders.book import FillContext, taker_fills
+from trading import selectors as trading_selectors
 from trading.models import Bucket, JournalEntry, SystemAccount
 from trading.services.ledger import Posting, ledger_post
+
+
+def _context() -> FillContext:
+    return FillContext(settings=trading_selectors.platform_settings_get())
 
 
 def warning_ratio() -> Decimal:
@@ -44,15 +52,16 @@ def warning_ratio() -> Decimal:
 def decide(locked: LockedWallet, market: dict[str, selectors.SymbolInfo]) -> tuple[list[FuturesLiquidation], int]:
     """Under the wallet's lock: re-value exactly, liquidate what is due, warn what is near."""
     done = []
+    ctx = _context()
     state = locked.state(market)
     for risk in state.isolated:
         if f.isolated_liquidatable(
             isolated_margin=risk.position.isolated_margin, pnl=risk.unrealized_pnl, maintenance=risk.maintenance
         ):
-            done.append(isolated_liquidate(locked, risk, state))
+            done.append(isolated_liquidate(locked, risk, state, ctx))
     state = locked.state(market)
     if state.cross_liquidatable:
-        done.append(cross_liquidate(locked, state))
+        done.append(cross_liquidate(locked, state, ctx))
         state = locked.state(market)
     ratios = [state.cross_margin_ratio] + [r.margin_ratio for r in state.isolated]
     worst = max((r for r in ratios if r is not None), default=Decimal(0))
@@ -132,20 +141,54 @@ def snapshot_of(state: selectors.AccountState, risks: list[selectors.PositionRis
     }
 
 
-def _close_at_mark(locked: LockedWallet, risk: selectors.PositionRisk) -> tuple[Decimal, FuturesOrder]:
-    """Close the position at the mark (Binance's autoclose order); returns its realized PnL."""
+@dataclass(frozen=True)
+class Closed:
+    """One position's forced close: its autoclose order and its fills (price, quantity, quote, PnL)."""
+
+    risk: selectors.PositionRisk
+    order: FuturesOrder
+    fills: tuple[tuple[Decimal, Decimal, Decimal, Decimal], ...]
+
+    @property
+    def pnl(self) -> Decimal:
+        return sum((fill[3] for fill in self.fills), Decimal(0))
+
+
+def _close(locked: LockedWallet, risk: selectors.PositionRisk, ctx: FillContext) -> Closed:
+    """Close the position at market (Binance's autoclose order).
+
+    Under the BOOK model it sells (a short buys back) into the perpetual's book: a large position moves
+    down it, which is why a liquidation loses more than the mark suggests; what is beyond the book's
+    depth closes at its last price, for a forced close closes whole. Under FIXED it closes at the mark.
+    """
     position = risk.position
     qty = position.position_amt
-    pnl = risk.unrealized_pnl.quantize(Q8)
+    size, long = abs(qty), qty > 0
+    if ctx.uses_book:
+        plan = taker_fills(ctx, risk.info, is_buy=not long, quantity=size, sweep=True)
+        entry = position.entry_price
+        fills = tuple(
+            (
+                lv.price,
+                lv.quantity,
+                (lv.quantity * lv.price).quantize(Q8),
+                ((lv.price - entry) * lv.quantity * (1 if long else -1)).quantize(Q8),
+            )
+            for lv in plan.fills
+        )
+    else:
+        mark = risk.mark_price
+        fills = ((mark, size, (size * mark).quantize(Q8), risk.unrealized_pnl.quantize(Q8)),)
+    cum_quote = sum((fill[2] for fill in fills), Decimal(0))
     order = FuturesOrder.objects.create(
         account=locked.account,
         symbol=risk.info.symbol,
-        side=FuturesOrder.Side.SELL if qty > 0 else FuturesOrder.Side.BUY,
+        side=FuturesOrder.Side.SELL if long else FuturesOrder.Side.BUY,
         type=FuturesOrder.Type.MARKET,
-        orig_qty=abs(qty),
-        executed_qty=abs(qty),
-        avg_price=risk.mark_price,
-        cum_quote=(abs(qty) * risk.mark_price).quantize(Q8),
+        orig_qty=size,
+        executed_qty=size,
+        avg_price=(sum((fill[0] * fill[1] for fill in fills), Decimal(0)) / size).quantize(Q8),
+        cum_quote=cum_quote,
         reduce_only=True,
         status=FuturesOrder.Status.FILLED,
         client_order_id=f"autoclose-{position.pk}-{timezone.now():%Y%m%d%H%M%S%f}"[:36],
@@ -155,7 +198,7 @@ def _close_at_mark(locked: LockedWallet, risk: selectors.PositionRisk) -> tuple[
     position.entry_price = Decimal(0)
     position.isolated_margin = Decimal(0)
     position.save(update_fields=["position_amt", "entry_price", "isolated_margin", "updated_at"])
-    return pnl, order
+    return Closed(risk=risk, order=order, fills=fills)
 
 
 def _insurance_fund_before(asset) -> Decimal:
@@ -165,7 +208,7 @@ def _insurance_fund_before(asset) -> Decimal:
 def _book(
     locked: LockedWallet,
     *,
-    closed: list[tuple[selectors.PositionRisk, Decimal, FuturesOrder]],
+    closed: list[Closed],
     bucket: str,
     margin: Decimal,
     margin_type: str,
@@ -176,14 +219,14 @@ def _book(
 ) -> FuturesLiquidation:
     """Post a liquidation: the user's margin goes, the market gets the loss, the fund the rest (or pays)."""
     asset = locked.balance.asset
-    pnl = sum((p for _, p, _ in closed), Decimal(0))
+    pnl = sum((c.pnl for c in closed), Decimal(0))
     remaining = margin + pnl  # > 0: clearance fee and surplus; < 0: the shortfall
     fund_before = _insurance_fund_before(asset)
     posting = Posting()
     posting.add(locked.balance, bucket, -margin)
     posting.add(system(SystemAccount.MARKET, asset), Bucket.FREE, -pnl)
     posting.add(system(SystemAccount.INSURANCE_FUND, asset), Bucket.FREE, remaining)
-    symbol = closed[0][0].info.symbol if margin_type == MarginType.ISOLATED else None
+    symbol = closed[0].risk.info.symbol if margin_type == MarginType.ISOLATED else None
     entry = ledger_post(
         kind=JournalEntry.Kind.LIQUIDATION,
         posting=posting,
@@ -191,28 +234,29 @@ def _book(
         memo=f"futures liquidation {margin_type} {symbol or 'cross'}: margin {margin}, PnL {pnl}",
     )
     shortfall = max(-remaining, Decimal(0))
-    for risk, position_pnl, order in closed:
-        trade = FuturesTrade.objects.create(
-            order=order,
-            account=locked.account,
-            symbol=risk.info.symbol,
-            side=order.side,
-            price=order.avg_price,
-            qty=order.executed_qty,
-            quote_qty=order.cum_quote,
-            realized_pnl=position_pnl,
-            mark_price=risk.mark_price,
-            entry=entry,
-        )
-        Income.objects.create(
-            account=locked.account,
-            symbol=risk.info.symbol,
-            income_type=Income.Type.REALIZED_PNL,
-            income=position_pnl,
-            trade=trade,
-            info="liquidation",
-            entry=entry,
-        )
+    for close in closed:
+        for price, qty, quote, fill_pnl in close.fills:
+            trade = FuturesTrade.objects.create(
+                order=close.order,
+                account=locked.account,
+                symbol=close.risk.info.symbol,
+                side=close.order.side,
+                price=price,
+                qty=qty,
+                quote_qty=quote,
+                realized_pnl=fill_pnl,
+                mark_price=close.risk.mark_price,
+                entry=entry,
+            )
+            Income.objects.create(
+                account=locked.account,
+                symbol=close.risk.info.symbol,
+                income_type=Income.Type.REALIZED_PNL,
+                income=fill_pnl,
+                trade=trade,
+                info="liquidation",
+                entry=entry,
+            )
     Income.objects.create(
         account=locked.account,
         symbol=symbol,
@@ -243,7 +287,7 @@ def _book(
         title=f"Futures {what} liquidated",
         body=(
             f"Margin balance {margin_balance.quantize(Q8)} USDT reached the maintenance margin "
-            f"{maintenance.quantize(Q8)} USDT; {len(closed)} position(s) closed at the mark, realized PnL {pnl} USDT."
+            f"{maintenance.quantize(Q8)} USDT; {len(closed)} position(s) closed at market, realized PnL {pnl} USDT."
         ),
         account_ref=locked.account.pk,
     )
@@ -251,17 +295,21 @@ def _book(
 
 
 def isolated_liquidate(
-    locked: LockedWallet, risk: selectors.PositionRisk, state: selectors.AccountState
+    locked: LockedWallet,
+    risk: selectors.PositionRisk,
+    state: selectors.AccountState,
+    ctx: FillContext | None = None,
 ) -> FuturesLiquidation:
     """Liquidate one isolated position of a locked wallet; nothing else of the wallet moves."""
+    ctx = ctx or _context()
     snapshot = snapshot_of(state, [risk])
     cancelled = orders_cancel_all(locked, symbol=risk.info.symbol, reason="liquidation")
     margin = risk.position.isolated_margin
     margin_balance = margin + risk.unrealized_pnl
-    pnl, order = _close_at_mark(locked, risk)
+    closed = _close(locked, risk, ctx)
     return _book(
         locked,
-        closed=[(risk, pnl, order)],
+        closed=[closed],
         bucket=Bucket.LOCKED,
         margin=margin,
         margin_type=MarginType.ISOLATED,
@@ -272,8 +320,11 @@ def isolated_liquidate(
     )
 
 
-def cross_liquidate(locked: LockedWallet, state: selectors.AccountState) -> FuturesLiquidation:
+def cross_liquidate(
+    locked: LockedWallet, state: selectors.AccountState, ctx: FillContext | None = None
+) -> FuturesLiquidation:
     """Liquidate every cross position of a locked wallet; isolated positions keep their own margin."""
+    ctx = ctx or _context()
     isolated_symbols = {r.info.symbol.pk for r in state.isolated}
     cancelled = 0
     for order in locked.open_orders():
@@ -283,8 +334,7 @@ def cross_liquidate(locked: LockedWallet, state: selectors.AccountState) -> Futu
     snapshot = snapshot_of(state, state.cross)
     closed = []
     for risk in state.cross:
-        pnl, order = _close_at_mark(locked, risk)
-        closed.append((risk, pnl, order))
+        closed.append(_close(locked, risk, ctx))
     return _book(
         locked,
         closed=closed,

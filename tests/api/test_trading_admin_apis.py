@@ -68,6 +68,23 @@ def test_settings_bad_input_is_400_and_changes_nothing(charlie_api, data, field)
     assert (settings.maker_fee, settings.slippage_bps, settings.risk_profile.name) == (Decimal("0.001"), 5, "classic")
 
 
+def test_the_fill_model_is_shown_and_set(charlie_api):
+    assert ok(charlie_api.get(f"{API}/admin/settings"))["fill_model"] == "FIXED"  # the suite's platform
+
+    assert ok(charlie_api.patch(f"{API}/admin/settings", {"fill_model": "BOOK"}))["fill_model"] == "BOOK"
+    assert PlatformSettings.objects.get(pk=1).fill_model == "BOOK"
+    assert ok(charlie_api.patch(f"{API}/admin/settings", {"fill_model": "FIXED"}))["fill_model"] == "FIXED"
+    assert PlatformSettings.objects.get(pk=1).fill_model == "FIXED"
+
+
+@pytest.mark.parametrize("value", ["book", "SLOW", "", ["BOOK"], 1, None, "BOOKS"])
+def test_a_bad_fill_model_is_400_and_changes_nothing(charlie_api, value):
+    assert_error(
+        charlie_api.patch(f"{API}/admin/settings", {"fill_model": value}, format="json"), 400, field="fill_model"
+    )
+    assert PlatformSettings.objects.get(pk=1).fill_model == "FIXED"
+
+
 def test_asset_change(charlie_api):
     body = ok(charlie_api.patch(f"{API}/admin/assets/eth", {"daily_interest_rate": "0", "borrow_limit": "10"}))
 

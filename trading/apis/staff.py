@@ -26,6 +26,12 @@ class PlatformSettingsApi(APIView):
         slippage_bps = AmountInputField(required=False, help_text="Market slippage in basis points.")
         liquidation_fee = AmountInputField(required=False)
         risk_profile = StrictCharField(required=False, max_length=32, help_text="classic or binance-2025")
+        fill_model = StrictCharField(
+            required=False,
+            max_length=8,
+            help_text="BOOK: orders (spot, margin, futures) walk each pair's order book; FIXED: the whole order "
+            "at the mark moved by slippage_bps.",
+        )
 
     class OutputSerializer(serializers.Serializer):
         maker_fee = RatioField()
@@ -36,6 +42,7 @@ class PlatformSettingsApi(APIView):
         starting_balance = amount_field()
         isolated_account_limit = serializers.IntegerField()
         max_fill_notional = amount_field()
+        fill_model = serializers.CharField()
 
     @extend_schema(tags=[ADMIN], responses=OutputSerializer)
     def get(self, request):

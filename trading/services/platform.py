@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from core.errors import ApplicationError, NotFound
-from trading.models import Asset, Market, PlatformSettings, RiskProfile
+from trading.models import Asset, FillModel, Market, PlatformSettings, RiskProfile
 from trading.services.common import clean_amount
 from trading.services.interest_rates import interest_rate_schedule
 
@@ -24,7 +24,13 @@ def _rate(value, *, field: str, below: Decimal = ONE) -> Decimal:
 
 
 def platform_settings_update(
-    *, maker_fee=None, taker_fee=None, slippage_bps=None, liquidation_fee=None, risk_profile: str | None = None
+    *,
+    maker_fee=None,
+    taker_fee=None,
+    slippage_bps=None,
+    liquidation_fee=None,
+    risk_profile: str | None = None,
+    fill_model: str | None = None,
 ) -> PlatformSettings:
     """Change any of the given settings (None: leave as is). Applies to every order and sweep from now on."""
     changes: dict = {}
@@ -48,6 +54,15 @@ def platform_settings_update(
                 fields={"risk_profile": [f"One of {names}."]},
             )
         changes["risk_profile"] = profile
+    if fill_model is not None:
+        if fill_model not in FillModel.values:
+            names = ", ".join(FillModel.values)
+            raise ApplicationError(
+                f"Unknown fill model {fill_model!r}; choose one of {names}.",
+                code="unknown_fill_model",
+                fields={"fill_model": [f"One of {names}."]},
+            )
+        changes["fill_model"] = fill_model
     with transaction.atomic():
         settings = PlatformSettings.objects.select_for_update().select_related("risk_profile").get(pk=1)
         for field, value in changes.items():

@@ -16,6 +16,15 @@ from trading.models import FillModel
 DEPTH_ROWS = 8  # levels a side: enough to see the slippage of a large order, small beside the ticket
 
 
+def depth_rows(levels) -> list[dict]:
+    """Levels with their running totals (the futures page's book shows them the same way)."""
+    total, out = Decimal(0), []
+    for level in levels:
+        total += level.quantity
+        out.append({"price": level.price, "quantity": level.quantity, "total": total})
+    return out
+
+
 def depth_context(symbol: str) -> dict:
     """The pair's top levels with running totals; the asks listed worst first, so the spread sits mid-table."""
     try:
@@ -24,18 +33,11 @@ def depth_context(symbol: str) -> dict:
     except ApplicationError:
         return {"depth_symbol": symbol, "book": None}
 
-    def rows(levels):
-        total, out = Decimal(0), []
-        for level in levels:
-            total += level.quantity
-            out.append({"price": level.price, "quantity": level.quantity, "total": total})
-        return out
-
     return {
         "depth_symbol": pair.symbol,
         "book": book,
-        "asks": list(reversed(rows(book.asks))),
-        "bids": rows(book.bids),
+        "asks": list(reversed(depth_rows(book.asks))),
+        "bids": depth_rows(book.bids),
         "fixed_fills": selectors.platform_settings_get().fill_model == FillModel.FIXED,
     }
 

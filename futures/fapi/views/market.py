@@ -1,9 +1,9 @@
 """Public market data of the perpetuals: exchangeInfo, the book, tickers, klines, mark and funding.
 
-The paper market has no order book of others' orders: a futures market order fills whole at the mark moved
-by the platform's slippage (``futures.services.orders``), whatever its size. So ``depth`` and
-``bookTicker`` show that one price on each side, for any quantity an order may carry (the LOT_SIZE
-maximum): what a market sell and a market buy would fill at now.
+``depth`` and ``bookTicker`` show the book futures orders fill against (``futures.services.orders.book``):
+under the BOOK fill model, the perpetual's simulated book (its pair's shape around the perpetual's mark), so
+a market order of any size fills at the average of the levels it walks as shown; under FIXED, one price on
+each side (the mark moved by the slippage) for any quantity an order may carry (the LOT_SIZE maximum).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from core.money import Q8
 from futures import formulas as f
+from futures import selectors as futures_selectors
 from futures.fapi import formats, selectors
 from futures.fapi.views.base import FapiApi, limit_weight, time_window
 from futures.selectors import SymbolInfo
@@ -24,10 +25,14 @@ from trading.binance import errors, throttling
 from trading.binance import selectors as binance_selectors
 from trading.binance.auth import now_ms
 from trading.binance.formats import amount, kline, ms
+from trading.book import Level
 from trading.margin import slipped_price
+from trading.models import FillModel
 
 # https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Order-Book
+# "limit: Default 500; Valid limits:[5, 10, 20, 50, 100, 500, 1000]"; weight 5-50: 2, 100: 5, 500: 10, 1000: 20.
 DEPTH_LIMITS = {"5": 2, "10": 2, "20": 2, "50": 2, "100": 5, "500": 10, "1000": 20}
+DEPTH_DEFAULT = 500
 # https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Kline-Candlestick-Data
 KLINE_WEIGHTS = ((100, 1), (500, 2), (1001, 5), (1501, 10))
 KLINE_MAX = 1500
@@ -51,9 +56,30 @@ def _requested(view: FapiApi) -> tuple[list[SymbolInfo], bool]:
 
 
 def bid_ask(info: SymbolInfo, slippage_bps) -> tuple:
-    """What a market sell and a market buy fill at now (``futures.services.orders``: the slipped mark)."""
+    """What a market sell and a market buy fill at now under FIXED: the slipped mark."""
     common = {"mark": info.mark_price, "slippage_bps": slippage_bps, "tick": info.symbol.tick_size}
     return slipped_price(is_buy=False, **common), slipped_price(is_buy=True, **common)
+
+
+def _levels(levels) -> list[list[str]]:
+    return [[amount(level.price), amount(level.quantity)] for level in levels]
+
+
+def books(infos: list[SymbolInfo], *, limit: int) -> list[futures_selectors.SymbolBook]:
+    """Each priced perpetual's book, ``limit`` levels a side: the one its orders fill against now."""
+    settings = trading_selectors.platform_settings_get()
+    if settings.fill_model == FillModel.BOOK:
+        return futures_selectors.symbol_books(infos, limit=limit)
+    answers = []
+    for info in selectors.priced(infos):
+        bid, ask = bid_ask(info, settings.slippage_bps)
+        size = formats.max_qty(info)
+        answers.append(
+            futures_selectors.SymbolBook(
+                info=info, bids=(Level(bid, size),), asks=(Level(ask, size),), last_update_id=now_ms()
+            )
+        )
+    return answers
 
 
 class TickerPriceApi(FapiApi):
@@ -77,14 +103,16 @@ class BookTickerApi(FapiApi):
 
     def get(self, request):
         infos, as_list = _requested(self)
-        slippage, now = trading_selectors.platform_settings_get().slippage_bps, now_ms()
+        now = now_ms()
         tickers = []
-        for info in infos:
-            bid, ask = bid_ask(info, slippage)
-            size = amount(formats.max_qty(info))
+        for book in books(infos, limit=1):
+            (bid, bid_qty), (ask, ask_qty) = (
+                (_levels(book.bids) or [["0", "0"]])[0],
+                (_levels(book.asks) or [["0", "0"]])[0],
+            )
             tickers.append(
-                {"symbol": info.code, "bidPrice": amount(bid), "bidQty": size, "askPrice": amount(ask), "askQty": size}
-                | {"time": now, "lastUpdateId": now}
+                {"symbol": book.info.code, "bidPrice": bid, "bidQty": bid_qty, "askPrice": ask, "askQty": ask_qty}
+                | {"time": now, "lastUpdateId": book.last_update_id}
             )
         return Response(tickers if as_list else tickers[0])
 
@@ -93,20 +121,20 @@ class DepthApi(FapiApi):
     """https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Order-Book"""
 
     def weight_for(self, request) -> int:
-        return DEPTH_LIMITS.get(self.params.get("limit") or "500", 10)
+        return DEPTH_LIMITS.get(self.params.get("limit") or str(DEPTH_DEFAULT), 10)
 
     def get(self, request):
         p = self.params
         market = selectors.market()
         info = self.symbol(market)
-        p.choice("limit", DEPTH_LIMITS)
+        limit = int(p.choice("limit", DEPTH_LIMITS) or DEPTH_DEFAULT)
         if info.mark_price is None:
             raise errors.BinanceError(errors.BAD_SYMBOL)
-        bid, ask = bid_ask(info, trading_selectors.platform_settings_get().slippage_bps)
-        size = amount(formats.max_qty(info))
+        (book,) = books([info], limit=limit)
         now = now_ms()
         return Response(
-            {"lastUpdateId": now, "E": now, "T": now, "bids": [[amount(bid), size]], "asks": [[amount(ask), size]]}
+            {"lastUpdateId": book.last_update_id, "E": now, "T": now}
+            | {"bids": _levels(book.bids), "asks": _levels(book.asks)}
         )
 
 

@@ -1,11 +1,13 @@
 """Futures orders: placement, fills into one-way positions, resting and stop orders, cancellation.
 
 A fill is paper: the platform's market is the counterparty (``SystemAccount.MARKET``), as for spot and
-margin orders. Market orders and marketable limits fill at once at the mark moved by trading's
-slippage setting, with trading's taker fee; resting limits fill at their price with the maker fee when
+margin orders. Market orders and marketable limits fill at once as the platform's fill model says
+(``book``: the perpetual's order book under BOOK, the mark moved by trading's slippage under FIXED),
+with trading's taker fee; resting limits fill at their price with the maker fee when
 the mark reaches them. Realized PnL, commission and isolated margin move through the ledger in the
 fill's one journal entry, and each is an ``Income`` row.
 
+- ``book``: the fill model, ``taker_fills`` (what a taker fills now, level by level);
 - ``placement``: ``futures_order_place`` (the checks, then an immediate fill or a resting order);
 - ``fills``: one fill into the position and the ledger, the margin check, cancellation;
 - ``matching``: resting limits and stops against the marks (or the contract price), each tick.

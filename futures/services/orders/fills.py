@@ -73,11 +73,17 @@ def require_margin(locked, market, info, position, is_buy, qty, fill_price, mark
         )
 
 
-def finish(order: FuturesOrder) -> None:
-    """Fills here are whole (a reduce-only one capped at the position): the order is done."""
+def finish(order: FuturesOrder, *, complete: bool = True) -> None:
+    """The order is done: filled (a reduce-only one capped at the position), or expired with its rest.
+
+    ``complete`` is False when the book could not fill all of it: what filled stays filled (its
+    ``executedQty``), the rest expires, as Binance's market and IOC orders do.
+    """
     if order.close_position:
         order.orig_qty = order.executed_qty
-    order.status = Status.FILLED if order.executed_qty > 0 else Status.EXPIRED
+    order.status = Status.FILLED if order.executed_qty > 0 and complete else Status.EXPIRED
+    if not complete:
+        order.status_reason = "Market depth exhausted: the rest of the order expired."
     order.save()
 
 

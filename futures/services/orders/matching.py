@@ -10,6 +10,7 @@ from django.utils import timezone
 from futures import selectors
 from futures.models import FuturesOrder
 from futures.services.common import FuturesError, wallet_lock
+from futures.services.orders.book import FillContext, taker_fills
 from futures.services.orders.fills import (
     STOP_LOSS_TYPES,
     STOP_TYPES,
@@ -39,6 +40,7 @@ def futures_orders_match(*, symbols: list[str] | None = None) -> int:
     market = selectors.market_get()
     contract = selectors.contract_prices(market=market)
     settings = PlatformSettings.objects.get(pk=1)
+    ctx = FillContext(settings=settings)
     candidates = FuturesOrder.objects.filter(status__in=(Status.NEW, Status.PARTIALLY_FILLED))
     if symbols:
         candidates = candidates.filter(symbol__symbol__in=symbols)
@@ -50,7 +52,7 @@ def futures_orders_match(*, symbols: list[str] | None = None) -> int:
         with transaction.atomic():
             locked = wallet_lock(account_id, clear_bands=False)
             order = next((o for o in locked.orders if o.pk == order_id), None)
-            if order is not None and _match_one(locked, market, info, order, settings, trigger_price(order, contract)):
+            if order is not None and _match_one(locked, market, info, order, ctx, trigger_price(order, contract)):
                 filled += 1
     return filled
 
@@ -95,7 +97,8 @@ def _triggered(order: FuturesOrder) -> None:
         order.save(update_fields=["triggered_at", "updated_at"])
 
 
-def _match_one(locked, market, info, order: FuturesOrder, settings, trigger: Decimal | None) -> bool:
+def _match_one(locked, market, info, order: FuturesOrder, ctx: FillContext, trigger: Decimal | None) -> bool:
+    settings = ctx.settings
     mark = info.mark_price
     trigger = trigger if trigger is not None else mark
     is_buy = order.side == FuturesOrder.Side.BUY
@@ -127,17 +130,29 @@ def _match_one(locked, market, info, order: FuturesOrder, settings, trigger: Dec
     remaining = order.orig_qty - order.executed_qty
     qty = fillable(order, position, remaining)
     if order.type == Type.LIMIT and not order.reduce_only:
-        price, fee_rate, maker = order.price, settings.maker_fee, True
+        levels, complete = [(qty, order.price)], True
+        fee_rate, maker = settings.maker_fee, True
     else:
-        price = spot_math.slipped_price(
-            mark=mark, is_buy=is_buy, slippage_bps=settings.slippage_bps, tick=info.symbol.tick_size
-        )
+        # A triggered stop, a trailing stop or a reduce-only limit takes as a market order: from the book
+        # (never beyond a limit's price) under the BOOK model, at the slipped mark under FIXED.
+        limit = order.price if order.type == Type.LIMIT and ctx.uses_book else None
+        plan = taker_fills(ctx, info, is_buy=is_buy, quantity=qty, limit=limit)
+        if not plan.fills:
+            return False  # nothing within the limit now: it keeps resting
+        levels, complete = [(lv.quantity, lv.price) for lv in plan.fills], plan.complete
         fee_rate, maker = settings.taker_fee, False
+    quantity = sum((q for q, _ in levels), Decimal(0))
+    average = sum((q * p for q, p in levels), Decimal(0)) / quantity if quantity else mark
     try:
-        require_margin(locked, market, info, position, is_buy, qty, price, mark, fee_rate, exclude=order)
+        require_margin(locked, market, info, position, is_buy, quantity, average, mark, fee_rate, exclude=order)
     except FuturesError as error:
         cancel(order, reason=error.message, status=Status.EXPIRED)
         return False
-    fill(locked, info, order, quantity=qty, price=price, fee_rate=fee_rate, maker=maker)
-    finish(order)
+    for level_qty, price in levels:
+        fill(locked, info, order, quantity=level_qty, price=price, fee_rate=fee_rate, maker=maker)
+    if not complete and order.type == Type.LIMIT:
+        order.status = Status.PARTIALLY_FILLED  # a reduce-only limit keeps resting with its rest
+        order.save()
+    else:
+        finish(order, complete=complete)
     return True

@@ -12,6 +12,7 @@ from futures import formulas as f
 from futures import selectors
 from futures.models import ALGO_CONDITIONAL, FuturesOrder
 from futures.services.common import FuturesError, clean_choice, wallet_lock
+from futures.services.orders.book import FillContext, taker_fills
 from futures.services.orders.fills import (
     CLOSE_POSITION_TYPES,
     CONDITIONAL_TYPES,
@@ -232,7 +233,9 @@ def order_request_place(*, user, request: OrderRequest) -> FuturesOrder:
         request.tif,
     )
     side, is_buy, reduce_only, mark = request.side, request.is_buy, request.reduce_only, info.mark
-    settings = PlatformSettings.objects.get(pk=1)
+    ctx = FillContext(settings=PlatformSettings.objects.get(pk=1))
+    if ctx.uses_book:
+        ctx.params.update(selectors.book_params([info]))  # read before the wallet's lock, which stays short
     wallet = futures_wallet_open(user=user)
     client_order_id = str(request.client_order_id or uuid.uuid4().hex)[:36]
 
@@ -264,14 +267,7 @@ def order_request_place(*, user, request: OrderRequest) -> FuturesOrder:
             algo_type=ALGO_CONDITIONAL if request.algo else "",
         )
         if kind == Type.MARKET:
-            fill_price = spot_math.slipped_price(
-                mark=mark, is_buy=is_buy, slippage_bps=settings.slippage_bps, tick=info.symbol.tick_size
-            )
-            fill_qty = fillable(order, position, qty)
-            require_margin(locked, market, info, position, is_buy, fill_qty, fill_price, mark, settings.taker_fee)
-            order.save()
-            fill(locked, info, order, quantity=fill_qty, price=fill_price, fee_rate=settings.taker_fee)
-            finish(order)
+            _take(locked, market, info, order, position, fillable(order, position, qty), ctx)
         elif (
             limit is not None and kind == Type.LIMIT and spot_math.is_marketable(is_buy=is_buy, limit=limit, mark=mark)
         ):
@@ -280,14 +276,7 @@ def order_request_place(*, user, request: OrderRequest) -> FuturesOrder:
                     "Due to the order could not be executed as maker, the Post Only order will be rejected.",
                     code="post_only_rejected",
                 )
-            fill_price = spot_math.taker_price(
-                mark=mark, limit=limit, is_buy=is_buy, slippage_bps=settings.slippage_bps, tick=info.symbol.tick_size
-            )
-            fill_qty = fillable(order, position, qty)
-            require_margin(locked, market, info, position, is_buy, fill_qty, fill_price, mark, settings.taker_fee)
-            order.save()
-            fill(locked, info, order, quantity=fill_qty, price=fill_price, fee_rate=settings.taker_fee)
-            finish(order)
+            _take(locked, market, info, order, position, fillable(order, position, qty), ctx, limit=limit)
         elif kind == Type.LIMIT and tif in (TIF.IOC, TIF.FOK):
             order.status = Status.EXPIRED
             order.status_reason = f"{tif}: nothing to match at {limit} with the mark at {mark}"
@@ -298,3 +287,35 @@ def order_request_place(*, user, request: OrderRequest) -> FuturesOrder:
             require_margin(locked, market, info, position, is_buy, qty, price_then, price_then, Decimal(0))
             order.save()
         return order
+
+
+def _take(locked, market, info, order: FuturesOrder, position, qty: Decimal, ctx: FillContext, *, limit=None) -> None:
+    """Fill a MARKET order or a marketable LIMIT as taker now, as the fill model allows.
+
+    Under the BOOK model it takes what the book offers (at most to its limit): a MARKET order expires its
+    rest, as Binance's market orders never rest, and so do IOC orders; a FOK order fills whole or expires
+    whole; a GTC limit rests with what is left (PARTIALLY_FILLED), holding the initial margin of its rest.
+    https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api (timeInForce)
+    """
+    settings = ctx.settings
+    is_buy = order.side == FuturesOrder.Side.BUY
+    plan = taker_fills(ctx, info, is_buy=is_buy, quantity=qty, limit=limit)
+    if order.time_in_force == TIF.FOK and not plan.complete:
+        order.status, order.status_reason = Status.EXPIRED, "FOK: the order could not fill in full at once."
+        order.save()
+        return
+    if plan.fills:
+        price = plan.average
+        assert price is not None
+        require_margin(locked, market, info, position, is_buy, plan.quantity, price, info.mark, settings.taker_fee)
+    order.save()
+    for level in plan.fills:
+        fill(locked, info, order, quantity=level.quantity, price=level.price, fee_rate=settings.taker_fee)
+    if plan.complete or order.type == Type.MARKET or order.time_in_force == TIF.IOC:
+        finish(order, complete=plan.complete)
+        return
+    # A GTC limit the book could not fill whole rests with its rest, which must hold its initial margin.
+    rest = qty - order.executed_qty
+    require_margin(locked, market, info, locked.position(info.symbol), is_buy, rest, limit, limit, Decimal(0))
+    order.status = Status.PARTIALLY_FILLED if order.executed_qty else Status.NEW
+    order.save()
