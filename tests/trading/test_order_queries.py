@@ -14,10 +14,11 @@ from rest_framework.test import APIClient
 
 from accounts.services import token_create
 from tests.helpers import assert_ledger_clean, cross
-from trading.models import Asset, Balance, JournalEntry, Order, Pair, PlatformSettings, SystemAccount
-from trading.selectors import pair_get, platform_settings_get, ratios_get
+from trading.models import Asset, Balance, JournalEntry, MarginPoint, Order, Pair, PlatformSettings, SystemAccount
+from trading.selectors import mark_prices, pair_get, platform_settings_get, ratios_get
 from trading.services.accounts import paper_funds_credit
 from trading.services.ledger import LedgerError, Posting, ledger_post, system_balance
+from trading.services.levels import holdings_text
 
 MARKET = {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.002", "side_effect": "MARGIN_BUY"}
 LIMIT = {"symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT", "quantity": "0.0001", "price": "190000.00"}
@@ -56,10 +57,11 @@ def test_market_margin_buy(trader, django_assert_num_queries):
     # In it: SAVEPOINT; the account's lock; its balances' locks (none missing); the USDT lending pool
     # (its free amount is checked); the borrowed balance's interest clock; every balance in one UPDATE;
     # the journal entry; its lines; the order; the trade; the loan event; RELEASE. No look-up of an
-    # existing order: the client order id was made for this order. Three more: the margin point ledger_post
-    # records after the entry (issue 17: margin_points_record), and one for the interest rate in force this
-    # hour, which the borrow's first hour is charged at (issue 16: the rate history).
-    with django_assert_num_queries(19):
+    # existing order: the client order id was made for this order. Two more: the margin point ledger_post
+    # records after the entry (issue 17: margin_points_record; its balances are the locked ones as the UPDATE
+    # returned them, its prices the order's), and the interest rate in force this hour, which the borrow's
+    # first hour is charged at (issue 16: the rate history).
+    with django_assert_num_queries(17):
         response = client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "FILLED"
     assert_ledger_clean()
@@ -68,8 +70,8 @@ def test_market_margin_buy(trader, django_assert_num_queries):
 def test_limit_resting(trader, django_assert_num_queries):
     client, account = trader
     # the token; the account; the mark prices; SAVEPOINT; the account's lock; its balances' locks; the
-    # one UPDATE; the journal entry; its lines; the order; RELEASE; and the three of the margin point.
-    with django_assert_num_queries(14):
+    # one UPDATE; the journal entry; its lines; the order; RELEASE; and the margin point.
+    with django_assert_num_queries(12):
         response = client.post("/api/v1/orders", {"account": account.pk, **LIMIT}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "NEW"
     assert_ledger_clean()
@@ -77,7 +79,7 @@ def test_limit_resting(trader, django_assert_num_queries):
 
 def test_a_client_order_id_costs_its_look_up(trader, django_assert_num_queries):
     client, account = trader
-    with django_assert_num_queries(15):  # LIMIT's fourteen and the order the id may repeat
+    with django_assert_num_queries(13):  # LIMIT's twelve and the order the id may repeat
         client.post("/api/v1/orders", {"account": account.pk, **LIMIT, "client_order_id": "mine-1"}, format="json")
     with django_assert_num_queries(8):  # the same order again: the first one back, nothing written
         response = client.post(
@@ -112,3 +114,15 @@ def test_ledger_post_refuses_a_balance_that_is_gone(platform):
     with pytest.raises(LedgerError), transaction.atomic():
         ledger_post(kind=JournalEntry.Kind.BOOTSTRAP, posting=posting, memo="ghost")
     assert system_balance(SystemAccount.PAPER_FUNDING, usdt).free == funding.free
+
+
+def test_the_margin_point_is_what_the_database_holds(trader):
+    """The point ledger_post records from the locked balances (no second read) shows the stored amounts."""
+    client, account = trader
+    assert client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json").status_code == 201
+    assert client.post("/api/v1/orders", {"account": account.pk, **LIMIT}, format="json").status_code == 201
+    point = MarginPoint.objects.filter(account=account).latest("id")
+    stored = Balance.objects.filter(account=account).select_related("asset")
+    assert point.holdings == holdings_text(stored)
+    assert point.prices == {code: f"{price}" for code, price in mark_prices().items() if code in point.prices}
+    assert set(point.prices) == {"USDT", "BTC", "ETH"}

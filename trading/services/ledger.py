@@ -99,7 +99,21 @@ class Posting:
         self.add(income, Bucket.INTEREST, amount)
 
 
-def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, memo: str = "") -> JournalEntry:
+def ledger_post(
+    *,
+    kind: str,
+    posting: Posting,
+    account: Account | None = None,
+    memo: str = "",
+    held: Sequence[Balance] | None = None,
+    prices: dict[str, Decimal] | None = None,
+) -> JournalEntry:
+    """Write the posting as one entry, and the margin point of the accounts it touched.
+
+    ``held``: every balance of ``account``, locked by the caller and carrying the posting's lines (a
+    ``LockedAccount``'s); with it the margin point values them as the entry's UPDATE left them (read back
+    from that statement) instead of reading them again. ``prices``: the mark prices the caller's checks
+    used, for the point too (else they are read)."""
     if not transaction.get_connection().in_atomic_block:
         raise LedgerError("ledger_post must run inside transaction.atomic()")
     deltas: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -111,14 +125,23 @@ def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, 
     if unbalanced:
         raise LedgerError(f"unbalanced journal entry {kind}: {unbalanced}")
 
-    _balances_update(deltas)
+    stored = _balances_update(deltas)
+    if stored is not None:
+        # The user's balance objects take the amounts the UPDATE stored (rounded as the database rounds).
+        for balance, _, _ in posting.lines:
+            if not balance.is_system and balance.pk in stored:
+                balance.free, balance.locked, balance.borrowed, balance.interest = stored[balance.pk]
+    else:
+        held = None  # amounts not read back: the margin point reads them
     entry = JournalEntry.objects.create(kind=kind, account=account, memo=memo[:255])
     LedgerLine.objects.bulk_create(
         LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount)
         for balance, bucket, amount in posting.lines
     )
     # The level of every margin account the entry touched (issue 17): here, so that no service can forget it.
-    margin_points_record(entry=entry, balances=[line[0] for line in posting.lines], account=account)
+    margin_points_record(
+        entry=entry, balances=[line[0] for line in posting.lines], account=account, held=held, prices=prices
+    )
     return entry
 
 
@@ -141,13 +164,16 @@ FROM locked
 JOIN unnest(%(ids)s::bigint[], %(free)s::numeric[], %(locked)s::numeric[], %(borrowed)s::numeric[],
             %(interest)s::numeric[]) AS d(id, free, locked, borrowed, interest) ON d.id = locked.id
 WHERE b.id = locked.id
+RETURNING b.id, b.free, b.locked, b.borrowed, b.interest
 """
 
 
-def _balances_update(deltas: dict[int, dict[str, Decimal]]) -> None:
+def _balances_update(deltas: dict[int, dict[str, Decimal]]) -> dict[int, tuple[Decimal, ...]] | None:
+    """Apply the deltas; on PostgreSQL, return each changed balance's stored (free, locked, borrowed,
+    interest)."""
     changed = {pk: d for pk, d in deltas.items() if any(d.values())}
     if not changed:
-        return
+        return {}
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
         for balance_id in sorted(changed):
@@ -160,15 +186,17 @@ def _balances_update(deltas: dict[int, dict[str, Decimal]]) -> None:
             }
             if Balance.objects.filter(pk=balance_id).update(**changes) != 1:
                 raise LedgerError(f"balance #{balance_id} is gone")
-        return
+        return None
     ids = sorted(changed)
     params: dict[str, list] = {"ids": ids}
     for bucket in BUCKETS:
         params[str(bucket)] = [changed[pk].get(bucket, Decimal(0)) for pk in ids]
     with connection.cursor() as cursor:
         cursor.execute(BULK_UPDATE_SQL, params)
-        if cursor.rowcount != len(ids):
-            raise LedgerError(f"{len(ids) - cursor.rowcount} of the entry's balances are gone")
+        rows = cursor.fetchall()
+    if len(rows) != len(ids):
+        raise LedgerError(f"{len(ids) - len(rows)} of the entry's balances are gone")
+    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 # --- balances ---------------------------------------------------------------------------------------
