@@ -10,13 +10,27 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.services import token_create
 from tests.helpers import assert_ledger_clean, cross
-from trading.models import Asset, Balance, JournalEntry, MarginPoint, Order, Pair, PlatformSettings, SystemAccount
+from trading.models import (
+    Asset,
+    Balance,
+    InterestRate,
+    JournalEntry,
+    MarginPoint,
+    Order,
+    Pair,
+    PairBook,
+    PlatformSettings,
+    SystemAccount,
+)
 from trading.selectors import mark_prices, pair_get, platform_settings_get, ratios_get
+from trading.selectors.book import book_params_get
 from trading.services.accounts import paper_funds_credit
+from trading.services.interest_rates import clock_hour, interest_rate_schedule, rate_in_force
 from trading.services.ledger import LedgerError, Posting, ledger_post, system_balance
 from trading.services.levels import holdings_text
 
@@ -57,11 +71,11 @@ def test_market_margin_buy(trader, django_assert_num_queries):
     # In it: SAVEPOINT; the account's lock; its balances' locks (none missing); the USDT lending pool
     # (its free amount is checked); the borrowed balance's interest clock; every balance in one UPDATE;
     # the journal entry; its lines; the order; the trade; the loan event; RELEASE. No look-up of an
-    # existing order: the client order id was made for this order. Two more: the margin point ledger_post
+    # existing order: the client order id was made for this order. One more: the margin point ledger_post
     # records after the entry (issue 17: margin_points_record; its balances are the locked ones as the UPDATE
-    # returned them, its prices the order's), and the interest rate in force this hour, which the borrow's
-    # first hour is charged at (issue 16: the rate history).
-    with django_assert_num_queries(17):
+    # returned them, its prices the order's). The interest rate in force this hour, which the borrow's first
+    # hour is charged at (issue 16: the rate history), and the pair's book are copies too.
+    with django_assert_num_queries(16):
         response = client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "FILLED"
     assert_ledger_clean()
@@ -98,6 +112,19 @@ def test_every_kind_of_write_retires_the_copies(trader):
     assert pair_get(symbol="ETHUSDT").is_active is False
     response = client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
     assert response.status_code == 400 and response.json()["error"]["code"] == "symbol_halted"
+    usdt = Asset.objects.get(code="USDT")
+    hour = clock_hour(timezone.now())
+    before = rate_in_force(asset=usdt, at=hour)
+    interest_rate_schedule(asset="USDT", daily_rate=before * 2)  # an entry saved
+    assert rate_in_force(asset=usdt, at=hour) == before * 2
+    InterestRate.objects.filter(asset=usdt, effective_from=hour).update(daily_rate=before * 3)
+    assert rate_in_force(asset=usdt, at=hour) == before * 3
+    btc = Pair.objects.get(symbol="BTCUSDT")
+    levels = book_params_get(pair=btc).levels
+    PairBook.objects.update_or_create(pair=btc, defaults={"levels": levels + 1})
+    assert book_params_get(pair=btc).levels == levels + 1
+    PairBook.objects.filter(pair=btc).update(levels=levels + 2)
+    assert book_params_get(pair=btc).levels == levels + 2
     tier = platform_settings_get().risk_profile.tiers.get(kind="cross", leverage=account.leverage)
     tier.margin_call = tier.liquidation + D("0.01")
     tier.save()
