@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Round
+from django.utils import timezone
 
 from core.errors import InsufficientBalance
 from core.money import AMOUNT_PLACES
@@ -133,11 +134,7 @@ def ledger_post(
                 balance.free, balance.locked, balance.borrowed, balance.interest = stored[balance.pk]
     else:
         held = None  # amounts not read back: the margin point reads them
-    entry = JournalEntry.objects.create(kind=kind, account=account, memo=memo[:255])
-    LedgerLine.objects.bulk_create(
-        LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount)
-        for balance, bucket, amount in posting.lines
-    )
+    entry = _entry_create(kind=kind, account=account, memo=memo[:255], lines=posting.lines)
     # The level of every margin account the entry touched (issue 17): here, so that no service can forget it.
     margin_points_record(
         entry=entry, balances=[line[0] for line in posting.lines], account=account, held=held, prices=prices
@@ -197,6 +194,51 @@ def _balances_update(deltas: dict[int, dict[str, Decimal]]) -> dict[int, tuple[D
     if len(rows) != len(ids):
         raise LedgerError(f"{len(ids) - len(rows)} of the entry's balances are gone")
     return {row[0]: tuple(row[1:]) for row in rows}
+
+
+# The entry and its lines in one statement (PostgreSQL runs every data-modifying WITH clause, referenced
+# or not): one round trip instead of two. The lines keep the posting's order (their ids follow it).
+ENTRY_SQL = f"""
+WITH entry AS (
+    INSERT INTO {JournalEntry._meta.db_table} (kind, account_id, memo, created_at)
+    VALUES (%(kind)s, %(account)s, %(memo)s, %(created_at)s)
+    RETURNING id
+), lines AS (
+    INSERT INTO {LedgerLine._meta.db_table} (entry_id, balance_id, bucket, amount)
+    SELECT entry.id, line.balance_id, line.bucket, line.amount
+    FROM entry, unnest(%(balances)s::bigint[], %(buckets)s::varchar[], %(amounts)s::numeric[])
+        WITH ORDINALITY AS line(balance_id, bucket, amount, n)
+    ORDER BY line.n
+)
+SELECT id FROM entry
+"""
+
+
+def _entry_create(
+    *, kind: str, account: Account | None, memo: str, lines: list[tuple[Balance, str, Decimal]]
+) -> JournalEntry:
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql" or not lines:
+        entry = JournalEntry.objects.create(kind=kind, account=account, memo=memo)
+        LedgerLine.objects.bulk_create(
+            LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount) for balance, bucket, amount in lines
+        )
+        return entry
+    entry = JournalEntry(kind=kind, account=account, memo=memo, created_at=timezone.now())
+    params = {
+        "kind": kind,
+        "account": account.pk if account is not None else None,
+        "memo": memo,
+        "created_at": entry.created_at,
+        "balances": [balance.pk for balance, _, _ in lines],
+        "buckets": [str(bucket) for _, bucket, _ in lines],
+        "amounts": [amount for _, _, amount in lines],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(ENTRY_SQL, params)
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding, entry._state.db = False, connection.alias
+    return entry
 
 
 # --- balances ---------------------------------------------------------------------------------------

@@ -267,7 +267,9 @@ def order_place(
         )
     # A new order's trades are exactly the ones this operation made (in id order): kept as Django keeps a
     # prefetch, so a response that lists them (Binance's FULL) does not read them back.
-    order._prefetched_objects_cache = {"trades": list(op.trades)}  # type: ignore[attr-defined]
+    trades = order.trades.all()
+    trades._result_cache, trades._prefetch_done = list(op.trades), True  # as prefetch_related fills one
+    order._prefetched_objects_cache = {"trades": trades}  # type: ignore[attr-defined]
     return order
 
 
