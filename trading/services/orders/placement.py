@@ -266,9 +266,10 @@ def order_place(
             orders=[order],
         )
     # A new order's trades are exactly the ones this operation made (in id order): kept as Django keeps a
-    # prefetch, so a response that lists them (Binance's FULL) does not read them back.
+    # prefetch (prefetch_related fills a queryset so), and a response that lists them (Binance's FULL) does
+    # not read them back.
     trades = order.trades.all()
-    trades._result_cache, trades._prefetch_done = list(op.trades), True  # as prefetch_related fills one
+    trades._result_cache, trades._prefetch_done = list(op.trades), True  # type: ignore[attr-defined]
     order._prefetched_objects_cache = {"trades": trades}  # type: ignore[attr-defined]
     return order
 
