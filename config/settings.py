@@ -161,7 +161,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="MarginLab <noreply@margi
 # --- Cache ----------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # core.cache.RedisCache: Django's, with one redis-py client per pool instead of one per call.
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Settings, risk tiers, assets and pairs kept per process, retired by a token in the cache on every write

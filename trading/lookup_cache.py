@@ -10,6 +10,12 @@ token, which the after-commit replacement retires.
 Writes are seen through ``post_save``/``post_delete`` and through ``LookupQuerySet`` (``update()``,
 ``delete()``, bulk writes), the manager of those models. Raw SQL is not seen: call ``lookups_changed()``.
 
+A request reads the token once (``lookups_request_started``, connected to Django's ``request_started``):
+every look-up of that request uses the copies of the generation it began with, so one request sees one
+consistent set of settings, tiers and pairs and pays one cache GET, not one per look-up. A write of its own
+still retires them at once (``lookups_changed``); outside a request (tasks, the shell) each look-up reads
+the token, as before.
+
 On when ``MARGINLAB_LOOKUP_CACHE`` (default: when REDIS_URL is set). Without a shared cache the token
 would live in one process only and another process (the worker, a second web process) would never see
 a change, so it stays off: every look-up reads the database, as before.
@@ -19,9 +25,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core import signals
 from django.core.cache import cache
 from django.db import models, transaction
 
@@ -29,6 +37,8 @@ GENERATION_KEY = "marginlab:lookups:generation"
 T = TypeVar("T")
 
 _local: dict[str, Any] = {"generation": None, "values": {}}
+# Inside a request: a dict holding the generation token the request read first; None outside one.
+_request: ContextVar[dict[str, Any] | None] = ContextVar("lookup_request", default=None)
 
 
 def lookups_enabled() -> bool:
@@ -39,16 +49,34 @@ def lookup_cached(name: str, load: Callable[[], T]) -> T:
     """``load()``, or this process's copy of it while no write has replaced the generation token."""
     if not lookups_enabled():
         return load()
-    generation = cache.get(GENERATION_KEY)
+    request = _request.get()
+    generation = request.get("generation") if request is not None else None
     if generation is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(GENERATION_KEY)
+        generation = _generation()
+        if request is not None:
+            request["generation"] = generation
     if _local["generation"] != generation:
         _local["generation"], _local["values"] = generation, {}
     values = _local["values"]
     if name not in values:
         values[name] = load()
     return values[name]
+
+
+def _generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def lookups_request_started(**kwargs) -> None:
+    _request.set({})
+
+
+def lookups_request_finished(**kwargs) -> None:
+    _request.set(None)
 
 
 def _bump() -> None:
@@ -58,6 +86,9 @@ def _bump() -> None:
 def lookups_changed() -> None:
     """Retire every process's copies: now (this transaction reads its own writes) and after commit."""
     _local["generation"], _local["values"] = None, {}
+    request = _request.get()
+    if request is not None:
+        request.pop("generation", None)
     if not lookups_enabled():
         return
     _bump()
@@ -67,6 +98,7 @@ def lookups_changed() -> None:
 def lookups_forget() -> None:
     """This process's copies only (tests start each from the database)."""
     _local["generation"], _local["values"] = None, {}
+    _request.set(None)
 
 
 class LookupQuerySet(models.QuerySet):
@@ -98,6 +130,8 @@ def _changed(sender, **kwargs) -> None:
 
 
 def lookups_connect(*model_classes: type[models.Model]) -> None:
+    signals.request_started.connect(lookups_request_started, dispatch_uid="lookups-request-started")
+    signals.request_finished.connect(lookups_request_finished, dispatch_uid="lookups-request-finished")
     for model in model_classes:
         models.signals.post_save.connect(_changed, sender=model, dispatch_uid=f"lookups-save-{model.__name__}")
         models.signals.post_delete.connect(_changed, sender=model, dispatch_uid=f"lookups-delete-{model.__name__}")

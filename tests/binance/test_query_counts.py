@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.binance.conftest import signed
 from tests.helpers import cross, spot
-from trading.services.accounts import isolated_account_open
+from trading.services.accounts import isolated_account_open, paper_funds_credit
 from trading.services.loans import loan_borrow
 from trading.services.orders import oco_place, order_place
 from trading.services.transfers import transfer_create
@@ -121,3 +121,24 @@ def test_a_binance_list_costs_the_same_for_one_item_as_for_four(
     listed = body if isinstance(body, list) else body.get("assets") or body.get("userAssets") or body.get("rows")
     assert len(listed) >= 4
     assert len(one) == expected
+
+
+def test_a_signed_margin_buy_costs_what_the_order_costs(
+    client, alice, alice_keys, set_prices, django_assert_num_queries
+):
+    """POST /sapi/v1/margin/order with MARGIN_BUY and a FULL answer (issue 15): the key; the cross account
+    (isIsolated routes it); then the order's own queries after its account look-up, which the route made
+    (tests/trading/test_order_queries.py: the mark prices, SAVEPOINT, the account's and its balances' locks,
+    the lending pool, the interest clock, one UPDATE, the entry with its lines, the margin point, the order, the
+    trade, the loan event, RELEASE). The fills come with the order: nothing read back."""
+    set_prices(BTCUSDT=95000, ETHUSDT=3500)
+    paper_funds_credit(account_id=cross(alice).pk, asset="BTC", amount="1")  # collateral, and no USDT: each buy borrows
+    order = {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.01", "sideEffectType": "MARGIN_BUY"}
+    first = signed(client, "post", "/sapi/v1/margin/order", alice_keys, order)
+    assert first.status_code == 200, first.content  # the copies filled
+    with django_assert_num_queries(15):
+        response = signed(client, "post", "/sapi/v1/margin/order", alice_keys, {**order, "newOrderRespType": "FULL"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "FILLED" and len(body["fills"]) == 1
+    assert body["fills"][0]["qty"] == "0.01000000" and body["fills"][0]["tradeId"] > 0

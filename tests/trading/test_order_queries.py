@@ -10,14 +10,29 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.services import token_create
 from tests.helpers import assert_ledger_clean, cross
-from trading.models import Asset, Balance, JournalEntry, Order, Pair, PlatformSettings, SystemAccount
-from trading.selectors import pair_get, platform_settings_get, ratios_get
+from trading.models import (
+    Asset,
+    Balance,
+    InterestRate,
+    JournalEntry,
+    MarginPoint,
+    Order,
+    Pair,
+    PairBook,
+    PlatformSettings,
+    SystemAccount,
+)
+from trading.selectors import mark_prices, pair_get, platform_settings_get, ratios_get
+from trading.selectors.book import book_params_get
 from trading.services.accounts import paper_funds_credit
+from trading.services.interest_rates import clock_hour, interest_rate_schedule, rate_in_force
 from trading.services.ledger import LedgerError, Posting, ledger_post, system_balance
+from trading.services.levels import holdings_text
 
 MARKET = {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.002", "side_effect": "MARGIN_BUY"}
 LIMIT = {"symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT", "quantity": "0.0001", "price": "190000.00"}
@@ -45,8 +60,9 @@ def test_bare_request(trader, django_assert_num_queries):
 
 def test_get_account(trader, django_assert_num_queries):
     client, account = trader
-    # the token; the account (the user's own); its balances; the mark prices. Settings and tiers: copies.
-    with django_assert_num_queries(4):
+    # the token; the account (the user's own) with its balances, in one query; the mark prices. Settings and
+    # tiers: copies.
+    with django_assert_num_queries(3):
         assert client.get(f"/api/v1/accounts/{account.pk}").status_code == 200
 
 
@@ -55,11 +71,12 @@ def test_market_margin_buy(trader, django_assert_num_queries):
     # Before the transaction: the token; the account (the user's own); the mark prices.
     # In it: SAVEPOINT; the account's lock; its balances' locks (none missing); the USDT lending pool
     # (its free amount is checked); the borrowed balance's interest clock; every balance in one UPDATE;
-    # the journal entry; its lines; the order; the trade; the loan event; RELEASE. No look-up of an
-    # existing order: the client order id was made for this order. Three more: the margin point ledger_post
-    # records after the entry (issue 17: margin_points_record), and one for the interest rate in force this
-    # hour, which the borrow's first hour is charged at (issue 16: the rate history).
-    with django_assert_num_queries(19):
+    # the journal entry with its lines (one statement); the order; the trade; the loan event; RELEASE. No look-up of an
+    # existing order: the client order id was made for this order. One more: the margin point ledger_post
+    # records after the entry (issue 17: margin_points_record; its balances are the locked ones as the UPDATE
+    # returned them, its prices the order's). The interest rate in force this hour, which the borrow's first
+    # hour is charged at (issue 16: the rate history), and the pair's book are copies too.
+    with django_assert_num_queries(15):
         response = client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "FILLED"
     assert_ledger_clean()
@@ -68,8 +85,8 @@ def test_market_margin_buy(trader, django_assert_num_queries):
 def test_limit_resting(trader, django_assert_num_queries):
     client, account = trader
     # the token; the account; the mark prices; SAVEPOINT; the account's lock; its balances' locks; the
-    # one UPDATE; the journal entry; its lines; the order; RELEASE; and the three of the margin point.
-    with django_assert_num_queries(14):
+    # one UPDATE; the journal entry with its lines; the order; RELEASE; and the margin point.
+    with django_assert_num_queries(11):
         response = client.post("/api/v1/orders", {"account": account.pk, **LIMIT}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "NEW"
     assert_ledger_clean()
@@ -77,7 +94,7 @@ def test_limit_resting(trader, django_assert_num_queries):
 
 def test_a_client_order_id_costs_its_look_up(trader, django_assert_num_queries):
     client, account = trader
-    with django_assert_num_queries(15):  # LIMIT's fourteen and the order the id may repeat
+    with django_assert_num_queries(12):  # LIMIT's eleven and the order the id may repeat
         client.post("/api/v1/orders", {"account": account.pk, **LIMIT, "client_order_id": "mine-1"}, format="json")
     with django_assert_num_queries(8):  # the same order again: the first one back, nothing written
         response = client.post(
@@ -96,6 +113,19 @@ def test_every_kind_of_write_retires_the_copies(trader):
     assert pair_get(symbol="ETHUSDT").is_active is False
     response = client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
     assert response.status_code == 400 and response.json()["error"]["code"] == "symbol_halted"
+    usdt = Asset.objects.get(code="USDT")
+    hour = clock_hour(timezone.now())
+    before = rate_in_force(asset=usdt, at=hour)
+    interest_rate_schedule(asset="USDT", daily_rate=before * 2)  # an entry saved
+    assert rate_in_force(asset=usdt, at=hour) == before * 2
+    InterestRate.objects.filter(asset=usdt, effective_from=hour).update(daily_rate=before * 3)
+    assert rate_in_force(asset=usdt, at=hour) == before * 3
+    btc = Pair.objects.get(symbol="BTCUSDT")
+    levels = book_params_get(pair=btc).levels
+    PairBook.objects.update_or_create(pair=btc, defaults={"levels": levels + 1})
+    assert book_params_get(pair=btc).levels == levels + 1
+    PairBook.objects.filter(pair=btc).update(levels=levels + 2)
+    assert book_params_get(pair=btc).levels == levels + 2
     tier = platform_settings_get().risk_profile.tiers.get(kind="cross", leverage=account.leverage)
     tier.margin_call = tier.liquidation + D("0.01")
     tier.save()
@@ -112,3 +142,15 @@ def test_ledger_post_refuses_a_balance_that_is_gone(platform):
     with pytest.raises(LedgerError), transaction.atomic():
         ledger_post(kind=JournalEntry.Kind.BOOTSTRAP, posting=posting, memo="ghost")
     assert system_balance(SystemAccount.PAPER_FUNDING, usdt).free == funding.free
+
+
+def test_the_margin_point_is_what_the_database_holds(trader):
+    """The point ledger_post records from the locked balances (no second read) shows the stored amounts."""
+    client, account = trader
+    assert client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json").status_code == 201
+    assert client.post("/api/v1/orders", {"account": account.pk, **LIMIT}, format="json").status_code == 201
+    point = MarginPoint.objects.filter(account=account).latest("id")
+    stored = Balance.objects.filter(account=account).select_related("asset")
+    assert point.holdings == holdings_text(stored)
+    assert point.prices == {code: f"{price}" for code, price in mark_prices().items() if code in point.prices}
+    assert set(point.prices) == {"USDT", "BTC", "ETH"}

@@ -106,7 +106,8 @@ class AccountDetailApi(APIView):
 
     @extend_schema(tags=[ACCOUNTS], responses=AccountOutputSerializer)
     def get(self, request, account_id: int):
-        return _account_response(selectors.account_get_for_user(user=request.user, account_id=account_id))
+        summary = selectors.account_summary_get_for_user(user=request.user, account_id=account_id)
+        return Response(AccountOutputSerializer(summary).data)
 
     @extend_schema(tags=[ACCOUNTS], request=UpdateInputSerializer, responses=AccountOutputSerializer)
     def patch(self, request, account_id: int):

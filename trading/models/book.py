@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from trading.lookup_cache import LookupQuerySet
+
 from .fields import amount_field, ratio_field
 from .markets import Pair
 
@@ -39,6 +41,8 @@ class PairBook(models.Model):
     )
     noise_seconds = models.PositiveIntegerField(default=60, help_text="How long one random draw of the sizes lasts.")
     seed = models.PositiveIntegerField(default=0, help_text="Change it for another (still repeatable) draw.")
+
+    objects = LookupQuerySet.as_manager()  # its writes retire the cached copies (trading.lookup_cache)
 
     class Meta:
         verbose_name = "order book"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from trading.lookup_cache import LookupQuerySet
+
 from .fields import ratio_field
 from .markets import Asset
 
@@ -25,6 +27,8 @@ class InterestRate(models.Model):
     effective_from = models.DateTimeField(help_text="A clock hour (UTC): minutes and seconds are 0.")
     daily_rate = ratio_field(help_text="Daily borrow rate from that hour on, e.g. 0.0002 = 0.02 % a day.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LookupQuerySet.as_manager()  # its writes retire the cached copies (trading.lookup_cache)
 
     class Meta:
         ordering = ["asset", "-effective_from"]

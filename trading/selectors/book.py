@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from trading.book import Book, BookParams, Level, book_build
+from trading.lookup_cache import lookup_cached
 from trading.models import MarkPrice, Pair, PairBook
 
 
@@ -29,7 +30,8 @@ def book_params_of(row: PairBook | None) -> BookParams:
 
 
 def book_params_get(*, pair: Pair) -> BookParams:
-    return book_params_of(PairBook.objects.filter(pair=pair).first())
+    """The pair's book parameters, read once per process while no book changes (trading.lookup_cache)."""
+    return lookup_cached(f"book:{pair.pk}", lambda: book_params_of(PairBook.objects.filter(pair=pair).first()))
 
 
 def pair_book(*, pair: Pair, mark: Decimal, params: BookParams, now: datetime) -> Book:

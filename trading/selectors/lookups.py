@@ -103,13 +103,14 @@ def account_get_for_user(*, user: User, account_id) -> Account:
     account_id = _as_id(account_id)
     account = None
     if account_id is not None and user is not None and user.is_authenticated:
-        account = (
+        rows = (
             Account.objects.select_related("pair__base", "pair__quote")
             .filter(pk=account_id, user=user)
             # The futures wallet is the futures app's: no spot or margin service may touch it.
             .exclude(kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
-            .first()
+            .order_by()  # one row by its id: no ORDER BY to build (every request of an account comes here)
         )
+        account = next(iter(rows[:1]), None)
     if account is not None:
         account.user = user  # the filter proved it: no second query when a page asks whose account it is
     if account is None:

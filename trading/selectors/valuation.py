@@ -19,7 +19,7 @@ from trading.models import (
     Balance,
     RiskTier,
 )
-from trading.selectors.lookups import mark_prices, platform_settings_get
+from trading.selectors.lookups import _as_id, account_get_for_user, mark_prices, platform_settings_get
 from trading.selectors.tiers import isolated_ratios, isolated_tier_tables
 
 
@@ -153,6 +153,28 @@ def account_summaries_for_user(*, user: User, prices: dict[str, Decimal] | None 
     prices = prices or mark_prices()
     tiers = risk_tiers(profile_id=platform_settings_get().risk_profile_id)
     return [account_summary(account=a, balances=list(a.balances.all()), prices=prices, tiers=tiers) for a in accounts]
+
+
+def account_summary_get_for_user(*, user: User, account_id) -> AccountSummary:
+    """The user's own account with its summary, the account read with its balances in one query (issue 15:
+    GET /api/v1/accounts/{id}); an account without balances, or not the user's, takes the look-up by id."""
+    account_pk = _as_id(account_id)
+    rows = []
+    if account_pk is not None and user is not None and user.is_authenticated:
+        rows = list(
+            Balance.objects.filter(account_id=account_pk, account__user=user)
+            .exclude(account__kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
+            .select_related("asset", "account__pair__base", "account__pair__quote")
+            .order_by("asset__code")
+        )
+    if not rows:
+        return account_summary_get(account=account_get_for_user(user=user, account_id=account_id))
+    account = rows[0].account
+    account.user = user  # the filter proved it
+    for row in rows:
+        row.account = account
+    tiers = risk_tiers(profile_id=platform_settings_get().risk_profile_id)
+    return account_summary(account=account, balances=rows, prices=mark_prices(), tiers=tiers)
 
 
 def account_summary_get(*, account: Account, prices: dict[str, Decimal] | None = None) -> AccountSummary:

@@ -79,7 +79,16 @@ class Operation:
                 rule="initial",
                 action="The order",
             )
-        entry = ledger_post(kind=kind, posting=self.posting, account=account, memo=memo) if self.posting.lines else None
+        entry = None
+        if self.posting.lines:
+            entry = ledger_post(
+                kind=kind,
+                posting=self.posting,
+                account=account,
+                memo=memo,
+                held=self.locked.all(),
+                prices=self.prices,
+            )
         for order in orders:
             order.save()
         for trade in self.trades:

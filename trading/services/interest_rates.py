@@ -13,11 +13,13 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, NotFound
 from trading import margin
+from trading.lookup_cache import lookup_cached
 from trading.models import Asset, InterestRate
 from trading.services.common import clean_amount
 
 # Before every entry (an asset listed after the schedule began): the asset's own daily rate.
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+RATES_KEPT = 1024  # answers of rates_for_hours kept per process (one per asset, hour and length asked)
 
 
 def clock_hour(now: datetime) -> datetime:
@@ -29,15 +31,23 @@ def rates_for_hours(*, asset: Asset, first_hour: datetime, hours: int) -> list[D
 
     Entries are one per hour at most, so the ``hours`` latest entries up to the last hour and one more reach
     back to the entry in force at ``first_hour``."""
-    last_hour = first_hour + timedelta(hours=hours - 1)
-    schedule = list(
-        InterestRate.objects.filter(asset=asset, effective_from__lte=last_hour)
-        .order_by("-effective_from")
-        .values_list("effective_from", "daily_rate")[: hours + 1]
-    )
-    if not schedule or schedule[-1][0] > first_hour:
-        schedule.append((BEGINNING, asset.daily_interest_rate))
-    return margin.hourly_rates(schedule=schedule, first_hour=first_hour, hours=hours)
+    # Kept per process while no rate or asset changes (trading.lookup_cache): every borrow charges its first
+    # hour at the rate of the current one, so orders of one hour ask the same question.
+    known: dict[tuple, list[Decimal]] = lookup_cached("interest-rates", dict)
+    key = (asset.pk, asset.daily_interest_rate, first_hour, hours)
+    if key not in known:
+        last_hour = first_hour + timedelta(hours=hours - 1)
+        schedule = list(
+            InterestRate.objects.filter(asset=asset, effective_from__lte=last_hour)
+            .order_by("-effective_from")
+            .values_list("effective_from", "daily_rate")[: hours + 1]
+        )
+        if not schedule or schedule[-1][0] > first_hour:
+            schedule.append((BEGINNING, asset.daily_interest_rate))
+        if len(known) >= RATES_KEPT:
+            known.clear()
+        known[key] = margin.hourly_rates(schedule=schedule, first_hour=first_hour, hours=hours)
+    return list(known[key])
 
 
 def rate_in_force(*, asset: Asset, at: datetime) -> Decimal:

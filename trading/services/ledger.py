@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Round
+from django.utils import timezone
 
 from core.errors import InsufficientBalance
 from core.money import AMOUNT_PLACES
@@ -99,7 +100,21 @@ class Posting:
         self.add(income, Bucket.INTEREST, amount)
 
 
-def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, memo: str = "") -> JournalEntry:
+def ledger_post(
+    *,
+    kind: str,
+    posting: Posting,
+    account: Account | None = None,
+    memo: str = "",
+    held: Sequence[Balance] | None = None,
+    prices: dict[str, Decimal] | None = None,
+) -> JournalEntry:
+    """Write the posting as one entry, and the margin point of the accounts it touched.
+
+    ``held``: every balance of ``account``, locked by the caller and carrying the posting's lines (a
+    ``LockedAccount``'s); with it the margin point values them as the entry's UPDATE left them (read back
+    from that statement) instead of reading them again. ``prices``: the mark prices the caller's checks
+    used, for the point too (else they are read)."""
     if not transaction.get_connection().in_atomic_block:
         raise LedgerError("ledger_post must run inside transaction.atomic()")
     deltas: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -111,14 +126,19 @@ def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, 
     if unbalanced:
         raise LedgerError(f"unbalanced journal entry {kind}: {unbalanced}")
 
-    _balances_update(deltas)
-    entry = JournalEntry.objects.create(kind=kind, account=account, memo=memo[:255])
-    LedgerLine.objects.bulk_create(
-        LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount)
-        for balance, bucket, amount in posting.lines
-    )
+    stored = _balances_update(deltas)
+    if stored is not None:
+        # The user's balance objects take the amounts the UPDATE stored (rounded as the database rounds).
+        for balance, _, _ in posting.lines:
+            if not balance.is_system and balance.pk in stored:
+                balance.free, balance.locked, balance.borrowed, balance.interest = stored[balance.pk]
+    else:
+        held = None  # amounts not read back: the margin point reads them
+    entry = _entry_create(kind=kind, account=account, memo=memo[:255], lines=posting.lines)
     # The level of every margin account the entry touched (issue 17): here, so that no service can forget it.
-    margin_points_record(entry=entry, balances=[line[0] for line in posting.lines], account=account)
+    margin_points_record(
+        entry=entry, balances=[line[0] for line in posting.lines], account=account, held=held, prices=prices
+    )
     return entry
 
 
@@ -141,13 +161,16 @@ FROM locked
 JOIN unnest(%(ids)s::bigint[], %(free)s::numeric[], %(locked)s::numeric[], %(borrowed)s::numeric[],
             %(interest)s::numeric[]) AS d(id, free, locked, borrowed, interest) ON d.id = locked.id
 WHERE b.id = locked.id
+RETURNING b.id, b.free, b.locked, b.borrowed, b.interest
 """
 
 
-def _balances_update(deltas: dict[int, dict[str, Decimal]]) -> None:
+def _balances_update(deltas: dict[int, dict[str, Decimal]]) -> dict[int, tuple[Decimal, ...]] | None:
+    """Apply the deltas; on PostgreSQL, return each changed balance's stored (free, locked, borrowed,
+    interest)."""
     changed = {pk: d for pk, d in deltas.items() if any(d.values())}
     if not changed:
-        return
+        return {}
     connection = transaction.get_connection()
     if connection.vendor != "postgresql":
         for balance_id in sorted(changed):
@@ -160,15 +183,62 @@ def _balances_update(deltas: dict[int, dict[str, Decimal]]) -> None:
             }
             if Balance.objects.filter(pk=balance_id).update(**changes) != 1:
                 raise LedgerError(f"balance #{balance_id} is gone")
-        return
+        return None
     ids = sorted(changed)
     params: dict[str, list] = {"ids": ids}
     for bucket in BUCKETS:
         params[str(bucket)] = [changed[pk].get(bucket, Decimal(0)) for pk in ids]
     with connection.cursor() as cursor:
         cursor.execute(BULK_UPDATE_SQL, params)
-        if cursor.rowcount != len(ids):
-            raise LedgerError(f"{len(ids) - cursor.rowcount} of the entry's balances are gone")
+        rows = cursor.fetchall()
+    if len(rows) != len(ids):
+        raise LedgerError(f"{len(ids) - len(rows)} of the entry's balances are gone")
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+# The entry and its lines in one statement (PostgreSQL runs every data-modifying WITH clause, referenced
+# or not): one round trip instead of two. The lines keep the posting's order (their ids follow it).
+ENTRY_SQL = f"""
+WITH entry AS (
+    INSERT INTO {JournalEntry._meta.db_table} (kind, account_id, memo, created_at)
+    VALUES (%(kind)s, %(account)s, %(memo)s, %(created_at)s)
+    RETURNING id
+), lines AS (
+    INSERT INTO {LedgerLine._meta.db_table} (entry_id, balance_id, bucket, amount)
+    SELECT entry.id, line.balance_id, line.bucket, line.amount
+    FROM entry, unnest(%(balances)s::bigint[], %(buckets)s::varchar[], %(amounts)s::numeric[])
+        WITH ORDINALITY AS line(balance_id, bucket, amount, n)
+    ORDER BY line.n
+)
+SELECT id FROM entry
+"""
+
+
+def _entry_create(
+    *, kind: str, account: Account | None, memo: str, lines: list[tuple[Balance, str, Decimal]]
+) -> JournalEntry:
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql" or not lines:
+        entry = JournalEntry.objects.create(kind=kind, account=account, memo=memo)
+        LedgerLine.objects.bulk_create(
+            LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount) for balance, bucket, amount in lines
+        )
+        return entry
+    entry = JournalEntry(kind=kind, account=account, memo=memo, created_at=timezone.now())
+    params = {
+        "kind": kind,
+        "account": account.pk if account is not None else None,
+        "memo": memo,
+        "created_at": entry.created_at,
+        "balances": [balance.pk for balance, _, _ in lines],
+        "buckets": [str(bucket) for _, bucket, _ in lines],
+        "amounts": [amount for _, _, amount in lines],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(ENTRY_SQL, params)
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding, entry._state.db = False, connection.alias
+    return entry
 
 
 # --- balances ---------------------------------------------------------------------------------------

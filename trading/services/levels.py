@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 
 from trading import margin
 from trading.models import Account, AccountKind, Balance, JournalEntry, MarginPoint
@@ -28,18 +29,33 @@ def holdings_text(balances: Iterable[Balance]) -> dict[str, list[str]]:
     }
 
 
-def margin_points_record(*, entry: JournalEntry, balances: Iterable[Balance], account: Account | None) -> None:
-    """One ``MarginPoint`` per margin account among ``balances`` (the lines' balances) after ``entry``."""
+def margin_points_record(
+    *,
+    entry: JournalEntry,
+    balances: Iterable[Balance],
+    account: Account | None,
+    held: Iterable[Balance] | None = None,
+    prices: dict[str, Decimal] | None = None,
+) -> None:
+    """One ``MarginPoint`` per margin account among ``balances`` (the lines' balances) after ``entry``.
+
+    ``held``: all of ``account``'s balances as the entry left them (``ledger_post``): no read when the
+    entry touched that account alone. ``prices``: the mark prices to value them at (else read now)."""
     account_ids = {b.account_id for b in balances if not b.is_system}
     if not account_ids or (account is not None and account_ids == {account.pk} and not account.is_margin):
         return  # nothing of a user's, or only a spot wallet's: no level to record, and no query spent
-    rows = Balance.objects.filter(account_id__in=account_ids, account__kind__in=MARGIN_KINDS).select_related("asset")
     by_account: dict[int, list[Balance]] = defaultdict(list)
-    for row in rows:
-        by_account[row.account_id].append(row)
+    if held is not None and account is not None and account_ids == {account.pk}:
+        by_account[account.pk] = list(held)
+    else:
+        rows = Balance.objects.filter(account_id__in=account_ids, account__kind__in=MARGIN_KINDS).select_related(
+            "asset"
+        )
+        for row in rows:
+            by_account[row.account_id].append(row)
     if not by_account:
         return
-    prices = mark_prices()
+    prices = prices if prices is not None else mark_prices()
     points = []
     for account_id, held in sorted(by_account.items()):
         holdings = [h for h in holdings_of(held) if h.gross or h.debt]

@@ -79,7 +79,7 @@ class MarginOrderApi(MarginAccountView):
         account = self.account()
         order = self.place(
             user=request.user,
-            account_id=account.pk,
+            account=account,  # the user's own, as margin_route or the spot wallet look-up found it
             symbol=symbol,
             side=side,
             type=type,

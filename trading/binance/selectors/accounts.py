@@ -170,6 +170,9 @@ def open_order_lists(*, account: Account) -> list[OrderList]:
 
 
 def trades_of(order: Order) -> list[Trade]:
+    """The order's trades in id order; an order just placed carries them (``order_place``): no query."""
+    if "trades" in getattr(order, "_prefetched_objects_cache", {}):
+        return list(order.trades.all())
     return list(order.trades.select_related("fee_asset").order_by("id"))
 
 

@@ -179,7 +179,7 @@ def check_filters(*, pair: Pair, quantity: Decimal, price: Decimal, prices: tupl
 def order_place(
     *,
     user: User,
-    account_id,
+    account_id=None,
     symbol: str,
     side: str,
     type: str = Order.Type.MARKET,
@@ -192,9 +192,15 @@ def order_place(
     client_order_id: str | None = None,
     auto_repay_at_cancel: bool = True,
     now: datetime | None = None,
+    account: Account | None = None,
 ) -> Order:
-    """Place an order; the same client order id with the same order returns the first one."""
-    account = selectors.account_get_for_user(user=user, account_id=account_id)
+    """Place an order; the same client order id with the same order returns the first one.
+
+    ``account`` instead of ``account_id``: an account the caller already looked up as the user's (the
+    Binance routes pick it by isIsolated and symbol), not read again; anything not the user's own is
+    looked up by its id as ``account_id`` is, and so not found. The order comes back with its trades
+    (``order.trades.all()`` reads nothing)."""
+    account = _own_account(user=user, account_id=account_id, account=account)
     request = _clean_request(
         account=account,
         symbol=symbol,
@@ -259,7 +265,24 @@ def order_place(
             memo=fills.fill_memo(order),
             orders=[order],
         )
+    # A new order's trades are exactly the ones this operation made (in id order): kept as Django keeps a
+    # prefetch (prefetch_related fills a queryset so), and a response that lists them (Binance's FULL) does
+    # not read them back.
+    trades = order.trades.all()
+    trades._result_cache, trades._prefetch_done = list(op.trades), True  # type: ignore[attr-defined]
+    order._prefetched_objects_cache = {"trades": trades}  # type: ignore[attr-defined]
     return order
+
+
+def _own_account(*, user: User, account_id, account: Account | None) -> Account:
+    if (
+        account is not None
+        and user is not None
+        and account.user_id == user.pk
+        and account.kind not in (AccountKind.SYSTEM, AccountKind.FUTURES)
+    ):
+        return account
+    return selectors.account_get_for_user(user=user, account_id=account.pk if account is not None else account_id)
 
 
 def mark_of(pair: Pair, prices: dict[str, Decimal]) -> Decimal:
