@@ -190,6 +190,20 @@ def balances_lock(*, account: Account, assets: Sequence[Asset] = ()) -> dict[str
     return balances
 
 
+def balances_lock_many(*, account_ids: Sequence[int]) -> dict[int, dict[str, Balance]]:
+    """Every balance of many (locked) user accounts, locked in one statement in id order (a batch's)."""
+    locked = (
+        Balance.objects.select_for_update(of=("self",))
+        .filter(account_id__in=account_ids)
+        .select_related("asset")
+        .order_by("id")
+    )
+    balances: dict[int, dict[str, Balance]] = {pk: {} for pk in account_ids}
+    for balance in locked:
+        balances[balance.account_id][balance.asset.code] = balance
+    return balances
+
+
 def accounts_lock(*account_ids: int) -> dict[int, Account]:
     """Lock account rows, always in id order (two transfers in opposite directions cannot deadlock)."""
     rows = Account.objects.select_for_update(of=("self",)).filter(pk__in=account_ids).order_by("id")
@@ -227,6 +241,13 @@ class LockedAccount:
     def __init__(self, account: Account, assets: Sequence[Asset] = ()) -> None:
         self.account = account
         self.balances = balances_lock(account=account, assets=list(assets))
+
+    @classmethod
+    def of(cls, account: Account, balances: dict[str, Balance]) -> LockedAccount:
+        """An account whose balances the caller already locked (``balances_lock_many``): no query."""
+        locked = cls.__new__(cls)
+        locked.account, locked.balances = account, balances
+        return locked
 
     def balance(self, asset: Asset) -> Balance:
         if asset.code not in self.balances:

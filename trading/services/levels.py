@@ -33,7 +33,16 @@ def margin_points_record(*, entry: JournalEntry, balances: Iterable[Balance], ac
     account_ids = {b.account_id for b in balances if not b.is_system}
     if not account_ids or (account is not None and account_ids == {account.pk} and not account.is_margin):
         return  # nothing of a user's, or only a spot wallet's: no level to record, and no query spent
-    rows = Balance.objects.filter(account_id__in=account_ids, account__kind__in=MARGIN_KINDS).select_related("asset")
+    margin_points_record_many([(entry, account_ids)])
+
+
+def margin_points_record_many(entries: list[tuple[JournalEntry, set[int]]]) -> None:
+    """The points of several entries of one transaction (a liquidation batch's): one read, one insert.
+    Each entry's accounts are valued once all the entries were applied."""
+    entry_of = {account_id: entry for entry, account_ids in entries for account_id in account_ids}
+    if not entry_of:
+        return
+    rows = Balance.objects.filter(account_id__in=entry_of, account__kind__in=MARGIN_KINDS).select_related("asset")
     by_account: dict[int, list[Balance]] = defaultdict(list)
     for row in rows:
         by_account[row.account_id].append(row)
@@ -46,6 +55,7 @@ def margin_points_record(*, entry: JournalEntry, balances: Iterable[Balance], ac
         if any(h.asset not in prices for h in holdings):
             continue  # an asset with no mark price yet has no value: no level to speak of
         valuation = margin.value(holdings, prices)
+        entry = entry_of[account_id]
         points.append(
             MarginPoint(
                 account_id=account_id,
@@ -59,4 +69,4 @@ def margin_points_record(*, entry: JournalEntry, balances: Iterable[Balance], ac
                 created_at=entry.created_at,
             )
         )
-    MarginPoint.objects.bulk_create(points)
+    MarginPoint.objects.bulk_create(points, batch_size=2000)

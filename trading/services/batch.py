@@ -1,0 +1,123 @@
+"""Many operations of one transaction, written together (issue 15 item 3: liquidation in batches).
+
+Each operation still gets its own balanced journal entry, with its own lines, orders, trades and loan
+events, exactly as ``Operation.commit`` writes them; only the statements are shared: one INSERT per
+table for the whole batch, and ONE ``UPDATE`` of every balance the batch touched, the deltas of the
+shared system rows (market, fees, lending pool, insurance fund) summed first. The caller locks every
+user account and balance of the batch first (``accounts_lock`` / ``balances_lock_many``, id order), and
+applies the balances last (``LedgerBatch.apply``), just before its commit, so the hot system rows are
+held by a batch for as short a time as by one operation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from trading import selectors
+from trading.models import BUCKET_WEIGHT, Account, Balance, JournalEntry, LedgerLine, LoanEvent, Order, Trade
+from trading.services.common import margin_rule_check
+from trading.services.fills import Operation
+from trading.services.ledger import LedgerError, Posting, _balances_update
+from trading.services.levels import margin_points_record_many
+from trading.services.loans import initial_check_valuation
+
+ORDER_FIELDS = [
+    "status",
+    "status_reason",
+    "locked_amount",
+    "executed_qty",
+    "cummulative_quote_qty",
+    "borrowed_amount",
+    "updated_at",
+]
+INTEREST_FIELDS = ["interest_accrued_exact", "interest_charged_hour"]
+
+
+class LedgerBatch:
+    """The journal entries of one transaction: written with ``write``, their balances changed by ``apply``."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, Posting, Account | None, str]] = []
+        self.entries: list[JournalEntry] = []
+
+    def add(self, *, kind: str, posting: Posting, account: Account | None, memo: str = "") -> None:
+        per_asset: dict[int, Decimal] = defaultdict(Decimal)
+        for balance, bucket, amount in posting.lines:
+            per_asset[balance.asset_id] += BUCKET_WEIGHT[bucket] * amount
+        unbalanced = {asset_id: total for asset_id, total in per_asset.items() if total != 0}
+        if unbalanced:
+            raise LedgerError(f"unbalanced journal entry {kind}: {unbalanced}")
+        self.items.append((kind, posting, account, memo))
+
+    def write(self) -> list[JournalEntry]:
+        """The entries and their lines, one INSERT each (balances untouched until ``apply``)."""
+        if not transaction.get_connection().in_atomic_block:
+            raise LedgerError("a ledger batch must run inside transaction.atomic()")
+        now = timezone.now()
+        self.entries = JournalEntry.objects.bulk_create(
+            [
+                JournalEntry(kind=kind, account=account, memo=memo[:255], created_at=now)
+                for kind, _posting, account, memo in self.items
+            ]
+        )
+        LedgerLine.objects.bulk_create(
+            [
+                LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount)
+                for entry, (_kind, posting, _account, _memo) in zip(self.entries, self.items, strict=True)
+                for balance, bucket, amount in posting.lines
+            ],
+            batch_size=5000,
+        )
+        return self.entries
+
+    def apply(self) -> None:
+        """Every balance of every entry in one statement (rows locked in id order), then the margin points."""
+        if len(self.entries) != len(self.items):
+            raise LedgerError("apply() before write()")
+        deltas: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+        for _kind, posting, _account, _memo in self.items:
+            for balance, bucket, amount in posting.lines:
+                deltas[balance.pk][bucket] += amount
+        _balances_update(deltas)
+        margin_points_record_many(
+            [
+                (entry, {b.account_id for b, _bucket, _amount in posting.lines if not b.is_system})
+                for entry, (_kind, posting, _account, _memo) in zip(self.entries, self.items, strict=True)
+            ]
+        )
+
+
+def operations_commit(operations: list[tuple[Operation, JournalEntry, list[Order]]]) -> None:
+    """``Operation.commit`` for many operations whose entries a ``LedgerBatch`` wrote: their orders,
+    trades, loan events and the interest bookkeeping of their balances, one statement per table."""
+    fresh, changed, trades, events, deferred = [], [], [], [], set()
+    now = timezone.now()
+    for op, entry, orders in operations:
+        account = op.locked.account
+        if op.borrowed and account.is_margin:
+            margin_rule_check(
+                valuation=initial_check_valuation(balances=op.locked.all(), prices=op.prices, book=op.book),
+                ratios=selectors.ratios_get(account=account, profile_id=op.settings.risk_profile_id),
+                rule="initial",
+                action="The order",
+            )
+        for order in orders:
+            order.updated_at = now
+            (changed if order.pk else fresh).append(order)
+        for trade in op.trades:
+            trade.entry = entry
+        trades += op.trades
+        for event in op.book.events:
+            event.entry = entry
+            event.order = event.order or (orders[0] if len(orders) == 1 else None)
+        events += op.book.events
+        deferred |= op.book.deferred or set()
+    Order.objects.bulk_create(fresh, batch_size=2000)
+    Order.objects.bulk_update(changed, ORDER_FIELDS, batch_size=500)
+    Trade.objects.bulk_create(trades, batch_size=2000)
+    LoanEvent.objects.bulk_create(events, batch_size=2000)
+    Balance.objects.bulk_update(sorted(deferred, key=lambda b: b.pk), INTEREST_FIELDS, batch_size=500)
