@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Notification
+from core.bulk import rows_insert
 from risk.models import Liquidation, MarginSnapshot, RiskStatus
 from risk.services import notifications
 from risk.services.state import snapshot_row, state_row, states_upsert
@@ -178,7 +179,7 @@ def _batch_write(done: list[_Done], shared: _Shared) -> list[Liquidation]:
     entries = ledger.write()
     operations_commit([(one.op, entry, one.outcome.orders) for one, entry in zip(done, entries, strict=True)])
     quote, now = shared.quote, shared.now
-    records = Liquidation.objects.bulk_create(
+    records = rows_insert(
         [
             Liquidation(
                 account=one.op.locked.account,
@@ -199,7 +200,8 @@ def _batch_write(done: list[_Done], shared: _Shared) -> list[Liquidation]:
                 created_at=now,
             )
             for one, entry in zip(done, entries, strict=True)
-        ]
+        ],
+        ids=True,
     )
     _aftermath(records, done, now=now)
     ledger.apply()
@@ -286,7 +288,7 @@ def _aftermath(records: list[Liquidation], done: list[_Done], *, now: datetime) 
         ],
         status_changed=True,
     )
-    MarginSnapshot.objects.bulk_create(
+    rows_insert(
         [
             snapshot_row(
                 account_id=record.account_id,
@@ -296,8 +298,7 @@ def _aftermath(records: list[Liquidation], done: list[_Done], *, now: datetime) 
                 now=now,
             )
             for record, one in zip(records, done, strict=True)
-        ],
-        batch_size=2000,
+        ]
     )
     notifications.notify_all(
         [_notice(record, one.op.locked.account, one.valuation) for record, one in zip(records, done, strict=True)]

@@ -17,8 +17,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core.bulk import copy_supported, rows_copy, rows_insert
 from trading import selectors
-from trading.models import BUCKET_WEIGHT, Account, Balance, JournalEntry, LedgerLine, LoanEvent, Order, Trade
+from trading.models import BUCKET_WEIGHT, Account, Balance, JournalEntry, LedgerLine, Order
 from trading.services.common import margin_rule_check
 from trading.services.fills import Operation
 from trading.services.ledger import LedgerError, Posting, _balances_update
@@ -58,20 +59,24 @@ class LedgerBatch:
         if not transaction.get_connection().in_atomic_block:
             raise LedgerError("a ledger batch must run inside transaction.atomic()")
         now = timezone.now()
-        self.entries = JournalEntry.objects.bulk_create(
+        self.entries = rows_insert(
             [
                 JournalEntry(kind=kind, account=account, memo=memo[:255], created_at=now)
                 for kind, _posting, account, memo in self.items
-            ]
-        )
-        LedgerLine.objects.bulk_create(
-            [
-                LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount)
-                for entry, (_kind, posting, _account, _memo) in zip(self.entries, self.items, strict=True)
-                for balance, bucket, amount in posting.lines
             ],
-            batch_size=5000,
+            ids=True,
         )
+        lines = (
+            (entry.pk, balance.pk, str(bucket), amount)
+            for entry, (_kind, posting, _account, _memo) in zip(self.entries, self.items, strict=True)
+            for balance, bucket, amount in posting.lines
+        )
+        if copy_supported(LedgerLine):  # the most rows of a batch: no model instance for each
+            rows_copy(LedgerLine, ["entry_id", "balance_id", "bucket", "amount"], lines)
+        else:
+            LedgerLine.objects.bulk_create(
+                [LedgerLine(entry_id=e, balance_id=b, bucket=k, amount=a) for e, b, k, a in lines], batch_size=2000
+            )
         return self.entries
 
     def apply(self) -> None:
@@ -116,8 +121,8 @@ def operations_commit(operations: list[tuple[Operation, JournalEntry, list[Order
             event.order = event.order or (orders[0] if len(orders) == 1 else None)
         events += op.book.events
         deferred |= op.book.deferred or set()
-    Order.objects.bulk_create(fresh, batch_size=2000)
+    rows_insert(fresh, ids=True)
     Order.objects.bulk_update(changed, ORDER_FIELDS, batch_size=500)
-    Trade.objects.bulk_create(trades, batch_size=2000)
-    LoanEvent.objects.bulk_create(events, batch_size=2000)
+    rows_insert(trades)
+    rows_insert(events)
     Balance.objects.bulk_update(sorted(deferred, key=lambda b: b.pk), INTEREST_FIELDS, batch_size=500)

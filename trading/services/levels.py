@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from core.bulk import rows_insert
 from trading import margin
 from trading.models import Account, AccountKind, Balance, JournalEntry, MarginPoint
 from trading.selectors.lookups import mark_prices
@@ -69,4 +70,4 @@ def margin_points_record_many(entries: list[tuple[JournalEntry, set[int]]]) -> N
                 created_at=entry.created_at,
             )
         )
-    MarginPoint.objects.bulk_create(points, batch_size=2000)
+    rows_insert(points)
