@@ -25,14 +25,24 @@ def copy_supported(model: type[models.Model]) -> bool:
     return connections[router.db_for_write(model)].vendor == "postgresql"
 
 
-def rows_copy(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
-    """Raw rows (database values, in ``columns`` order) in one COPY: no model instance at all (PostgreSQL)."""
+def rows_copy(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence], *, json: Sequence[str] = ()
+) -> None:
+    """Raw rows (database values, in ``columns`` order) in one COPY: no model instance at all (PostgreSQL).
+    The ``json`` columns' values are Python objects, sent as jsonb."""
+    from psycopg.types.json import Jsonb
+
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
+    wrapped = [i for i, column in enumerate(columns) if column in json]
     with connection.cursor() as cursor:
         statement = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
         with cursor.cursor.copy(statement) as copy:
             for row in rows:
+                if wrapped:
+                    row = list(row)
+                    for i in wrapped:
+                        row[i] = Jsonb(row[i])
                 copy.write_row(row)
 
 

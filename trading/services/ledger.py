@@ -191,16 +191,15 @@ def balances_lock(*, account: Account, assets: Sequence[Asset] = ()) -> dict[str
 
 
 def balances_lock_many(*, account_ids: Sequence[int]) -> dict[int, dict[str, Balance]]:
-    """Every balance of many (locked) user accounts, locked in one statement in id order (a batch's)."""
-    locked = (
-        Balance.objects.select_for_update(of=("self",))
-        .filter(account_id__in=account_ids)
-        .select_related("asset")
-        .order_by("id")
-    )
+    """Every balance of many (locked) user accounts, locked in one statement in id order (a batch's).
+    Their assets are read apart, a few rows shared by all, rather than joined to each balance."""
+    locked = list(Balance.objects.select_for_update().filter(account_id__in=account_ids).order_by("id"))
+    assets = {a.pk: a for a in Asset.in_all_markets.filter(pk__in={b.asset_id for b in locked})}
     balances: dict[int, dict[str, Balance]] = {pk: {} for pk in account_ids}
     for balance in locked:
-        balances[balance.account_id][balance.asset.code] = balance
+        asset = assets[balance.asset_id]
+        Balance.asset.field.set_cached_value(balance, asset)
+        balances[balance.account_id][asset.code] = balance
     return balances
 
 
