@@ -35,7 +35,8 @@ ORDER_FIELDS = [
     "borrowed_amount",
     "updated_at",
 ]
-INTEREST_FIELDS = ["interest_accrued_exact", "interest_charged_hour"]
+# What a batch's operations defer of their balances (LoanBook.deferred): interest bookkeeping, entry price.
+DEFERRED_FIELDS = ["interest_accrued_exact", "interest_charged_hour", "entry_price"]
 
 
 class LedgerBatch:
@@ -98,7 +99,7 @@ class LedgerBatch:
 
 def operations_commit(operations: list[tuple[Operation, JournalEntry, list[Order]]]) -> None:
     """``Operation.commit`` for many operations whose entries a ``LedgerBatch`` wrote: their orders,
-    trades, loan events and the interest bookkeeping of their balances, one statement per table."""
+    trades, loan events and the deferred fields of their balances, one statement per table."""
     fresh, changed, trades, events, deferred = [], [], [], [], set()
     now = timezone.now()
     for op, entry, orders in operations:
@@ -125,4 +126,4 @@ def operations_commit(operations: list[tuple[Operation, JournalEntry, list[Order
     Order.objects.bulk_update(changed, ORDER_FIELDS, batch_size=500)
     rows_insert(trades)
     rows_insert(events)
-    Balance.objects.bulk_update(sorted(deferred, key=lambda b: b.pk), INTEREST_FIELDS, batch_size=500)
+    Balance.objects.bulk_update(sorted(deferred, key=lambda b: b.pk), DEFERRED_FIELDS, batch_size=500)

@@ -199,7 +199,7 @@ def fill(op: Operation, order: Order, fill: margin.Fill, *, is_maker: bool) -> T
             repay_locked(locked=op.locked, asset=recv_asset, amount=repay, posting=op.posting, book=op.book, now=op.now)
             for event in op.book.events[events:]:
                 event.order = order
-    entry_price_update(balance=base_balance, net_before=base_net_before, price=fill.price)
+    entry_price_update(balance=base_balance, net_before=base_net_before, price=fill.price, deferred=op.book.deferred)
     trade = Trade(
         order=order,
         account=account,

@@ -41,8 +41,8 @@ class LoanBook:
     # A batch (liquidation's) shares one dict of lending-pool rows between its operations: a repayment
     # only posts to the pool, it never reads the pool's amounts, so one look-up per asset is enough.
     pools: dict[int, Balance] = field(default_factory=dict)
-    # With ``deferred`` set, the interest bookkeeping of the balances below is saved by the batch, in one
-    # statement, instead of one save per balance (the rows are locked by the caller either way).
+    # With ``deferred`` set, the interest bookkeeping (and entry price, ``fills.fill``) of the balances in it
+    # is saved by the batch in one statement, instead of one save per balance (the caller locked the rows).
     deferred: set[Balance] | None = None
 
     def pool(self, asset: Asset) -> Balance:
