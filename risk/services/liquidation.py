@@ -33,7 +33,7 @@ from trading.models import Account, Asset, Balance, JournalEntry, Order, Pair, P
 from trading.services import fills
 from trading.services.batch import LedgerBatch, operations_commit
 from trading.services.fills import OPEN_STATUSES, Operation
-from trading.services.ledger import LockedAccount, accounts_lock, balances_lock_many
+from trading.services.ledger import LockedAccount, accounts_lock_many, balances_lock_many
 from trading.services.loans import LoanBook, accrue_due_locked, repay_locked
 from trading.services.orders import cancel_locked
 
@@ -116,7 +116,7 @@ def accounts_liquidate(
 
 def _batch_liquidate(ids: list[int], shared: _Shared, errors: list[Exception]) -> list[Liquidation]:
     with transaction.atomic():
-        accounts = [a for a in accounts_lock(*ids).values() if a.is_margin]  # in id order
+        accounts = [a for a in accounts_lock_many(ids) if a.is_margin]  # in id order
         balances = balances_lock_many(account_ids=[a.pk for a in accounts])
         orders: dict[int, list[Order]] = {a.pk: [] for a in accounts}
         open_orders = Order.objects.filter(account__in=accounts, status__in=OPEN_STATUSES)

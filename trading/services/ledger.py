@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Round
 
+from accounts.models import User
 from core.errors import InsufficientBalance
 from core.money import AMOUNT_PLACES
 from trading.lookup_cache import lookup_cached
@@ -35,8 +36,10 @@ from trading.models import (
     Bucket,
     JournalEntry,
     LedgerLine,
+    Pair,
     SystemAccount,
 )
+from trading.selectors.lookups import pairs_by_symbol
 from trading.services.levels import margin_points_record
 
 
@@ -201,6 +204,25 @@ def balances_lock_many(*, account_ids: Sequence[int]) -> dict[int, dict[str, Bal
         Balance.asset.field.set_cached_value(balance, asset)
         balances[balance.account_id][asset.code] = balance
     return balances
+
+
+def accounts_lock_many(account_ids: Sequence[int]) -> list[Account]:
+    """Lock many account rows in id order (a batch's), nothing joined: each account's pair comes from the
+    per-process copy of the pairs, its owner (for the e-mail) from one small read of the owners."""
+    accounts = list(Account.objects.select_for_update().filter(pk__in=account_ids).order_by("id"))
+    pairs: dict[int, Pair] = {}
+    for market_id in {a.market_id for a in accounts if a.pair_id is not None}:
+        pairs |= {p.pk: p for p in pairs_by_symbol(market_id).values()}
+    owners = {u.pk: u for u in User.objects.filter(pk__in={a.user_id for a in accounts}).only("id", "email")}
+    for account in accounts:
+        if account.pair_id is not None:
+            pair = pairs.get(account.pair_id) or Pair.in_all_markets.select_related("base", "quote").get(
+                pk=account.pair_id
+            )
+            Account.pair.field.set_cached_value(account, pair)
+        if account.user_id is not None:
+            Account.user.field.set_cached_value(account, owners[account.user_id])
+    return accounts
 
 
 def accounts_lock(*account_ids: int) -> dict[int, Account]:
