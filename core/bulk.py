@@ -57,7 +57,7 @@ def rows_insert(objs: Sequence[M], *, ids: bool = False) -> list[M]:
         return model._default_manager.bulk_create(objs, batch_size=2000)
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    foreign = [f for f in fields if f.is_relation]
+    foreign = [f for f in fields if isinstance(f, models.ForeignKey)]
     json = {f.attname for f in fields if isinstance(f, models.JSONField)}
     with connection.cursor() as cursor:
         if ids:
@@ -68,7 +68,7 @@ def rows_insert(objs: Sequence[M], *, ids: bool = False) -> list[M]:
             for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = pk
             fields = [meta.pk, *fields]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
         with cursor.cursor.copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
                 for f in foreign:
@@ -76,9 +76,7 @@ def rows_insert(objs: Sequence[M], *, ids: bool = False) -> list[M]:
                         related = f.get_cached_value(obj)
                         if related is not None:
                             if related.pk is None:
-                                raise ValueError(
-                                    f"{model.__name__}.{f.name}: its {f.related_model.__name__} is unsaved"
-                                )
+                                raise ValueError(f"{model.__name__}.{f.name}: the object it points at is unsaved")
                             setattr(obj, f.attname, related.pk)
                 copy.write_row(
                     [

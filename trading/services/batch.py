@@ -18,13 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.bulk import copy_supported, rows_copy, rows_insert
-from trading import selectors
-from trading.models import BUCKET_WEIGHT, Account, Balance, JournalEntry, LedgerLine, Order
-from trading.services.common import margin_rule_check
+from trading.models import Account, Balance, JournalEntry, LedgerLine, LoanEvent, Order, Trade
 from trading.services.fills import Operation
-from trading.services.ledger import LedgerError, Posting, _balances_update
+from trading.services.ledger import LedgerError, Posting, balances_update, posting_check
 from trading.services.levels import margin_points_record_many
-from trading.services.loans import initial_check_valuation
 
 ORDER_FIELDS = [
     "status",
@@ -47,12 +44,7 @@ class LedgerBatch:
         self.entries: list[JournalEntry] = []
 
     def add(self, *, kind: str, posting: Posting, account: Account | None, memo: str = "") -> None:
-        per_asset: dict[int, Decimal] = defaultdict(Decimal)
-        for balance, bucket, amount in posting.lines:
-            per_asset[balance.asset_id] += BUCKET_WEIGHT[bucket] * amount
-        unbalanced = {asset_id: total for asset_id, total in per_asset.items() if total != 0}
-        if unbalanced:
-            raise LedgerError(f"unbalanced journal entry {kind}: {unbalanced}")
+        posting_check(kind, posting)
         self.items.append((kind, posting, account, memo))
 
     def write(self) -> list[JournalEntry]:
@@ -88,7 +80,7 @@ class LedgerBatch:
         for _kind, posting, _account, _memo in self.items:
             for balance, bucket, amount in posting.lines:
                 deltas[balance.pk][bucket] += amount
-        _balances_update(deltas)
+        balances_update(deltas)
         margin_points_record_many(
             [
                 (entry, {b.account_id for b, _bucket, _amount in posting.lines if not b.is_system})
@@ -100,17 +92,14 @@ class LedgerBatch:
 def operations_commit(operations: list[tuple[Operation, JournalEntry, list[Order]]]) -> None:
     """``Operation.commit`` for many operations whose entries a ``LedgerBatch`` wrote: their orders,
     trades, loan events and the deferred fields of their balances, one statement per table."""
-    fresh, changed, trades, events, deferred = [], [], [], [], set()
+    fresh: list[Order] = []
+    changed: list[Order] = []
+    trades: list[Trade] = []
+    events: list[LoanEvent] = []
+    deferred: set[Balance] = set()
     now = timezone.now()
     for op, entry, orders in operations:
-        account = op.locked.account
-        if op.borrowed and account.is_margin:
-            margin_rule_check(
-                valuation=initial_check_valuation(balances=op.locked.all(), prices=op.prices, book=op.book),
-                ratios=selectors.ratios_get(account=account, profile_id=op.settings.risk_profile_id),
-                rule="initial",
-                action="The order",
-            )
+        op.initial_check()
         for order in orders:
             order.updated_at = now
             (changed if order.pk else fresh).append(order)

@@ -66,8 +66,8 @@ class Operation:
             self._system[key] = system_balance_to_post(code, asset)
         return self._system[key]
 
-    def commit(self, *, kind: str, memo: str, orders: list[Order]) -> JournalEntry | None:
-        """Check the initial ratio if anything was borrowed, post the entry, then save the records."""
+    def initial_check(self) -> None:
+        """Anything borrowed: the account must still meet its initial ratio."""
         account = self.locked.account
         if self.borrowed and account.is_margin:
             margin_rule_check(
@@ -79,6 +79,11 @@ class Operation:
                 rule="initial",
                 action="The order",
             )
+
+    def commit(self, *, kind: str, memo: str, orders: list[Order]) -> JournalEntry | None:
+        """Check the initial ratio if anything was borrowed, post the entry, then save the records."""
+        account = self.locked.account
+        self.initial_check()
         entry = ledger_post(kind=kind, posting=self.posting, account=account, memo=memo) if self.posting.lines else None
         for order in orders:
             order.save()

@@ -102,19 +102,25 @@ class Posting:
         self.add(income, Bucket.INTEREST, amount)
 
 
-def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, memo: str = "") -> JournalEntry:
-    if not transaction.get_connection().in_atomic_block:
-        raise LedgerError("ledger_post must run inside transaction.atomic()")
-    deltas: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+def posting_check(kind: str, posting: Posting) -> None:
+    """Per asset, holdings (free, locked) less debts (borrowed, interest) must net to zero."""
     per_asset: dict[int, Decimal] = defaultdict(Decimal)
     for balance, bucket, amount in posting.lines:
-        deltas[balance.pk][bucket] += amount
         per_asset[balance.asset_id] += BUCKET_WEIGHT[bucket] * amount
     unbalanced = {asset_id: total for asset_id, total in per_asset.items() if total != 0}
     if unbalanced:
         raise LedgerError(f"unbalanced journal entry {kind}: {unbalanced}")
 
-    _balances_update(deltas)
+
+def ledger_post(*, kind: str, posting: Posting, account: Account | None = None, memo: str = "") -> JournalEntry:
+    if not transaction.get_connection().in_atomic_block:
+        raise LedgerError("ledger_post must run inside transaction.atomic()")
+    posting_check(kind, posting)
+    deltas: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for balance, bucket, amount in posting.lines:
+        deltas[balance.pk][bucket] += amount
+
+    balances_update(deltas)
     entry = JournalEntry.objects.create(kind=kind, account=account, memo=memo[:255])
     LedgerLine.objects.bulk_create(
         LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount)
@@ -147,7 +153,7 @@ WHERE b.id = locked.id
 """
 
 
-def _balances_update(deltas: dict[int, dict[str, Decimal]]) -> None:
+def balances_update(deltas: dict[int, dict[str, Decimal]]) -> None:
     changed = {pk: d for pk, d in deltas.items() if any(d.values())}
     if not changed:
         return
