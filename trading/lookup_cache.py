@@ -17,8 +17,10 @@ a change, so it stays off: every look-up reads the database, as before.
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -29,6 +31,7 @@ GENERATION_KEY = "marginlab:lookups:generation"
 T = TypeVar("T")
 
 _local: dict[str, Any] = {"generation": None, "values": {}}
+_pin = threading.local()  # lookups_pinned(), per thread
 
 
 def lookups_enabled() -> bool:
@@ -39,16 +42,33 @@ def lookup_cached(name: str, load: Callable[[], T]) -> T:
     """``load()``, or this process's copy of it while no write has replaced the generation token."""
     if not lookups_enabled():
         return load()
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    pinned = getattr(_pin, "depth", 0) > 0
+    if not (pinned and _pin.checked and _local["generation"] is not None):
         generation = cache.get(GENERATION_KEY)
-    if _local["generation"] != generation:
-        _local["generation"], _local["values"] = generation, {}
+        if generation is None:
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            generation = cache.get(GENERATION_KEY)
+        if _local["generation"] != generation:
+            _local["generation"], _local["values"] = generation, {}
+        _pin.checked = pinned
     values = _local["values"]
     if name not in values:
         values[name] = load()
     return values[name]
+
+
+@contextmanager
+def lookups_pinned() -> Iterator[None]:
+    """Within: the token is checked once, not on every look-up (a liquidation batch reads its settings,
+    tiers and pairs for hundreds of accounts: one cache GET, not one per account and look-up). A write
+    to the tables inside (``lookups_changed``) still makes the next look-up check again."""
+    _pin.depth = getattr(_pin, "depth", 0) + 1
+    if _pin.depth == 1:
+        _pin.checked = False
+    try:
+        yield
+    finally:
+        _pin.depth -= 1
 
 
 def _bump() -> None:

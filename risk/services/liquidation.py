@@ -28,6 +28,7 @@ from risk.models import Liquidation, MarginSnapshot, RiskStatus
 from risk.services import notifications
 from risk.services.state import snapshot_row, state_row, states_upsert
 from trading import margin, selectors
+from trading.lookup_cache import lookups_pinned
 from trading.margin import ZERO, Status
 from trading.models import Account, Asset, Balance, JournalEntry, Order, Pair, PlatformSettings, SystemAccount
 from trading.services import fills
@@ -107,8 +108,9 @@ def accounts_liquidate(
     )
     records: list[Liquidation] = []
     errors: list[Exception] = []
-    for start in range(0, len(ids), size):
-        records += _batch_liquidate(ids[start : start + size], shared, errors)
+    with lookups_pinned():  # the tiers, pairs and settings of every account: read once for all
+        for start in range(0, len(ids), size):
+            records += _batch_liquidate(ids[start : start + size], shared, errors)
     if errors:
         raise errors[0]
     return records
