@@ -287,6 +287,8 @@ MARGINLAB_SNAPSHOT_INTERVAL = env.int("MARGINLAB_SNAPSHOT_INTERVAL", default=360
 MARGINLAB_SNAPSHOT_RETENTION_DAYS = env.int("MARGINLAB_SNAPSHOT_RETENTION_DAYS", default=90)
 # A sweep is split into account-id ranges of this many ids, one Celery task each.
 MARGINLAB_SWEEP_CHUNK_SIZE = env.int("MARGINLAB_SWEEP_CHUNK_SIZE", default=50000)
+# Accounts liquidated per transaction (risk.services.liquidation): their rows stay locked until it commits.
+MARGINLAB_LIQUIDATION_BATCH = env.int("MARGINLAB_LIQUIDATION_BATCH", default=250)
 # PostgreSQL work_mem for the sweep's per-account aggregate (set per transaction, nothing else gets it).
 MARGINLAB_SWEEP_WORK_MEM = env("MARGINLAB_SWEEP_WORK_MEM", default="128MB")
 # A full sweep marks the accounts within this factor of the highest margin-call line as watched; a tick

@@ -13,8 +13,9 @@ Writes are seen through ``post_save``/``post_delete`` and through ``LookupQueryS
 A request reads the token once (``lookups_request_started``, connected to Django's ``request_started``):
 every look-up of that request uses the copies of the generation it began with, so one request sees one
 consistent set of settings, tiers and pairs and pays one cache GET, not one per look-up. A write of its own
-still retires them at once (``lookups_changed``); outside a request (tasks, the shell) each look-up reads
-the token, as before.
+still retires them at once (``lookups_changed``). A liquidation batch opens the same scope
+(``lookups_pinned``): hundreds of accounts, one cache GET. Outside a scope (tasks, the shell) each look-up
+reads the token, as before.
 
 On when ``MARGINLAB_LOOKUP_CACHE`` (default: when REDIS_URL is set). Without a shared cache the token
 would live in one process only and another process (the worker, a second web process) would never see
@@ -24,7 +25,8 @@ a change, so it stays off: every look-up reads the database, as before.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -37,7 +39,7 @@ GENERATION_KEY = "marginlab:lookups:generation"
 T = TypeVar("T")
 
 _local: dict[str, Any] = {"generation": None, "values": {}}
-# Inside a request: a dict holding the generation token the request read first; None outside one.
+# Inside a request or a pinned block: a dict holding the generation token it read first; None outside.
 _request: ContextVar[dict[str, Any] | None] = ContextVar("lookup_request", default=None)
 
 
@@ -77,6 +79,22 @@ def lookups_request_started(**kwargs) -> None:
 
 def lookups_request_finished(**kwargs) -> None:
     _request.set(None)
+
+
+@contextmanager
+def lookups_pinned() -> Iterator[None]:
+    """Within: the token is read once, as in a request (a liquidation batch reads its settings, tiers and
+    pairs for hundreds of accounts: one cache GET, not one per account and look-up). A write to the tables
+    inside (``lookups_changed``) still makes the next look-up read it again. Inside a request or another
+    pinned block, the scope already open is kept."""
+    if _request.get() is not None:
+        yield
+        return
+    token = _request.set({})
+    try:
+        yield
+    finally:
+        _request.reset(token)
 
 
 def _bump() -> None:

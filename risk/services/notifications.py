@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from accounts.models import Notification
+from core.bulk import rows_insert
 from trading.models import Account
 
 
@@ -27,7 +28,7 @@ def notify(account: Account, *, kind: str, title: str, body: str) -> None:
 
 def notify_all(messages: list[tuple[Account, str, str, str]]) -> None:
     """In-app notifications in one statement, and an e-mail to each owner who gave an address."""
-    Notification.objects.bulk_create(
+    rows_insert(
         [
             Notification(user_id=_owner_id(account), kind=kind, title=title, body=body, account_ref=account.pk)
             for account, kind, title, body in messages

@@ -60,12 +60,6 @@ def snapshot_row(
     )
 
 
-def state_set(*, account_id: int, status: str, valuation: margin.Valuation, now: datetime) -> None:
-    """One account's new state, its status changed (a liquidation's fresh start)."""
-    state = state_row(account_id=account_id, status=status, valuation=valuation, now=now, snapshot_at=now)
-    states_upsert([state], status_changed=True)
-
-
 def states_upsert(states: list[AccountRisk], *, status_changed: bool, watched: bool = False) -> None:
     """Insert or update states in one statement: two sweeps racing on one account cannot collide.
     The watch flag is updated only with ``watched`` (an insert always writes it)."""

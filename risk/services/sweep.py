@@ -2,7 +2,7 @@
 
 ``risk.selectors.accounts_needing_attention`` values all margin accounts, a chunk of them, or only
 those exposed to the pairs that moved; the sweep writes status changes and snapshots, raises margin
-calls (once per episode, again every 24 hours) and hands liquidations to ``account_liquidate``.
+calls (once per episode, again every 24 hours) and hands liquidations to ``accounts_liquidate``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from risk import selectors as risk_selectors
 from risk.models import AccountRisk, MarginCall, MarginSnapshot, SweepBaseline
 from risk.services import notifications
 from risk.services.leases import leased
-from risk.services.liquidation import account_liquidate
+from risk.services.liquidation import accounts_liquidate
 from risk.services.state import snapshot_interval, snapshot_row, states_save
 from trading import margin, selectors
 from trading.margin import Status
@@ -81,12 +81,13 @@ def sweep_run(
     )
     result = SweepResult(checked=len(rows))
     states, snapshots, calls = [], [], []
+    # Every account past the line at once, in batches (each re-checked under its lock).
+    doomed = [row.account_id for row in rows if row.status == Status.LIQUIDATION]
+    liquidated = {record.account_id for record in accounts_liquidate(account_ids=doomed, now=now)}
+    result.liquidations = [account_id for account_id in doomed if account_id in liquidated]
     for row in rows:
         status = row.status
         if status == Status.LIQUIDATION:
-            record = account_liquidate(account_id=row.account_id, now=now)
-            if record is not None:
-                result.liquidations.append(row.account_id)
             continue
         changed = status != row.previous
         call_due = status == Status.MARGIN_CALL and (

@@ -49,7 +49,7 @@ def test_a_chunk_whose_lease_is_held_is_skipped(seed, set_prices):
 def _full_sweep_and_hang(inside) -> None:
     """In the child: the beat's full sweep, hanging inside its first liquidation (before the commit)."""
     connections.close_all()  # never share the parent's socket
-    notifications.notify = hang_at(inside)
+    notifications.notify_all = hang_at(inside)
     full_sweep()
 
 

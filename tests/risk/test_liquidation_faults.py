@@ -28,7 +28,7 @@ def _postgres_only():
 def _liquidate_and_hang(inside, account_id: int) -> None:
     """In the child: liquidate, but hang where the transaction is fully written and not yet committed."""
     connections.close_all()  # never share the parent's socket
-    notifications.notify = hang_at(inside)
+    notifications.notify_all = hang_at(inside)
     account_liquidate(account_id=account_id)
 
 

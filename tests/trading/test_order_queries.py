@@ -32,7 +32,6 @@ from trading.selectors.book import book_params_get
 from trading.services.accounts import paper_funds_credit
 from trading.services.interest_rates import clock_hour, interest_rate_schedule, rate_in_force
 from trading.services.ledger import LedgerError, Posting, ledger_post, system_balance
-from trading.services.levels import holdings_text
 
 MARKET = {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.002", "side_effect": "MARGIN_BUY"}
 LIMIT = {"symbol": "BTCUSDT", "side": "SELL", "type": "LIMIT", "quantity": "0.0001", "price": "190000.00"}
@@ -151,6 +150,10 @@ def test_the_margin_point_is_what_the_database_holds(trader):
     assert client.post("/api/v1/orders", {"account": account.pk, **LIMIT}, format="json").status_code == 201
     point = MarginPoint.objects.filter(account=account).latest("id")
     stored = Balance.objects.filter(account=account).select_related("asset")
-    assert point.holdings == holdings_text(stored)
+    assert point.holdings == {
+        b.asset.code: [f"{b.free}", f"{b.locked}", f"{b.borrowed}", f"{b.interest}"]
+        for b in stored
+        if b.free or b.locked or b.borrowed or b.interest
+    }
     assert point.prices == {code: f"{price}" for code, price in mark_prices().items() if code in point.prices}
     assert set(point.prices) == {"USDT", "BTC", "ETH"}

@@ -66,8 +66,8 @@ class Operation:
             self._system[key] = system_balance_to_post(code, asset)
         return self._system[key]
 
-    def commit(self, *, kind: str, memo: str, orders: list[Order]) -> JournalEntry | None:
-        """Check the initial ratio if anything was borrowed, post the entry, then save the records."""
+    def initial_check(self) -> None:
+        """Anything borrowed: the account must still meet its initial ratio."""
         account = self.locked.account
         if self.borrowed and account.is_margin:
             margin_rule_check(
@@ -79,6 +79,11 @@ class Operation:
                 rule="initial",
                 action="The order",
             )
+
+    def commit(self, *, kind: str, memo: str, orders: list[Order]) -> JournalEntry | None:
+        """Check the initial ratio if anything was borrowed, post the entry, then save the records."""
+        account = self.locked.account
+        self.initial_check()
         entry = None
         if self.posting.lines:
             entry = ledger_post(
@@ -208,7 +213,7 @@ def fill(op: Operation, order: Order, fill: margin.Fill, *, is_maker: bool) -> T
             repay_locked(locked=op.locked, asset=recv_asset, amount=repay, posting=op.posting, book=op.book, now=op.now)
             for event in op.book.events[events:]:
                 event.order = order
-    entry_price_update(balance=base_balance, net_before=base_net_before, price=fill.price)
+    entry_price_update(balance=base_balance, net_before=base_net_before, price=fill.price, deferred=op.book.deferred)
     trade = Trade(
         order=order,
         account=account,

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.db.models.functions import Round
 from django.utils import timezone
 
+from accounts.models import User
 from core.errors import InsufficientBalance
 from core.money import AMOUNT_PLACES
 from trading.lookup_cache import lookup_cached
@@ -36,8 +37,10 @@ from trading.models import (
     Bucket,
     JournalEntry,
     LedgerLine,
+    Pair,
     SystemAccount,
 )
+from trading.selectors.lookups import pairs_by_symbol
 from trading.services.levels import margin_points_record
 
 
@@ -100,6 +103,16 @@ class Posting:
         self.add(income, Bucket.INTEREST, amount)
 
 
+def posting_check(kind: str, posting: Posting) -> None:
+    """Per asset, holdings (free, locked) less debts (borrowed, interest) must net to zero."""
+    per_asset: dict[int, Decimal] = defaultdict(Decimal)
+    for balance, bucket, amount in posting.lines:
+        per_asset[balance.asset_id] += BUCKET_WEIGHT[bucket] * amount
+    unbalanced = {asset_id: total for asset_id, total in per_asset.items() if total != 0}
+    if unbalanced:
+        raise LedgerError(f"unbalanced journal entry {kind}: {unbalanced}")
+
+
 def ledger_post(
     *,
     kind: str,
@@ -117,16 +130,12 @@ def ledger_post(
     used, for the point too (else they are read)."""
     if not transaction.get_connection().in_atomic_block:
         raise LedgerError("ledger_post must run inside transaction.atomic()")
+    posting_check(kind, posting)
     deltas: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    per_asset: dict[int, Decimal] = defaultdict(Decimal)
     for balance, bucket, amount in posting.lines:
         deltas[balance.pk][bucket] += amount
-        per_asset[balance.asset_id] += BUCKET_WEIGHT[bucket] * amount
-    unbalanced = {asset_id: total for asset_id, total in per_asset.items() if total != 0}
-    if unbalanced:
-        raise LedgerError(f"unbalanced journal entry {kind}: {unbalanced}")
 
-    stored = _balances_update(deltas)
+    stored = balances_update(deltas)
     if stored is not None:
         # The user's balance objects take the amounts the UPDATE stored (rounded as the database rounds).
         for balance, _, _ in posting.lines:
@@ -165,7 +174,7 @@ RETURNING b.id, b.free, b.locked, b.borrowed, b.interest
 """
 
 
-def _balances_update(deltas: dict[int, dict[str, Decimal]]) -> dict[int, tuple[Decimal, ...]] | None:
+def balances_update(deltas: dict[int, dict[str, Decimal]]) -> dict[int, tuple[Decimal, ...]] | None:
     """Apply the deltas; on PostgreSQL, return each changed balance's stored (free, locked, borrowed,
     interest)."""
     changed = {pk: d for pk, d in deltas.items() if any(d.values())}
@@ -260,6 +269,38 @@ def balances_lock(*, account: Account, assets: Sequence[Asset] = ()) -> dict[str
     return balances
 
 
+def balances_lock_many(*, account_ids: Sequence[int]) -> dict[int, dict[str, Balance]]:
+    """Every balance of many (locked) user accounts, locked in one statement in id order (a batch's).
+    Their assets are read apart, a few rows shared by all, rather than joined to each balance."""
+    locked = list(Balance.objects.select_for_update().filter(account_id__in=account_ids).order_by("id"))
+    assets = {a.pk: a for a in Asset.in_all_markets.filter(pk__in={b.asset_id for b in locked})}
+    balances: dict[int, dict[str, Balance]] = {pk: {} for pk in account_ids}
+    for balance in locked:
+        asset = assets[balance.asset_id]
+        Balance.asset.field.set_cached_value(balance, asset)
+        balances[balance.account_id][asset.code] = balance
+    return balances
+
+
+def accounts_lock_many(account_ids: Sequence[int]) -> list[Account]:
+    """Lock many account rows in id order (a batch's), nothing joined: each account's pair comes from the
+    per-process copy of the pairs, its owner (for the e-mail) from one small read of the owners."""
+    accounts = list(Account.objects.select_for_update().filter(pk__in=account_ids).order_by("id"))
+    pairs: dict[int, Pair] = {}
+    for market_id in {a.market_id for a in accounts if a.pair_id is not None}:
+        pairs |= {p.pk: p for p in pairs_by_symbol(market_id).values()}
+    owners = {u.pk: u for u in User.objects.filter(pk__in={a.user_id for a in accounts}).only("id", "email")}
+    for account in accounts:
+        if account.pair_id is not None:
+            pair = pairs.get(account.pair_id) or Pair.in_all_markets.select_related("base", "quote").get(
+                pk=account.pair_id
+            )
+            Account.pair.field.set_cached_value(account, pair)
+        if account.user_id is not None:
+            Account.user.field.set_cached_value(account, owners[account.user_id])
+    return accounts
+
+
 def accounts_lock(*account_ids: int) -> dict[int, Account]:
     """Lock account rows, always in id order (two transfers in opposite directions cannot deadlock)."""
     rows = Account.objects.select_for_update(of=("self",)).filter(pk__in=account_ids).order_by("id")
@@ -297,6 +338,13 @@ class LockedAccount:
     def __init__(self, account: Account, assets: Sequence[Asset] = ()) -> None:
         self.account = account
         self.balances = balances_lock(account=account, assets=list(assets))
+
+    @classmethod
+    def of(cls, account: Account, balances: dict[str, Balance]) -> LockedAccount:
+        """An account whose balances the caller already locked (``balances_lock_many``): no query."""
+        locked = cls.__new__(cls)
+        locked.account, locked.balances = account, balances
+        return locked
 
     def balance(self, asset: Asset) -> Balance:
         if asset.code not in self.balances:

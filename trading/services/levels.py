@@ -13,20 +13,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from core.bulk import COPY_FROM, copy_supported, rows_copy
 from trading import margin
+from trading.margin import Holding
 from trading.models import Account, AccountKind, Balance, JournalEntry, MarginPoint
 from trading.selectors.lookups import mark_prices
 from trading.selectors.valuation import holdings_of
 
 MARGIN_KINDS = (AccountKind.CROSS, AccountKind.ISOLATED)
-
-
-def holdings_text(balances: Iterable[Balance]) -> dict[str, list[str]]:
-    return {
-        b.asset.code: [f"{b.free}", f"{b.locked}", f"{b.borrowed}", f"{b.interest}"]
-        for b in balances
-        if b.free or b.locked or b.borrowed or b.interest
-    }
 
 
 def margin_points_record(
@@ -44,35 +38,74 @@ def margin_points_record(
     account_ids = {b.account_id for b in balances if not b.is_system}
     if not account_ids or (account is not None and account_ids == {account.pk} and not account.is_margin):
         return  # nothing of a user's, or only a spot wallet's: no level to record, and no query spent
-    by_account: dict[int, list[Balance]] = defaultdict(list)
     if held is not None and account is not None and account_ids == {account.pk}:
-        by_account[account.pk] = list(held)
-    else:
-        rows = Balance.objects.filter(account_id__in=account_ids, account__kind__in=MARGIN_KINDS).select_related(
-            "asset"
+        _points_write({account.pk: holdings_of(held)}, {account.pk: entry}, prices)
+        return
+    margin_points_record_many([(entry, account_ids)], prices=prices)
+
+
+POINT_COLUMNS = [
+    "account_id",
+    "entry_id",
+    "kind",
+    "margin_level",
+    "asset_value",
+    "debt_value",
+    "prices",
+    "holdings",
+    "created_at",
+]
+
+
+def margin_points_record_many(
+    entries: list[tuple[JournalEntry, set[int]]], *, prices: dict[str, Decimal] | None = None
+) -> None:
+    """The points of several entries of one transaction (a liquidation batch's): one read, one insert.
+    Each entry's accounts are valued once all the entries were applied. Rows, not model instances: a
+    batch writes hundreds."""
+    entry_of = {account_id: entry for entry, account_ids in entries for account_id in account_ids}
+    if not entry_of:
+        return
+    rows = Balance.objects.filter(account_id__in=entry_of, account__kind__in=MARGIN_KINDS).values_list(
+        "account_id", "asset__code", "free", "locked", "borrowed", "interest"
+    )
+    by_account: dict[int, list[Holding]] = defaultdict(list)
+    for account_id, code, free, locked, borrowed, interest in rows:
+        by_account[account_id].append(
+            Holding(asset=code, free=free, locked=locked, borrowed=borrowed, interest=interest)
         )
-        for row in rows:
-            by_account[row.account_id].append(row)
+    _points_write(by_account, entry_of, prices)
+
+
+def _points_write(
+    by_account: dict[int, list[Holding]], entry_of: dict[int, JournalEntry], prices: dict[str, Decimal] | None
+) -> None:
     if not by_account:
         return
     prices = prices if prices is not None else mark_prices()
     points = []
     for account_id, held in sorted(by_account.items()):
-        holdings = [h for h in holdings_of(held) if h.gross or h.debt]
+        holdings = [h for h in held if h.gross or h.debt]
         if any(h.asset not in prices for h in holdings):
             continue  # an asset with no mark price yet has no value: no level to speak of
         valuation = margin.value(holdings, prices)
+        entry = entry_of[account_id]
         points.append(
-            MarginPoint(
-                account_id=account_id,
-                entry=entry,
-                kind=entry.kind,
-                margin_level=valuation.level,
-                asset_value=margin.round_half_up(valuation.assets),
-                debt_value=margin.round_half_up(valuation.debt),
-                prices={h.asset: f"{prices[h.asset]}" for h in holdings},
-                holdings=holdings_text(held),
-                created_at=entry.created_at,
+            (
+                account_id,
+                entry.pk,
+                entry.kind,
+                valuation.level,
+                margin.round_half_up(valuation.assets),
+                margin.round_half_up(valuation.debt),
+                {h.asset: f"{prices[h.asset]}" for h in holdings},
+                {h.asset: [f"{h.free}", f"{h.locked}", f"{h.borrowed}", f"{h.interest}"] for h in holdings},
+                entry.created_at,
             )
         )
-    MarginPoint.objects.bulk_create(points)
+    if copy_supported(MarginPoint) and len(points) >= COPY_FROM:
+        rows_copy(MarginPoint, POINT_COLUMNS, points, json=("prices", "holdings"))
+    else:
+        MarginPoint.objects.bulk_create(
+            [MarginPoint(**dict(zip(POINT_COLUMNS, point, strict=True))) for point in points]
+        )

@@ -38,6 +38,23 @@ class LoanBook:
     """The loan events of one operation, saved once its journal entry exists."""
 
     events: list[LoanEvent] = field(default_factory=list)
+    # A batch (liquidation's) shares one dict of lending-pool rows between its operations: a repayment
+    # only posts to the pool, it never reads the pool's amounts, so one look-up per asset is enough.
+    pools: dict[int, Balance] = field(default_factory=dict)
+    # With ``deferred`` set, the interest bookkeeping (and entry price, ``fills.fill``) of the balances in it
+    # is saved by the batch in one statement, instead of one save per balance (the caller locked the rows).
+    deferred: set[Balance] | None = None
+
+    def pool(self, asset: Asset) -> Balance:
+        if asset.pk not in self.pools:
+            self.pools[asset.pk] = system_balance(SystemAccount.LENDING_POOL, asset)
+        return self.pools[asset.pk]
+
+    def balance_save(self, balance: Balance, fields: list[str]) -> None:
+        if self.deferred is None:
+            balance.save(update_fields=fields)
+        else:
+            self.deferred.add(balance)
 
     def save(self, entry: JournalEntry, order: Order | None = None) -> None:
         for event in self.events:
@@ -163,7 +180,9 @@ def accrue_due_locked(*, balance: Balance, posting: Posting, book: LoanBook, now
     if not hours:
         return ZERO
     hour = clock_hour(now)
-    amount = _charge_locked(balance=balance, posting=posting, principal=balance.borrowed, hours=hours, hour=hour)
+    amount = _charge_locked(
+        balance=balance, posting=posting, principal=balance.borrowed, hours=hours, hour=hour, book=book
+    )
     book.events.append(
         LoanEvent(account_id=balance.account_id, asset=balance.asset, kind=LoanEvent.Kind.INTEREST, interest=amount)
     )
@@ -178,13 +197,16 @@ def _interest(balance: Balance, principal: Decimal, hours: int, hour: datetime) 
     return margin.interest_for_hours(principal, rates)
 
 
-def _charge_locked(*, balance: Balance, posting: Posting, principal: Decimal, hours: int, hour: datetime) -> Decimal:
+def _charge_locked(
+    *, balance: Balance, posting: Posting, principal: Decimal, hours: int, hour: datetime, book: LoanBook
+) -> Decimal:
     before = balance.interest_accrued_exact
     after = before + _interest(balance, principal, hours, hour)
     amount = margin.interest_charge(accrued_before=before, accrued_after=after)
     balance.interest_accrued_exact = after
     balance.interest_charged_hour = hour
-    balance.save(update_fields=["interest_accrued_exact", "interest_charged_hour"])
+    fields = ["interest_accrued_exact", "interest_charged_hour"]
+    book.balance_save(balance, fields)
     posting.charge_interest(
         debtor=balance, income=system_balance_to_post(SystemAccount.INTEREST_INCOME, balance.asset), amount=amount
     )
@@ -219,7 +241,9 @@ def borrow_locked(
         raise ApplicationError(f"The lending pool has only {pool.free} {asset.code} left.", code="pool_exhausted")
     accrue_due_locked(balance=balance, posting=posting, book=book, now=now)
     posting.lend(debtor=balance, pool=pool, amount=amount)
-    first_hour = _charge_locked(balance=balance, posting=posting, principal=amount, hours=1, hour=clock_hour(now))
+    first_hour = _charge_locked(
+        balance=balance, posting=posting, principal=amount, hours=1, hour=clock_hour(now), book=book
+    )
     book.events.append(
         LoanEvent(account=account, asset=asset, kind=LoanEvent.Kind.BORROW, principal=amount, interest=first_hour)
     )
@@ -245,11 +269,10 @@ def repay_locked(
         income = system_balance_to_post(SystemAccount.INTEREST_INCOME, asset)
         posting.pay_interest(payer=balance, debtor=balance, income=income, amount=interest_part)
     if principal_part:
-        pool = system_balance(SystemAccount.LENDING_POOL, asset)
-        posting.repay_principal(payer=balance, debtor=balance, pool=pool, amount=principal_part)
+        posting.repay_principal(payer=balance, debtor=balance, pool=book.pool(asset), amount=principal_part)
     if balance.borrowed == 0 and balance.interest_charged_hour is not None:
         balance.interest_charged_hour = None
-        balance.save(update_fields=["interest_charged_hour"])
+        book.balance_save(balance, ["interest_charged_hour"])
     if interest_part or principal_part:
         book.events.append(
             LoanEvent(

@@ -9,7 +9,8 @@ works) against the same PostgreSQL and Redis, then moves every pair down by --dr
 staff price change does (``tick_run`` with the moved prices, its sweep fanned out in chunks to the
 workers). It prints how many accounts that put past the liquidation line (the share of all margin
 accounts), the time from the price move to the last liquidation record, and liquidations per second,
-per worker process. Afterwards every liquidation must have its record, its notification and its balanced
+per worker process, and the CPU time the workers used for it (liquidations per CPU-second of a worker: a
+figure the load of a shared machine does not move, PostgreSQL's own work apart). Afterwards every liquidation must have its record, its notification and its balanced
 journal entry (checked per entry: the seed writes its balances without entries, so check_ledger cannot).
 
 ``--latency N`` runs instead N seconds of the platform as deployed: the workers and beat at its default
@@ -30,6 +31,7 @@ import sys
 import time
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -117,11 +119,11 @@ class Command(BaseCommand):
                 if latency:
                     self._latency(seconds=latency, workers=workers)
                 else:
-                    self._crash(drop=drop, workers=workers, margin_accounts=margin_accounts)
+                    self._crash(drop=drop, workers=workers, margin_accounts=margin_accounts, processes=processes)
             finally:
                 stop(processes)
 
-    def _crash(self, *, drop: Decimal, workers: int, margin_accounts: int) -> None:
+    def _crash(self, *, drop: Decimal, workers: int, margin_accounts: int, processes: list) -> None:
         from risk import selectors as risk_selectors
         from risk.models import Liquidation
         from risk.services.tick import tick_run
@@ -146,6 +148,7 @@ class Command(BaseCommand):
             f"every pair -{drop} %: {expected:,} of {margin_accounts:,} margin accounts "
             f"({expected / margin_accounts:.1%}) past the liquidation line; {workers} worker process(es)"
         )
+        cpu_before = cpu_seconds(processes)
         started = time.monotonic()
         tick_run(moved=moved, fan_out=_fan_out)
         done = 0
@@ -155,6 +158,7 @@ class Command(BaseCommand):
                 break
             time.sleep(POLL_SECONDS)
         elapsed = time.monotonic() - started
+        cpu = cpu_seconds(processes) - cpu_before
         if done < expected:
             raise CommandError(f"only {done:,} of {expected:,} liquidations after {elapsed:.0f} s")
         # Wait for the workers to go idle: nothing in flight when check_ledger reads.
@@ -166,6 +170,12 @@ class Command(BaseCommand):
             f"last record = {done / elapsed:,.0f} accounts/s, {done / elapsed / workers:,.0f} per worker process "
             f"(target >= 500); {entries:,} liquidation journal entries\n"
         )
+        if cpu > 0:
+            # Machine-independent of the load around: the CPU time the workers spent (PostgreSQL's apart).
+            self.stdout.write(
+                f"the worker processes used {cpu:.2f} CPU-seconds: {done / cpu:,.0f} liquidations per CPU-second "
+                f"of a worker process (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n"
+            )
 
     def _check_records(self, liquidations: int) -> None:
         from accounts.models import Notification
@@ -256,6 +266,20 @@ def start_workers(count: int, extra_env: dict[str, str], *, beat: bool) -> list[
             )
         )
     return processes
+
+
+def cpu_seconds(processes: list[subprocess.Popen]) -> float:
+    """User + system CPU time of the workers' process groups so far (Linux's /proc; 0 elsewhere)."""
+    groups = {process.pid for process in processes}
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) in groups:  # pgrp (each worker leads a session of its own)
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.0
 
 
 def wait_for_workers(count: int, timeout: float = 120.0) -> None:
