@@ -7,9 +7,10 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from django.db import transaction
 from rest_framework.test import APIClient
 
-from futures.services.orders import futures_order_place
+from futures.services.orders import futures_order_place, placement
 from futures.services.orders.preview import futures_order_preview
 from futures.services.symbol_settings import futures_leverage_set
 from tests.api.api_helpers import API, assert_error
@@ -55,6 +56,26 @@ def test_a_preview_changes_nothing(funded):
     preview = futures_order_preview(user=funded, **ORDER)
     assert preview.outcome.accepted and preview.other_mode is not None  # the other mode ran too
     assert database(but=("sessions.Session",)) == before
+
+
+def test_a_preview_sends_nothing_after_commit(funded, monkeypatch, django_capture_on_commit_callbacks):
+    """A side effect that placement registers for after its commit (a notice, an e-mail, a Celery task) is
+    discarded with the preview's rolled-back transaction, in both margin modes; the order placed runs it."""
+    sent = []
+    real_fill = placement.fill
+
+    def fill_and_notify(*args, **kwargs):
+        transaction.on_commit(lambda: sent.append("filled"))
+        return real_fill(*args, **kwargs)
+
+    monkeypatch.setattr(placement, "fill", fill_and_notify)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        preview = futures_order_preview(user=funded, **ORDER)
+    assert preview.outcome.accepted and preview.other_mode is not None and preview.other_mode.accepted
+    assert (callbacks, sent) == ([], [])
+    with django_capture_on_commit_callbacks(execute=True):
+        futures_order_place(user=funded, **ORDER)
+    assert sent == ["filled"]
 
 
 def test_the_other_margin_mode(funded):
