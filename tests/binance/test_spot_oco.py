@@ -203,6 +203,25 @@ def test_order_list_oco_refuses_what_binance_refuses_and_what_marginlab_cannot_p
     assert not OrderList.objects.exists() and amounts(holding, "ETH")[1] == 0
 
 
+@pytest.mark.parametrize(
+    ("path", "legs", "name"),
+    [
+        ("/api/v3/order/oco", SELL_OCO, "listClientOrderId"),
+        ("/api/v3/order/oco", SELL_OCO, "limitClientOrderId"),
+        ("/api/v3/order/oco", SELL_OCO, "stopClientOrderId"),
+        ("/api/v3/orderList/oco", SELL_LIST, "listClientOrderId"),
+        ("/api/v3/orderList/oco", SELL_LIST, "aboveClientOrderId"),
+        ("/api/v3/orderList/oco", SELL_LIST, "belowClientOrderId"),
+        ("/sapi/v1/margin/order/oco", SELL_OCO, "limitClientOrderId"),
+    ],
+)
+@pytest.mark.parametrize("value", ["no spaces", "x" * 37, "é"])
+def test_a_bad_client_id_is_named_as_the_caller_sent_it(client, alice_keys, holding, path, legs, name, value):
+    body = refused(signed(client, "post", path, alice_keys, legs | {name: value}), -1130)
+    assert body["msg"] == f"Data sent for parameter '{name}' is not valid."
+    assert not OrderList.objects.exists()
+
+
 def without_key(params: dict, name: str) -> dict:
     return {k: v for k, v in params.items() if k != name}
 
