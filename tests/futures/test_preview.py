@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from futures.services.orders import futures_order_place, placement
@@ -134,3 +135,17 @@ def test_a_preview_without_a_futures_wallet_opens_none(bob, costs):
     preview = futures_order_preview(user=bob, **ORDER)
     assert not preview.outcome.accepted and preview.outcome.refusal["code"] == "insufficient_margin"
     assert database(but=("sessions.Session",)) == before  # not even the wallet the placement would open
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("post", "/futures/BTCUSDT/preview"), ("get", "/futures/BTCUSDT/live"), ("get", "/futures/summary")],
+)
+def test_an_htmx_fragment_after_sign_out_sends_the_page_to_sign_in(client, fx, method, path):
+    """The ticket's preview (and the page's polls) swap a fragment: once the session ended, htmx is told to
+    load the sign-in page, rather than having it swapped in under the ticket."""
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/futures/BTCUSDT/"}
+    response = getattr(client, method)(path, **htmx)
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("login"))
+    assert getattr(client, method)(path).status_code == 302  # a plain request: the usual redirect
