@@ -109,7 +109,7 @@ def futures_depth(request: HttpRequest, symbol: str) -> HttpResponse:
     return render(request, "partials/depth.html", context)
 
 
-@login_required
+@login_required_live
 @require_GET
 def futures_summary(request: HttpRequest) -> HttpResponse:
     """The dashboard's futures card: the wallet, its positions and the seed's tips."""
