@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
+from core.views import login_required_live
 from futures import advice, selectors
 from futures import formulas as f
 from futures.models import OPEN_ORDER_STATUSES, FuturesLiquidation, FuturesOrder, Income
@@ -82,13 +83,13 @@ def futures_page(request: HttpRequest, symbol: str) -> HttpResponse:
     return render(request, "futures/symbol.html", _context(request, symbol))
 
 
-@login_required
+@login_required_live
 @require_GET
 def futures_live(request: HttpRequest, symbol: str) -> HttpResponse:
     return render(request, "futures/partials/live.html", _context(request, symbol))
 
 
-@login_required
+@login_required_live
 @require_GET
 def futures_depth(request: HttpRequest, symbol: str) -> HttpResponse:
     """The perpetual's order book beside the ticket (an htmx fragment): what its market orders fill against."""
@@ -108,7 +109,7 @@ def futures_depth(request: HttpRequest, symbol: str) -> HttpResponse:
     return render(request, "partials/depth.html", context)
 
 
-@login_required
+@login_required_live
 @require_GET
 def futures_summary(request: HttpRequest) -> HttpResponse:
     """The dashboard's futures card: the wallet, its positions and the seed's tips."""
@@ -183,7 +184,7 @@ def futures_action(request: HttpRequest, symbol: str) -> HttpResponse:
     return redirect("futures", symbol=code)
 
 
-@login_required
+@login_required_live
 @require_POST
 def futures_preview(request: HttpRequest, symbol: str) -> HttpResponse:
     """The ticket's preview: what the order would do (placement itself, rolled back), shown under the ticket."""

@@ -145,7 +145,8 @@ def value_of(
 
 
 class _Candles:
-    """The closed 1-minute candles of each symbol's index in the window, as marks (with a fixed basis)."""
+    """The closed 1-minute candles of each symbol's index in the window, as marks (with a fixed basis): the
+    last ``MAX_POINTS`` of each, those that led to the liquidation (the window holds 90 days of minutes)."""
 
     def __init__(self, symbols: dict[str, FuturesSymbol], basis: dict[str, Decimal], begin, until) -> None:
         self.rows: list[tuple[datetime, str, Decimal]] = []
@@ -155,7 +156,7 @@ class _Candles:
                 interval=PriceCandle.Interval.MINUTE,
                 open_time__gte=begin - CANDLE,
                 open_time__lte=until - CANDLE,
-            ).order_by("open_time")[:MAX_POINTS]
+            ).order_by("-open_time")[:MAX_POINTS]
             rate = basis.get(code, symbol.basis_rate)
             for c in candles:
                 mark = f.round_to(c.close * (1 + rate), symbol.tick_size)

@@ -216,3 +216,26 @@ def test_algo_weights_are_binances(client, alice_keys, wallet):
     assert fapi(client, "get", "openAlgoOrders", alice_keys, BTC)["X-MBX-USED-WEIGHT-1M"] == "1"
     assert fapi(client, "get", "openAlgoOrders", alice_keys)["X-MBX-USED-WEIGHT-1M"] == "41"
     assert fapi(client, "get", "allAlgoOrders", alice_keys, BTC)["X-MBX-USED-WEIGHT-1M"] == "46"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("delete", "algoOrder", {"algoId": "placed"}),
+        ("delete", "algoOrder", {"clientAlgoId": "mine"}),
+        ("delete", "algoOpenOrders", BTC),
+    ],
+)
+def test_a_read_only_key_cannot_cancel_algo_orders(
+    client, alice, alice_keys, alice_read_only_keys, wallet, method, path, params
+):
+    placed = ok(
+        fapi(client, "post", "algoOrder", alice_keys, STOP_MARKET | {"triggerPrice": "95000", "clientAlgoId": "mine"})
+    )
+    params = {k: (str(placed["algoId"]) if v == "placed" else v) for k, v in params.items()}
+
+    refused(fapi(client, method, path, alice_read_only_keys, params), -2015, status=401)
+    assert (
+        ok(fapi(client, "get", "algoOrder", alice_read_only_keys, {"algoId": str(placed["algoId"])}))["algoStatus"]
+        == "NEW"
+    )

@@ -203,6 +203,25 @@ def test_order_list_oco_refuses_what_binance_refuses_and_what_marginlab_cannot_p
     assert not OrderList.objects.exists() and amounts(holding, "ETH")[1] == 0
 
 
+@pytest.mark.parametrize(
+    ("path", "legs", "name"),
+    [
+        ("/api/v3/order/oco", SELL_OCO, "listClientOrderId"),
+        ("/api/v3/order/oco", SELL_OCO, "limitClientOrderId"),
+        ("/api/v3/order/oco", SELL_OCO, "stopClientOrderId"),
+        ("/api/v3/orderList/oco", SELL_LIST, "listClientOrderId"),
+        ("/api/v3/orderList/oco", SELL_LIST, "aboveClientOrderId"),
+        ("/api/v3/orderList/oco", SELL_LIST, "belowClientOrderId"),
+        ("/sapi/v1/margin/order/oco", SELL_OCO, "limitClientOrderId"),
+    ],
+)
+@pytest.mark.parametrize("value", ["no spaces", "x" * 37, "é"])
+def test_a_bad_client_id_is_named_as_the_caller_sent_it(client, alice_keys, holding, path, legs, name, value):
+    body = refused(signed(client, "post", path, alice_keys, legs | {name: value}), -1130)
+    assert body["msg"] == f"Data sent for parameter '{name}' is not valid."
+    assert not OrderList.objects.exists()
+
+
 def without_key(params: dict, name: str) -> dict:
     return {k: v for k, v in params.items() if k != name}
 
@@ -283,3 +302,41 @@ def test_another_users_spot_oco_is_unknown_and_unchanged(client, alice, alice_ke
     assert ok(signed(client, "get", "/api/v3/allOrderList", alice_keys)) == []
     assert set(OrderList.objects.values_list("status", flat=True)) == {OrderList.Status.EXECUTING}
     assert amounts(spot(bob), "ETH")[1] == Decimal("0.1")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("post", "/api/v3/order/oco", SELL_OCO),
+        ("post", "/api/v3/orderList/oco", SELL_LIST),
+        ("delete", "/api/v3/orderList", {"symbol": "ETHUSDT", "orderListId": "placed"}),
+        ("delete", "/api/v3/orderList", {"symbol": "ETHUSDT", "listClientOrderId": "mine"}),
+    ],
+)
+def test_a_read_only_key_cannot_place_or_cancel_a_spot_oco(
+    client, alice_keys, alice_read_only_keys, holding, method, path, params
+):
+    placed = ok(
+        signed(
+            client,
+            "post",
+            "/api/v3/order/oco",
+            alice_keys,
+            SELL_OCO | {"listClientOrderId": "mine", "quantity": "0.05"},
+        )
+    )
+    params = {k: (placed["orderListId"] if v == "placed" else v) for k, v in params.items()}
+    before = (
+        list(OrderList.objects.order_by("pk").values_list("pk", "status")),
+        list(Order.objects.order_by("pk").values_list("pk", "status")),
+    )
+
+    refused(signed(client, method, path, alice_read_only_keys, params), -2015, status=401)
+    assert (
+        list(OrderList.objects.order_by("pk").values_list("pk", "status")),
+        list(Order.objects.order_by("pk").values_list("pk", "status")),
+    ) == before
+    assert (
+        ok(signed(client, "get", "/api/v3/openOrderList", alice_read_only_keys))[0]["orderListId"]
+        == placed["orderListId"]
+    )

@@ -7,9 +7,11 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from django.db import transaction
+from django.urls import reverse
 from rest_framework.test import APIClient
 
-from futures.services.orders import futures_order_place
+from futures.services.orders import futures_order_place, placement
 from futures.services.orders.preview import futures_order_preview
 from futures.services.symbol_settings import futures_leverage_set
 from tests.api.api_helpers import API, assert_error
@@ -55,6 +57,26 @@ def test_a_preview_changes_nothing(funded):
     preview = futures_order_preview(user=funded, **ORDER)
     assert preview.outcome.accepted and preview.other_mode is not None  # the other mode ran too
     assert database(but=("sessions.Session",)) == before
+
+
+def test_a_preview_sends_nothing_after_commit(funded, monkeypatch, django_capture_on_commit_callbacks):
+    """A side effect that placement registers for after its commit (a notice, an e-mail, a Celery task) is
+    discarded with the preview's rolled-back transaction, in both margin modes; the order placed runs it."""
+    sent = []
+    real_fill = placement.fill
+
+    def fill_and_notify(*args, **kwargs):
+        transaction.on_commit(lambda: sent.append("filled"))
+        return real_fill(*args, **kwargs)
+
+    monkeypatch.setattr(placement, "fill", fill_and_notify)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        preview = futures_order_preview(user=funded, **ORDER)
+    assert preview.outcome.accepted and preview.other_mode is not None and preview.other_mode.accepted
+    assert (callbacks, sent) == ([], [])
+    with django_capture_on_commit_callbacks(execute=True):
+        futures_order_place(user=funded, **ORDER)
+    assert sent == ["filled"]
 
 
 def test_the_other_margin_mode(funded):
@@ -113,3 +135,17 @@ def test_a_preview_without_a_futures_wallet_opens_none(bob, costs):
     preview = futures_order_preview(user=bob, **ORDER)
     assert not preview.outcome.accepted and preview.outcome.refusal["code"] == "insufficient_margin"
     assert database(but=("sessions.Session",)) == before  # not even the wallet the placement would open
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("post", "/futures/BTCUSDT/preview"), ("get", "/futures/BTCUSDT/live"), ("get", "/futures/summary")],
+)
+def test_an_htmx_fragment_after_sign_out_sends_the_page_to_sign_in(client, fx, method, path):
+    """The ticket's preview (and the page's polls) swap a fragment: once the session ended, htmx is told to
+    load the sign-in page, rather than having it swapped in under the ticket."""
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/futures/BTCUSDT/"}
+    response = getattr(client, method)(path, **htmx)
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("login"))
+    assert getattr(client, method)(path).status_code == 302  # a plain request: the usual redirect

@@ -180,3 +180,39 @@ def test_the_marks_of_the_closed_candles_between_actions(thousand, set_prices):
     saved = {w.key: w for w in replay.what_ifs}
     assert saved["largest_move"].value == (D(95000) - D("90361.4")) / D(95000)  # from the start's mark
     assert saved["margin"].value == D("6.12000001")
+
+
+def test_with_more_candles_than_a_replay_shows_it_keeps_the_last_ones(thousand, set_prices, monkeypatch):
+    """The candles a replay keeps (``MAX_POINTS`` a symbol) are the ones just before the liquidation, not the
+    first ones of its 90-day window: the mark's fall that liquidated is what the replay is for."""
+    from datetime import timedelta
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    from futures.models import FuturesTrade, Income
+    from risk.replay import futures_timeline
+    from trading.models import JournalEntry
+    from trading.services.markets import mark_price_set
+
+    monkeypatch.setattr(futures_timeline, "MAX_POINTS", 2)
+    wallet = fund(thousand, 1000)
+    futures_order_place(user=thousand, symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.1")
+    now = timezone.now()
+    back = timedelta(minutes=10)
+    JournalEntry.objects.filter(account=wallet).update(created_at=F("created_at") - back)
+    FuturesTrade.objects.filter(account=wallet).update(created_at=F("created_at") - back)
+    Income.objects.filter(account=wallet).update(time=F("time") - back)
+    for minutes in (9, 8):  # two older candles at the fill's mark: nothing moved
+        mark_price_set(symbol="BTCUSDT", price=D(100000), now=now - timedelta(minutes=minutes))
+    mark_price_set(symbol="BTCUSDT", price=D(95000), now=now - timedelta(minutes=5))
+    mark_price_set(symbol="BTCUSDT", price=D(90400), now=now - timedelta(minutes=3))
+    set_prices(BTCUSDT=90300)
+    (liquidation,) = futures_sweep().liquidations
+
+    replay = futures_liquidation_replay_get(user=thousand, liquidation_id=liquidation.pk)
+    assert [(p.source, p.marks.get("BTCUSDT")) for p in replay.points] == [
+        ("price", D(95000)),
+        ("price", D(90400)),
+        ("event", D(90300)),
+    ]

@@ -31,6 +31,15 @@ from trading.models import OPEN_STATUSES
 from trading.services import orders
 
 
+def client_id(p: Params, name: str) -> str | None:
+    """A client id of an OCO (the list's or a leg's), checked as the OCO service checks it but refused with
+    the parameter's own name (``aboveClientOrderId``, not the service's ``limit_client_order_id``)."""
+    value = p.get(name)
+    if value and not orders.CLIENT_ORDER_ID.fullmatch(value):
+        raise errors.invalid_data(name)
+    return value
+
+
 class MarginOcoApi(MarginAccountView):
     security = TRADE
     weight = 1
@@ -47,8 +56,8 @@ class MarginOcoApi(MarginAccountView):
             "price": p.decimal("price", required=True),
             "stop_price": p.decimal("stopPrice", required=True),
             "stop_limit_price": p.decimal("stopLimitPrice", required=True),
-            "limit_client_order_id": p.get("limitClientOrderId"),
-            "stop_client_order_id": p.get("stopClientOrderId"),
+            "limit_client_order_id": client_id(p, "limitClientOrderId"),
+            "stop_client_order_id": client_id(p, "stopClientOrderId"),
         }
 
     def post(self, request):
@@ -65,7 +74,7 @@ class MarginOcoApi(MarginAccountView):
             symbol=symbol,
             side=side,
             side_effect=side_effect,
-            list_client_order_id=p.get("listClientOrderId"),
+            list_client_order_id=client_id(p, "listClientOrderId"),
             **legs,
         )
         found = selectors.order_list_find(account=account, list_id=placed.pk, list_client_id=None)

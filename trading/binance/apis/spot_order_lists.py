@@ -22,6 +22,7 @@ from trading.binance.apis.order_lists import (
     MarginOcoApi,
     MarginOpenOrderListApi,
     MarginOrderListApi,
+    client_id,
 )
 from trading.binance.apis.orders import SpotAccountView
 from trading.binance.params import Params
@@ -77,8 +78,8 @@ class SpotOrderListOcoApi(SpotOcoApi):
             "stop_limit_time_in_force": p.choice(
                 f"{stop}TimeInForce", TIMES_IN_FORCE, error=errors.INVALID_TIME_IN_FORCE, required=True
             ),
-            "limit_client_order_id": p.get(f"{limit}ClientOrderId"),
-            "stop_client_order_id": p.get(f"{stop}ClientOrderId"),
+            "limit_client_order_id": client_id(p, f"{limit}ClientOrderId"),
+            "stop_client_order_id": client_id(p, f"{stop}ClientOrderId"),
         }
 
 
