@@ -5,3 +5,10 @@ class ClassroomsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "classrooms"
     verbose_name = "Classrooms"
+
+    def ready(self) -> None:
+        # The Binance-compatible API (a floor below) learns how a class names the main pairs through a hook.
+        from classrooms.selectors import class_market_names
+        from trading.binance.markets import names_source_register
+
+        names_source_register(class_market_names)

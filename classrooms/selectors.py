@@ -102,6 +102,19 @@ def class_asset(*, classroom: Classroom, asset) -> str:
     raise ApplicationError(f"Unknown asset: {asset!r}.", code="unknown_asset", fields={"asset": ["Unknown asset."]})
 
 
+def class_market_names(market_id: int) -> dict[str, str]:
+    """A class market's names by the main ones (``ETHUSDT`` -> ``C3ETHUSDT``, ``ETH`` -> ``C3ETH``): what a
+    bot pointed at the class with a class key calls them (``trading.binance.markets``)."""
+    rows = ClassPair.objects.filter(classroom__market_id=market_id).values_list(
+        "source__symbol", "pair__symbol", "source__base__code", "pair__base__code"
+    )
+    names: dict[str, str] = {}
+    for main_symbol, symbol, main_base, base in rows:
+        names[main_symbol] = symbol
+        names[main_base] = base
+    return names
+
+
 def member_summaries(*, membership: Membership) -> list[AccountSummary]:
     return trading_selectors.account_summaries_for_user(user=membership.holder)
 

@@ -67,7 +67,7 @@ def _fund_starting_balance(locked: LockedAccount, *, amount: Decimal | None = No
 
 
 def isolated_account_open(
-    *, user: User, symbol: str, leverage: int | None = None, market: Market | None = None
+    *, user: User, symbol: str, leverage: int | None = None, market: Market | int | None = None
 ) -> Account:
     """Enable an isolated margin account for a pair (one per user and pair, a limit per user); with
     ``market``, for a pair of that market (a classroom user's)."""
