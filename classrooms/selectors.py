@@ -15,7 +15,7 @@ from core.errors import ApplicationError, NotFound
 from risk.models import Liquidation, MarginCall
 from trading import selectors as trading_selectors
 from trading.margin import Status
-from trading.models import Account, AccountKind, Balance
+from trading.models import Account, AccountKind, Balance, RiskProfile
 from trading.selectors import AccountSummary
 
 SEVERITY = {Status.NORMAL: 0, Status.MARGIN_CALL: 1, Status.LIQUIDATION: 2}
@@ -115,6 +115,11 @@ def class_market_names(market_id: int) -> dict[str, str]:
     return names
 
 
+def risk_profile_names() -> list[str]:
+    """The profiles an instructor may give a class."""
+    return list(RiskProfile.objects.order_by("name").values_list("name", flat=True))
+
+
 def member_summaries(*, membership: Membership) -> list[AccountSummary]:
     return trading_selectors.account_summaries_for_user(user=membership.holder)
 
@@ -192,7 +197,9 @@ def class_board(*, classroom: Classroom) -> list[BoardRow]:
         .order_by("id")
     )
     prices = trading_selectors.mark_prices()
-    tiers = trading_selectors.risk_tiers(profile_id=trading_selectors.platform_settings_get().risk_profile_id)
+    tiers = trading_selectors.risk_tiers(
+        profile_id=trading_selectors.market_settings_get(classroom.market_id).risk_profile_id
+    )
     by_member: dict[int, list[AccountSummary]] = defaultdict(list)
     for account in accounts:
         summary = trading_selectors.account_summary(

@@ -7,6 +7,6 @@ class TradingConfig(AppConfig):
 
     def ready(self) -> None:
         from trading.lookup_cache import lookups_connect
-        from trading.models import Asset, IsolatedMarginTier, Pair, PlatformSettings, RiskProfile, RiskTier
+        from trading.models import Asset, IsolatedMarginTier, Market, Pair, PlatformSettings, RiskProfile, RiskTier
 
-        lookups_connect(Asset, IsolatedMarginTier, Pair, PlatformSettings, RiskProfile, RiskTier)
+        lookups_connect(Asset, IsolatedMarginTier, Market, Pair, PlatformSettings, RiskProfile, RiskTier)

@@ -25,6 +25,11 @@ class ClassListApi(APIView):
         symbols = serializers.ListField(
             child=StrictCharField(max_length=32), min_length=1, max_length=20, help_text="Main pairs, e.g. BTCUSDT."
         )
+        risk_profile = StrictCharField(
+            max_length=32, required=False, help_text="classic or binance-2025; omitted: the platform's."
+        )
+        maker_fee = AmountInputField(required=False, help_text="0 to 0.01 (1 %); omitted: the platform's.")
+        taker_fee = AmountInputField(required=False, help_text="0 to 0.01 (1 %); omitted: the platform's.")
 
     @extend_schema(tags=[CLASSES], responses=ClassOutputSerializer(many=True))
     def get(self, request):

@@ -14,7 +14,7 @@ from accounts.models import User
 from classrooms.models import INSTRUCTOR_GROUP, ClassPair, Classroom, Membership
 from core.errors import ApplicationError, Conflict, NotFound
 from trading import selectors as trading_selectors
-from trading.models import Asset, JournalEntry, Market, Pair, SystemAccount
+from trading.models import Asset, JournalEntry, Market, Pair, RiskProfile, SystemAccount
 from trading.services.accounts import account_provision
 from trading.services.common import clean_amount
 from trading.services.ledger import Posting, ledger_post, system_balance
@@ -23,6 +23,9 @@ from trading.services.markets import mark_price_set
 NAME_MAX = 100
 PAIRS_MAX = 20
 STARTING_BALANCE_MAX = Decimal(1_000_000_000)
+# A class's maker and taker fee: 0 to 1 % (Binance's standard spot fee is 0.1 %; its highest tier pays 0.1 %
+# too: https://www.binance.com/en/fee/trading).
+FEE_MAX = Decimal("0.01")
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a classroom
 JOIN_CODE_LENGTH = 8
 
@@ -61,6 +64,29 @@ def _clean_symbols(symbols) -> list[Pair]:
     return sorted(pairs.values(), key=lambda p: p.symbol)
 
 
+def _clean_profile(name) -> RiskProfile | None:
+    if name is None or name == "":
+        return None
+    profile = RiskProfile.objects.filter(name=name).first() if isinstance(name, str) else None
+    if profile is None:
+        names = ", ".join(RiskProfile.objects.order_by("name").values_list("name", flat=True))
+        raise ApplicationError(
+            f"Unknown risk profile {name!r}; choose one of {names}.",
+            code="unknown_risk_profile",
+            fields={"risk_profile": [f"One of {names}."]},
+        )
+    return profile
+
+
+def _clean_fee(value, *, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    fee = clean_amount(value, field=field, allow_zero=True)
+    if fee > FEE_MAX:
+        raise _bad(field, f"At most {FEE_MAX} (1 %).")
+    return fee
+
+
 def _join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
@@ -70,9 +96,13 @@ def class_asset_code(classroom: Classroom, code: str) -> str:
     return f"C{classroom.pk}{code}"
 
 
-def classroom_create(*, instructor: User, name, starting_balance, symbols) -> Classroom:
+def classroom_create(
+    *, instructor: User, name, starting_balance, symbols, risk_profile=None, maker_fee=None, taker_fee=None
+) -> Classroom:
     """A class with its market: a copy of each chosen main pair (and of its base asset, with its rate and
-    limits) at the main pair's current price, and the copies' lending pools filled from paper funding."""
+    limits) at the main pair's current price, and the copies' lending pools filled from paper funding.
+    ``risk_profile`` (a profile's name) and the fees are the class's own rules (None: the platform's), which
+    its accounts' margin levels, liquidations and fills follow."""
     if not is_instructor(instructor):
         raise ApplicationError("Only instructors can create classes.", code="permission_denied", status=403)
     name = _clean_name(name)
@@ -80,9 +110,11 @@ def classroom_create(*, instructor: User, name, starting_balance, symbols) -> Cl
     if starting_balance > STARTING_BALANCE_MAX:
         raise _bad("starting_balance", f"At most {STARTING_BALANCE_MAX} USDT.")
     pairs = _clean_symbols(symbols)
+    profile = _clean_profile(risk_profile)
+    maker, taker = _clean_fee(maker_fee, field="maker_fee"), _clean_fee(taker_fee, field="taker_fee")
     prices = {p.pk: trading_selectors.mark_price_get(pair=p) for p in pairs}
     with transaction.atomic():
-        market = Market.objects.create(name=name)
+        market = Market.objects.create(name=name, risk_profile=profile, maker_fee=maker, taker_fee=taker)
         classroom = Classroom.objects.create(
             name=name, instructor=instructor, market=market, starting_balance=starting_balance, join_code=_join_code()
         )

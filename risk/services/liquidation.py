@@ -49,12 +49,12 @@ def account_liquidate(*, account_id: int, now: datetime | None = None) -> Liquid
     isolated only exists for one pair.
     """
     now = now or timezone.now()
-    settings = selectors.platform_settings_get()
     prices = selectors.mark_prices()
     with transaction.atomic():
         account = accounts_lock(account_id).get(account_id)
         if account is None or not account.is_margin:
             return None
+        settings = selectors.account_settings_get(account)  # its market's profile and fees (a cached look-up)
         locked = LockedAccount(account)
         ratios = selectors.ratios_get(account=account, profile_id=settings.risk_profile_id, balances=locked.all())
         valuation = selectors.valuation_of(balances=locked.all(), prices=prices)

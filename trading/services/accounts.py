@@ -121,7 +121,7 @@ def account_leverage_set(*, user: User, account_id, leverage) -> Account:
     allowed = CROSS_LEVERAGES if account.kind == AccountKind.CROSS else _isolated_leverages(account.isolated_pair)
     new = _clean_leverage(leverage, allowed=allowed)
     prices = selectors.mark_prices()
-    profile_id = selectors.platform_settings_get().risk_profile_id
+    profile_id = selectors.account_settings_get(account).risk_profile_id
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]
         locked = LockedAccount(account)

@@ -274,7 +274,7 @@ def loan_borrow(*, user: User, account_id, asset: str, amount, now: datetime | N
     _ensure_margin(account)
     ensure_asset_allowed(account, asset_obj)
     prices = selectors.mark_prices()
-    profile_id = selectors.platform_settings_get().risk_profile_id
+    profile_id = selectors.account_settings_get(account).risk_profile_id
     now = now or timezone.now()
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]
@@ -390,7 +390,7 @@ def max_borrowable_get(*, user: User, account_id, asset: str, now: datetime | No
     _ensure_margin(account)
     ensure_asset_allowed(account, asset_obj)
     balances = _balances_due(account, asset_obj, now)
-    profile_id = selectors.platform_settings_get().risk_profile_id
+    profile_id = selectors.account_settings_get(account).risk_profile_id
     return borrow_capacity(
         account=account,
         balances=balances,

@@ -27,7 +27,7 @@ class SpotAccountApi(BinanceApi):
                 user=request.user,
                 summary=summary,
                 assets=selectors.assets(),
-                settings=trading_selectors.platform_settings_get(),
+                settings=trading_selectors.market_settings_get(current_market_id()),
                 now=now_ms(),
             )
         )
