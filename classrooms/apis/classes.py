@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from classrooms import selectors
 from classrooms.apis.common import CLASSES, ClassOutputSerializer
 from classrooms.services import classes
-from core.fields import AmountInputField, StrictCharField
+from core.fields import AmountInputField, StrictBooleanField, StrictCharField
 from core.pagination import PagePagination
 
 
@@ -30,6 +30,9 @@ class ClassListApi(APIView):
         )
         maker_fee = AmountInputField(required=False, help_text="0 to 0.01 (1 %); omitted: the platform's.")
         taker_fee = AmountInputField(required=False, help_text="0 to 0.01 (1 %); omitted: the platform's.")
+        futures = StrictBooleanField(
+            required=False, default=False, help_text="The class trades its pairs' perpetuals too (USDⓈ-M)."
+        )
 
     @extend_schema(tags=[CLASSES], responses=ClassOutputSerializer(many=True))
     def get(self, request):

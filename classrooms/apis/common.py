@@ -25,6 +25,7 @@ class ClassOutputSerializer(serializers.Serializer):
     join_code = serializers.SerializerMethodField(help_text="The instructor's only; null for members.")
     starting_balance = amount_field()
     is_open = serializers.BooleanField()
+    futures = serializers.BooleanField(help_text="Whether the class trades perpetuals (a class futures wallet).")
     risk_profile = serializers.SerializerMethodField(help_text="The profile its margin levels follow.")
     maker_fee = serializers.SerializerMethodField()
     taker_fee = serializers.SerializerMethodField()

@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from classrooms.models import INSTRUCTOR_GROUP, ClassPair, Classroom, Membership
 from core.errors import ApplicationError, Conflict, NotFound
+from futures.services.symbols import futures_symbols_copy
+from futures.services.wallet import futures_wallet_open
 from trading import selectors as trading_selectors
 from trading.models import Asset, JournalEntry, Market, Pair, RiskProfile, SystemAccount
 from trading.services.accounts import account_provision
@@ -97,12 +99,21 @@ def class_asset_code(classroom: Classroom, code: str) -> str:
 
 
 def classroom_create(
-    *, instructor: User, name, starting_balance, symbols, risk_profile=None, maker_fee=None, taker_fee=None
+    *,
+    instructor: User,
+    name,
+    starting_balance,
+    symbols,
+    risk_profile=None,
+    maker_fee=None,
+    taker_fee=None,
+    futures: bool = False,
 ) -> Classroom:
     """A class with its market: a copy of each chosen main pair (and of its base asset, with its rate and
     limits) at the main pair's current price, and the copies' lending pools filled from paper funding.
     ``risk_profile`` (a profile's name) and the fees are the class's own rules (None: the platform's), which
-    its accounts' margin levels, liquidations and fills follow."""
+    its accounts' margin levels, liquidations and fills follow. ``futures``: the class trades the perpetuals
+    of its pairs too (copies of the main ones), each member with a class futures wallet."""
     if not is_instructor(instructor):
         raise ApplicationError("Only instructors can create classes.", code="permission_denied", status=403)
     name = _clean_name(name)
@@ -110,15 +121,23 @@ def classroom_create(
     if starting_balance > STARTING_BALANCE_MAX:
         raise _bad("starting_balance", f"At most {STARTING_BALANCE_MAX} USDT.")
     pairs = _clean_symbols(symbols)
+    if not isinstance(futures, bool):
+        raise _bad("futures", "futures must be true or false.")
     profile = _clean_profile(risk_profile)
     maker, taker = _clean_fee(maker_fee, field="maker_fee"), _clean_fee(taker_fee, field="taker_fee")
     prices = {p.pk: trading_selectors.mark_price_get(pair=p) for p in pairs}
     with transaction.atomic():
         market = Market.objects.create(name=name, risk_profile=profile, maker_fee=maker, taker_fee=taker)
         classroom = Classroom.objects.create(
-            name=name, instructor=instructor, market=market, starting_balance=starting_balance, join_code=_join_code()
+            name=name,
+            instructor=instructor,
+            market=market,
+            starting_balance=starting_balance,
+            join_code=_join_code(),
+            futures=futures,
         )
         posting = Posting()
+        copies: dict[int, Pair] = {}
         for source in pairs:
             base = Asset.in_all_markets.create(
                 code=class_asset_code(classroom, source.base.code),
@@ -143,12 +162,15 @@ def classroom_create(
                 market=market,
             )
             ClassPair.objects.create(classroom=classroom, source=source, pair=pair)
+            copies[source.pk] = pair
             mark_price_set(symbol=pair.symbol, price=prices[source.pk], market=market)
             if base.lending_pool_size > 0:
                 funding = system_balance(SystemAccount.PAPER_FUNDING, base)
                 posting.move(funding, system_balance(SystemAccount.LENDING_POOL, base), base.lending_pool_size)
         if posting.lines:
             ledger_post(kind=JournalEntry.Kind.BOOTSTRAP, posting=posting, memo=f"class #{classroom.pk} lending pools")
+        if futures:
+            futures_symbols_copy(pairs=copies)
     return classroom
 
 
@@ -180,6 +202,8 @@ def membership_join(*, user: User, code) -> tuple[Membership, bool]:
             holder.save()
             membership = Membership.objects.create(classroom=classroom, student=user, holder=holder)
             account_provision(user=holder, market=classroom.market, starting_balance=classroom.starting_balance)
+            if classroom.futures:
+                futures_wallet_open(user=holder)
     except IntegrityError:  # the same student joining twice at once: the other request made it
         existing = Membership.objects.filter(classroom=classroom, student=user).first()
         if existing is None:

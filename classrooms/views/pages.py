@@ -53,6 +53,7 @@ def class_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                 risk_profile=request.POST.get("risk_profile") or None,
                 maker_fee=request.POST.get("maker_fee") or None,
                 taker_fee=request.POST.get("taker_fee") or None,
+                futures=request.POST.get("futures") == "on",
             )
         except ApplicationError as error:
             messages.error(request, error.message)
