@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q
@@ -115,6 +115,12 @@ def class_market_names(market_id: int) -> dict[str, str]:
     return names
 
 
+def class_replay_access(user: User) -> Q:
+    """The class records (liquidations, margin calls) a user may replay beside their own: those of their own
+    class accounts, and, for an instructor, those of the classes they teach. No one else's."""
+    return Q(account__user__class_holding__student=user) | Q(account__user__class_holding__classroom__instructor=user)
+
+
 def risk_profile_names() -> list[str]:
     """The profiles an instructor may give a class."""
     return list(RiskProfile.objects.order_by("name").values_list("name", flat=True))
@@ -159,6 +165,8 @@ class BoardRow:
     liquidations: int
     rank_by_return: int = 0
     rank_by_drawdown: int = 0
+    # Newest first: each opens as its explained replay (risk.replay) from the board.
+    liquidation_ids: list[int] = field(default_factory=list)
 
 
 SORT_KEYS = {
@@ -211,11 +219,13 @@ def class_board(*, classroom: Classroom) -> list[BoardRow]:
         .values_list("account__user_id")
         .annotate(n=Count("id"))
     )
-    liquidations = dict(
+    liquidations: dict[int, list[int]] = defaultdict(list)
+    for user_id, liquidation_id in (
         Liquidation.objects.filter(account__user_id__in=list(holder_of))
-        .values_list("account__user_id")
-        .annotate(n=Count("id"))
-    )
+        .order_by("-created_at", "-id")
+        .values_list("account__user_id", "id")
+    ):
+        liquidations[user_id].append(liquidation_id)
     samples: dict[int, list[Decimal]] = defaultdict(list)
     for membership_id, equity in (
         EquitySample.objects.filter(membership__classroom=classroom)
@@ -242,7 +252,8 @@ def class_board(*, classroom: Classroom) -> list[BoardRow]:
                 lowest_margin_level=min(levels, default=None),
                 status=str(worst),
                 margin_calls=calls.get(m.holder_id, 0),
-                liquidations=liquidations.get(m.holder_id, 0),
+                liquidations=len(liquidations.get(m.holder_id, [])),
+                liquidation_ids=liquidations.get(m.holder_id, []),
             )
         )
     for row, rank in zip(rows, board.ranks([r.return_rate for r in rows], higher_is_better=True), strict=True):

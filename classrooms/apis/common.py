@@ -69,3 +69,7 @@ class BoardRowOutputSerializer(serializers.Serializer):
     liquidations = serializers.IntegerField()
     rank_by_return = serializers.IntegerField()
     rank_by_drawdown = serializers.IntegerField()
+    liquidation_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Newest first; each explained at GET /api/v1/liquidations/{id}/replay (the instructor's too).",
+    )
