@@ -19,8 +19,8 @@ from trading import selectors as trading_selectors
 from trading.models import Asset, JournalEntry, Market, Pair, RiskProfile, SystemAccount
 from trading.services.accounts import account_provision
 from trading.services.common import clean_amount
-from trading.services.ledger import Posting, ledger_post, system_balance
-from trading.services.markets import mark_price_set
+from trading.services.ledger import Posting, ledger_post, market_system_accounts_open, system_balance
+from trading.services.markets import INSURANCE_FUND_SEED, mark_price_set
 
 NAME_MAX = 100
 PAIRS_MAX = 20
@@ -136,7 +136,19 @@ def classroom_create(
             join_code=_join_code(),
             futures=futures,
         )
+        # The class's own lending pool and insurance fund: its USDT borrows and liquidation shortfalls never
+        # touch the main market's, nor another class's.
+        market_system_accounts_open(market=market)
         posting = Posting()
+        quote = trading_selectors.asset_get(code=trading_selectors.QUOTE_ASSET)
+        quote_funding = system_balance(SystemAccount.PAPER_FUNDING, quote)
+        if quote.lending_pool_size > 0:
+            posting.move(
+                quote_funding, system_balance(SystemAccount.LENDING_POOL, quote, market=market), quote.lending_pool_size
+            )
+        posting.move(
+            quote_funding, system_balance(SystemAccount.INSURANCE_FUND, quote, market=market), INSURANCE_FUND_SEED
+        )
         copies: dict[int, Pair] = {}
         for source in pairs:
             base = Asset.in_all_markets.create(
@@ -166,9 +178,13 @@ def classroom_create(
             mark_price_set(symbol=pair.symbol, price=prices[source.pk], market=market)
             if base.lending_pool_size > 0:
                 funding = system_balance(SystemAccount.PAPER_FUNDING, base)
-                posting.move(funding, system_balance(SystemAccount.LENDING_POOL, base), base.lending_pool_size)
-        if posting.lines:
-            ledger_post(kind=JournalEntry.Kind.BOOTSTRAP, posting=posting, memo=f"class #{classroom.pk} lending pools")
+                pool = system_balance(SystemAccount.LENDING_POOL, base, market=market)
+                posting.move(funding, pool, base.lending_pool_size)
+        ledger_post(
+            kind=JournalEntry.Kind.BOOTSTRAP,
+            posting=posting,
+            memo=f"class #{classroom.pk} lending pools, insurance fund",
+        )
         if futures:
             futures_symbols_copy(pairs=copies)
     return classroom

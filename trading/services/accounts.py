@@ -193,7 +193,7 @@ def account_reset(*, user: User, account_id) -> Account:
                 posting.move(funding, income, balance.interest)
                 posting.pay_interest(payer=income, debtor=balance, income=income, amount=balance.interest)
             if balance.borrowed:
-                pool = system_balance(SystemAccount.LENDING_POOL, balance.asset)
+                pool = system_balance(SystemAccount.LENDING_POOL, balance.asset, market=account.market_id)
                 posting.move(funding, balance, balance.borrowed)
                 posting.repay_principal(payer=balance, debtor=balance, pool=pool, amount=balance.borrowed)
             if balance.locked:

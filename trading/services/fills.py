@@ -63,7 +63,8 @@ class Operation:
         """A system balance, looked up once per operation (its rows are only ever changed by UPDATEs)."""
         key = (code, asset.pk)
         if key not in self._system:
-            self._system[key] = system_balance_to_post(code, asset)
+            # The lending pool and insurance fund of the account's market (a class's own).
+            self._system[key] = system_balance_to_post(code, asset, market=self.locked.account.market_id)
         return self._system[key]
 
     def commit(self, *, kind: str, memo: str, orders: list[Order]) -> JournalEntry | None:

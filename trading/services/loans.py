@@ -104,7 +104,7 @@ def borrow_capacity(
             base=is_base,
         )
     by_limit = max(ZERO, asset.borrow_limit - owed)
-    pool_free = max(ZERO, system_balance(SystemAccount.LENDING_POOL, asset).free)
+    pool_free = max(ZERO, system_balance(SystemAccount.LENDING_POOL, asset, market=account.market_id).free)
     return min(by_ratio, by_limit, pool_free)
 
 
@@ -214,7 +214,7 @@ def borrow_locked(
             f"{top.normalize():f} {asset.code} (its last tier).",
             code="borrow_limit",
         )
-    pool = system_balance(SystemAccount.LENDING_POOL, asset)
+    pool = system_balance(SystemAccount.LENDING_POOL, asset, market=account.market_id)
     if pool.free < amount:
         raise ApplicationError(f"The lending pool has only {pool.free} {asset.code} left.", code="pool_exhausted")
     accrue_due_locked(balance=balance, posting=posting, book=book, now=now)
@@ -245,7 +245,7 @@ def repay_locked(
         income = system_balance_to_post(SystemAccount.INTEREST_INCOME, asset)
         posting.pay_interest(payer=balance, debtor=balance, income=income, amount=interest_part)
     if principal_part:
-        pool = system_balance(SystemAccount.LENDING_POOL, asset)
+        pool = system_balance(SystemAccount.LENDING_POOL, asset, market=locked.account.market_id)
         posting.repay_principal(payer=balance, debtor=balance, pool=pool, amount=principal_part)
     if balance.borrowed == 0 and balance.interest_charged_hour is not None:
         balance.interest_charged_hour = None
