@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Round
 
 from core.errors import InsufficientBalance
@@ -215,9 +215,11 @@ def system_balance(code: SystemAccount, asset: Asset, *, market: Market | int | 
     market_id = market.pk if isinstance(market, Market) else market
     if code not in MARKET_KEYED:
         market_id = None
-    balance = Balance.objects.filter(account__system_code=code, account__market_id=market_id, asset=asset).first()
+    in_market = Q(account__market__isnull=True) if market_id is None else Q(account__market_id=market_id)
+    balance = Balance.objects.filter(in_market, account__system_code=code, asset=asset).first()
     if balance is None:  # only before `bootstrap` made them all, or a market's first use of an asset
-        account = Account.objects.filter(kind=AccountKind.SYSTEM, system_code=code, market_id=market_id).first()
+        own = Q(market__isnull=True) if market_id is None else Q(market_id=market_id)
+        account = Account.objects.filter(own, kind=AccountKind.SYSTEM, system_code=code).first()
         if account is None and market_id is not None:
             return system_balance(code, asset)
         if account is None:
