@@ -118,13 +118,20 @@ class BinanceApi(APIView):
         self._market_token = markets.market_enter(market_id)
         markets.params_in_market(self.params.values, self.market_names)
 
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            # The market is the request's only, whatever happened (the thread serves other requests next).
+            token = getattr(self, "_market_token", None)
+            if token is not None:
+                self._market_token = None
+                markets.market_leave(token)
+
     def finalize_response(self, request, response, *args, **kwargs):
-        token = getattr(self, "_market_token", None)
-        if token is not None:
-            self._market_token = None
-            markets.market_leave(token)
-            if getattr(response, "data", None) is not None:
-                response.data = markets.answer_in_main_names(response.data, self.market_names)
+        names = getattr(self, "market_names", None)
+        if names is not None and getattr(response, "data", None) is not None:
+            response.data = markets.answer_in_main_names(response.data, names)
         response = super().finalize_response(request, response, *args, **kwargs)
         for header, used in getattr(self, "used_weights", {}).items():
             response[header] = str(used)
