@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from classrooms.services.api_keys import member_api_key_create
-from tests.binance.test_libraries import binance_client
+from tests.binance.clients import marginlab_python_binance
 from tests.classrooms.helpers import class_account
 from tests.helpers import amounts, assert_ledger_clean, cross, spot, weights_of_this_test
 from trading.models import AccountKind, Order
@@ -30,7 +30,7 @@ def test_python_binance_with_a_class_key_trades_in_the_class(live_server, member
         )
     api_key, secret = member_api_key_create(user=erin, classroom_id=erin_m.classroom_id, can_trade=True)
     personal = {kind: amounts(account, "USDT") for kind, account in (("spot", spot(erin)), ("cross", cross(erin)))}
-    client = binance_client(live_server.url, (api_key.api_key, secret))
+    client = marginlab_python_binance(live_server.url, (api_key.api_key, secret))
     try:
         assert client.get_symbol_ticker(symbol="ETHUSDT") == {"symbol": "ETHUSDT", "price": "300.00000000"}
         assert {s["symbol"] for s in client.get_exchange_info()["symbols"]} == {"ETHUSDT", "BCHUSDT"}
