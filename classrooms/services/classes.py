@@ -16,7 +16,7 @@ from core.errors import ApplicationError, Conflict, NotFound
 from futures.services.symbols import futures_symbols_copy
 from futures.services.wallet import futures_wallet_open
 from trading import selectors as trading_selectors
-from trading.models import Asset, JournalEntry, Market, Pair, RiskProfile, SystemAccount
+from trading.models import Asset, IsolatedMarginTier, JournalEntry, Market, Pair, RiskProfile, SystemAccount
 from trading.services.accounts import account_provision
 from trading.services.common import clean_amount
 from trading.services.ledger import Posting, ledger_post, market_system_accounts_open, system_balance
@@ -175,6 +175,7 @@ def classroom_create(
             )
             ClassPair.objects.create(classroom=classroom, source=source, pair=pair)
             copies[source.pk] = pair
+            _isolated_tiers_copy(source=source, pair=pair)
             mark_price_set(symbol=pair.symbol, price=prices[source.pk], market=market)
             if base.lending_pool_size > 0:
                 funding = system_balance(SystemAccount.PAPER_FUNDING, base)
@@ -188,6 +189,28 @@ def classroom_create(
         if futures:
             futures_symbols_copy(pairs=copies)
     return classroom
+
+
+def _isolated_tiers_copy(*, source: Pair, pair: Pair) -> None:
+    """The source pair's isolated tier table on its class copy: a class's isolated accounts borrow by the
+    same tiered leverage as the main market's (``trading.selectors.tiers``), each tier applied to the
+    class's own risk profile."""
+    IsolatedMarginTier.objects.bulk_create(
+        [
+            IsolatedMarginTier(
+                pair=pair,
+                leverage=t.leverage,
+                tier=t.tier,
+                effective_multiple=t.effective_multiple,
+                initial=t.initial,
+                margin_call=t.margin_call,
+                liquidation=t.liquidation,
+                base_max_borrowable=t.base_max_borrowable,
+                quote_max_borrowable=t.quote_max_borrowable,
+            )
+            for t in IsolatedMarginTier.objects.filter(pair=source)
+        ]
+    )
 
 
 def _clean_code(code) -> str:

@@ -1,5 +1,6 @@
 """A class's own rules, chosen by its instructor at creation: the risk profile its accounts' margin levels
-and liquidations follow, and its trading fees (the platform's where the class has none)."""
+and liquidations follow (an isolated account's with its pair's borrow tiers, copied from the main pair), and
+its trading fees (the platform's where the class has none)."""
 
 from decimal import Decimal as D
 
@@ -7,15 +8,18 @@ import pytest
 
 from classrooms.services.classes import classroom_create, membership_join
 from classrooms.services.scenarios import class_price_set
-from classrooms.services.trading import member_order_place, member_transfer
-from core.errors import ApplicationError
+from classrooms.services.trading import member_isolated_open, member_loan, member_order_place, member_transfer
+from core.errors import ApplicationError, MarginRuleViolation
 from risk.models import Liquidation, MarginCall
+from risk.services.sweep import sweep_all
 from tests.api.api_helpers import API, assert_error, ok
 from tests.api.conftest import client_for
 from tests.classrooms.helpers import class_account
-from tests.helpers import assert_ledger_clean
-from trading.models import AccountKind, Trade
+from tests.helpers import UNIT, assert_ledger_clean
+from trading import selectors
+from trading.models import AccountKind, IsolatedMarginTier, Pair, Trade
 from trading.services.accounts import account_leverage_set
+from trading.services.loans import max_borrowable_get
 
 
 def make_class(instructor, name, **rules):
@@ -109,3 +113,67 @@ def test_the_rules_are_given_at_creation_the_most_accepted_and_one_unit_more_ref
     )
     with pytest.raises(ApplicationError):
         make_class(dana, "Float fee", taker_fee=0.001)
+
+
+def test_a_class_isolated_account_borrows_by_its_pairs_tiers_under_the_class_profile(gina, erin, day_n):
+    # Main BCHUSDT at 5x: tier 1 the profile's up to 1000 USDT, tier 2 initial 1.3125 with a margin-call
+    # line of its own (1.32). A class copies the table; its accounts' lines are the class profile's
+    # (binance-2025, isolated 5x: call 1.19, liquidation 1.15) where a tier has none.
+    source = Pair.objects.get(symbol="BCHUSDT")
+    IsolatedMarginTier.objects.filter(pair=source).delete()
+    for tier, multiple, initial, call, quote_max in [
+        (1, "5", None, None, "1000"),
+        (2, "4.2", "1.3125", "1.32", "2000"),
+    ]:
+        IsolatedMarginTier.objects.create(
+            pair=source,
+            leverage=5,
+            tier=tier,
+            effective_multiple=D(multiple),
+            initial=D(initial) if initial else None,
+            margin_call=D(call) if call else None,
+            base_max_borrowable=D(5 * tier),
+            quote_max_borrowable=D(quote_max),
+        )
+    classroom = make_class(gina, "Tiers", risk_profile="binance-2025")
+    member = membership_join(user=erin, code=classroom.join_code)[0]
+    copy = Pair.in_all_markets.get(class_pair__classroom=classroom, class_pair__source=source)
+    assert [(t.tier, t.initial, t.margin_call, t.quote_max_borrowable) for t in copy.isolated_tiers.all()] == [
+        (1, None, None, D(1000)),
+        (2, D("1.3125"), D("1.32"), D(2000)),
+    ]
+    account = member_isolated_open(user=erin, classroom_id=classroom.pk, symbol="BCHUSDT", leverage=5)
+    spot = class_account(member, AccountKind.SPOT)
+    member_transfer(
+        user=erin,
+        classroom_id=classroom.pk,
+        from_account_id=spot.pk,
+        to_account_id=account.pk,
+        asset="USDT",
+        amount="400",
+    )
+    # Tier 1 would allow 400 / 0.25 = 1600 but holds 1000; tier 2: 400 / 0.3125 = 1280.
+    most = max_borrowable_get(user=member.holder, account_id=account.pk, asset="USDT")
+    assert most == D(1280)
+    with pytest.raises(MarginRuleViolation):
+        member_loan(user=erin, classroom_id=classroom.pk, account_id=account.pk, asset="USDT", amount=most + UNIT)
+    member_loan(user=erin, classroom_id=classroom.pk, account_id=account.pk, asset="USDT", amount=str(most))
+    ratios = selectors.account_summary_get(account=account).ratios
+    assert (ratios.tier, ratios.initial, ratios.margin_call, ratios.liquidation) == (
+        2,
+        D("1.3125"),
+        D("1.32"),
+        D("1.15"),
+    )
+    assert ratios.rules == "binance-2025 · Isolated Margin 5x · tier 2"
+    # The account's tier table (its page, /api/v1) shows the same: the class's lines under each tier.
+    table = selectors.account_tier_table(account=account)
+    assert [(row.tier, row.ratios.margin_call, row.ratios.liquidation) for row in table] == [
+        (1, D("1.19"), D("1.15")),
+        (2, D("1.32"), D("1.15")),
+    ]
+    # Level 1680 / 1280 = 1.3125: under tier 2's own call line, so the sweep calls it, by the class's profile.
+    sweep_all()
+    call = MarginCall.objects.get(account=account)
+    assert (call.profile, call.margin_call_ratio, call.liquidation_ratio) == ("binance-2025", D("1.32"), D("1.15"))
+    assert_ledger_clean()
