@@ -61,8 +61,11 @@ def _clean_label(label) -> str:
 # --- services -----------------------------------------------------------------------------------------
 
 
-def api_key_create(*, user: User, label: str | None = None, can_trade: bool = False) -> tuple[ApiKey, str]:
-    """A new key pair; returns it with its secret, which is shown this once and never again."""
+def api_key_create(
+    *, user: User, label: str | None = None, can_trade: bool = False, market_ref: int | None = None
+) -> tuple[ApiKey, str]:
+    """A new key pair; returns it with its secret, which is shown this once and never again. ``market_ref``
+    binds it to another market than the main one (a class's: its caller passes the class's holder)."""
     label = _clean_label(label)
     if not isinstance(can_trade, bool):
         raise ApplicationError("can_trade must be true or false.", fields={"can_trade": ["Must be a boolean."]})
@@ -77,6 +80,7 @@ def api_key_create(*, user: User, label: str | None = None, can_trade: bool = Fa
         api_key=_random_string(),
         secret_encrypted=_fernet().encrypt(secret.encode()).decode(),
         can_trade=can_trade,
+        market_ref=market_ref,
     )
     return api_key, secret
 

@@ -107,6 +107,10 @@ class ApiKey(models.Model):
     secret_encrypted = models.TextField()
     # Read-only keys see balances and orders; only trading-enabled keys place, cancel, borrow and transfer.
     can_trade = models.BooleanField(default=False)
+    # The market the key trades in (a plain ``trading.Market`` id: accounts sits below trading and cannot
+    # point at it); NULL is the main market. A class key belongs to the membership's holder, the user
+    # owning the class accounts, so the key reaches those and nothing else (``classrooms.services.api_keys``).
+    market_ref = models.BigIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from classrooms.apis import classes, runs, trading
+from classrooms.apis import classes, keys, runs, trading
 
 urlpatterns = [
     path("classes", classes.ClassListApi.as_view(), name="api-classes"),
@@ -21,6 +21,12 @@ urlpatterns = [
         "classes/<id:classroom_id>/orders/<id:order_id>", trading.ClassOrderDetailApi.as_view(), name="api-class-order"
     ),
     path("classes/<id:classroom_id>/transfers", trading.ClassTransferApi.as_view(), name="api-class-transfers"),
+    path("classes/<id:classroom_id>/api-keys", keys.ClassApiKeyListApi.as_view(), name="api-class-api-keys"),
+    path(
+        "classes/<id:classroom_id>/api-keys/<id:api_key_id>",
+        keys.ClassApiKeyRevokeApi.as_view(),
+        name="api-class-api-key",
+    ),
     path("classes/<id:classroom_id>/loans", trading.ClassLoanApi.as_view(), name="api-class-loans"),
     path("classes/<id:classroom_id>/repayments", trading.ClassRepaymentApi.as_view(), name="api-class-repayments"),
 ]

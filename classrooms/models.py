@@ -28,6 +28,9 @@ class Classroom(models.Model):
     starting_balance = amount_field(help_text="USDT each member's class spot wallet starts with.")
     join_code = models.CharField(max_length=16, unique=True)
     is_open = models.BooleanField(default=True, help_text="Whether new members may join with the code.")
+    # The futures product: the class's perpetuals (copies of the main ones on its pairs) and a class
+    # futures wallet for every member.
+    futures = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

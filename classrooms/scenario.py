@@ -3,8 +3,9 @@
 A spec (JSON, see ``scenarios/README.md``) has a default ``speed``, an optional historical ``replay``
 (candles in the replay price source's format, ``risk/data/README.md``: each candle's close is played at
 its ``open_time`` less the first one's, so real time between candles is kept, compressed by the speed)
-and ``events``: ``shock`` (a symbol's price moved by a percentage, linearly over a span) and
-``interest`` (an asset's daily borrow rate set). Symbols and assets are the main market's names; a class
+and ``events``: ``shock`` (a symbol's price moved by a percentage, linearly over a span),
+``interest`` (an asset's daily borrow rate set) and ``funding`` (a funding payment of the class's
+perpetual at a rate the scenario gives: a spike; classes with futures only). Symbols and assets are the main market's names; a class
 plays them on its own copies. Prices follow from t alone, so playing a step twice changes nothing.
 """
 
@@ -25,6 +26,9 @@ SPEED_MAX = Decimal(1_000_000)
 TIME_MAX = 366 * 24 * 3600  # seconds of scenario time: a year
 SHOCK_MIN, SHOCK_MAX = Decimal("-99.99"), Decimal(1000)
 EVENTS_MAX = 1000
+# Binance caps a perpetual's funding rate at +/- 3 % an interval for most symbols ("adjustedFundingRateCap":
+# "0.03000000" in GET /fapi/v1/fundingInfo, https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Get-Funding-Rate-Info).
+FUNDING_RATE_MAX = Decimal("0.03")
 
 
 class ScenarioError(ValueError):
@@ -55,12 +59,21 @@ class RateChange:
 
 
 @dataclass(frozen=True)
+class FundingSpike:
+    index: int
+    symbol: str
+    at: Decimal
+    rate: Decimal
+
+
+@dataclass(frozen=True)
 class Spec:
     speed: Decimal
     replay: dict[str, list[tuple[Decimal, Decimal]]] = field(default_factory=dict)
     shocks: list[Shock] = field(default_factory=list)
     rates: list[RateChange] = field(default_factory=list)
     duration: Decimal = Decimal(0)
+    fundings: list[FundingSpike] = field(default_factory=list)
 
     @property
     def symbols(self) -> list[str]:
@@ -170,7 +183,7 @@ def spec_parse(spec, *, files: Path = SCENARIO_DIR) -> Spec:
     events = spec.get("events", [])
     if not isinstance(events, list) or len(events) > EVENTS_MAX:
         raise ScenarioError(f"events: a list of at most {EVENTS_MAX} events.")
-    shocks, rates = [], []
+    shocks, rates, fundings = [], [], []
     for index, event in enumerate(events):
         where = f"events[{index}]"
         if not isinstance(event, dict):
@@ -195,13 +208,20 @@ def spec_parse(spec, *, files: Path = SCENARIO_DIR) -> Spec:
             if not 0 <= rate < 1:
                 raise ScenarioError(f"{where}.daily_rate: from 0 to under 1 (0.001 is 0.1 % a day).")
             rates.append(RateChange(index=index, asset=asset.upper(), at=at, daily_rate=rate))
+        elif kind == "funding":
+            _only(event, {"type", "at", "symbol", "rate"}, where)
+            rate = _decimal(event.get("rate"), where=f"{where}.rate")
+            if rate == 0 or abs(rate) > FUNDING_RATE_MAX:
+                raise ScenarioError(f"{where}.rate: non-zero, from -{FUNDING_RATE_MAX} to {FUNDING_RATE_MAX}.")
+            symbol = _symbol(event.get("symbol"), where=f"{where}.symbol")
+            fundings.append(FundingSpike(index=index, symbol=symbol, at=at, rate=rate))
         else:
-            raise ScenarioError(f'{where}.type: "shock" or "interest".')
-    ends = [s.at + s.over for s in shocks] + [r.at for r in rates] + [p[-1][0] for p in replay.values()]
+            raise ScenarioError(f'{where}.type: "shock", "interest" or "funding".')
+    ends = [s.at + s.over for s in shocks] + [r.at for r in rates + fundings] + [p[-1][0] for p in replay.values()]
     duration = seconds(spec["duration"], where="duration") if "duration" in spec else max(ends, default=Decimal(0))
     if not ends and not replay:
         raise ScenarioError("A scenario needs a replay or at least one event.")
-    return Spec(speed=speed, replay=replay, shocks=shocks, rates=rates, duration=duration)
+    return Spec(speed=speed, replay=replay, shocks=shocks, rates=rates, duration=duration, fundings=fundings)
 
 
 def _only(event: dict, keys: set[str], where: str) -> None:
@@ -232,3 +252,7 @@ def prices_at(spec: Spec, t: Decimal, *, start: dict[str, Decimal]) -> dict[str,
 
 def rates_due(spec: Spec, t: Decimal) -> list[RateChange]:
     return [r for r in spec.rates if r.at <= t]
+
+
+def fundings_due(spec: Spec, t: Decimal) -> list[FundingSpike]:
+    return [f for f in spec.fundings if f.at <= t]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q
@@ -15,7 +15,7 @@ from core.errors import ApplicationError, NotFound
 from risk.models import Liquidation, MarginCall
 from trading import selectors as trading_selectors
 from trading.margin import Status
-from trading.models import Account, AccountKind, Balance
+from trading.models import Account, AccountKind, Balance, RiskProfile
 from trading.selectors import AccountSummary
 
 SEVERITY = {Status.NORMAL: 0, Status.MARGIN_CALL: 1, Status.LIQUIDATION: 2}
@@ -102,6 +102,30 @@ def class_asset(*, classroom: Classroom, asset) -> str:
     raise ApplicationError(f"Unknown asset: {asset!r}.", code="unknown_asset", fields={"asset": ["Unknown asset."]})
 
 
+def class_market_names(market_id: int) -> dict[str, str]:
+    """A class market's names by the main ones (``ETHUSDT`` -> ``C3ETHUSDT``, ``ETH`` -> ``C3ETH``): what a
+    bot pointed at the class with a class key calls them (``trading.binance.markets``)."""
+    rows = ClassPair.objects.filter(classroom__market_id=market_id).values_list(
+        "source__symbol", "pair__symbol", "source__base__code", "pair__base__code"
+    )
+    names: dict[str, str] = {}
+    for main_symbol, symbol, main_base, base in rows:
+        names[main_symbol] = symbol
+        names[main_base] = base
+    return names
+
+
+def class_replay_access(user: User) -> Q:
+    """The class records (liquidations, margin calls) a user may replay beside their own: those of their own
+    class accounts, and, for an instructor, those of the classes they teach. No one else's."""
+    return Q(account__user__class_holding__student=user) | Q(account__user__class_holding__classroom__instructor=user)
+
+
+def risk_profile_names() -> list[str]:
+    """The profiles an instructor may give a class."""
+    return list(RiskProfile.objects.order_by("name").values_list("name", flat=True))
+
+
 def member_summaries(*, membership: Membership) -> list[AccountSummary]:
     return trading_selectors.account_summaries_for_user(user=membership.holder)
 
@@ -141,6 +165,8 @@ class BoardRow:
     liquidations: int
     rank_by_return: int = 0
     rank_by_drawdown: int = 0
+    # Newest first: each opens as its explained replay (risk.replay) from the board.
+    liquidation_ids: list[int] = field(default_factory=list)
 
 
 SORT_KEYS = {
@@ -179,7 +205,9 @@ def class_board(*, classroom: Classroom) -> list[BoardRow]:
         .order_by("id")
     )
     prices = trading_selectors.mark_prices()
-    tiers = trading_selectors.risk_tiers(profile_id=trading_selectors.platform_settings_get().risk_profile_id)
+    tiers = trading_selectors.risk_tiers(
+        profile_id=trading_selectors.market_settings_get(classroom.market_id).risk_profile_id
+    )
     by_member: dict[int, list[AccountSummary]] = defaultdict(list)
     for account in accounts:
         summary = trading_selectors.account_summary(
@@ -191,11 +219,13 @@ def class_board(*, classroom: Classroom) -> list[BoardRow]:
         .values_list("account__user_id")
         .annotate(n=Count("id"))
     )
-    liquidations = dict(
+    liquidations: dict[int, list[int]] = defaultdict(list)
+    for user_id, liquidation_id in (
         Liquidation.objects.filter(account__user_id__in=list(holder_of))
-        .values_list("account__user_id")
-        .annotate(n=Count("id"))
-    )
+        .order_by("-created_at", "-id")
+        .values_list("account__user_id", "id")
+    ):
+        liquidations[user_id].append(liquidation_id)
     samples: dict[int, list[Decimal]] = defaultdict(list)
     for membership_id, equity in (
         EquitySample.objects.filter(membership__classroom=classroom)
@@ -222,7 +252,8 @@ def class_board(*, classroom: Classroom) -> list[BoardRow]:
                 lowest_margin_level=min(levels, default=None),
                 status=str(worst),
                 margin_calls=calls.get(m.holder_id, 0),
-                liquidations=liquidations.get(m.holder_id, 0),
+                liquidations=len(liquidations.get(m.holder_id, [])),
+                liquidation_ids=liquidations.get(m.holder_id, []),
             )
         )
     for row, rank in zip(rows, board.ranks([r.return_rate for r in rows], higher_is_better=True), strict=True):

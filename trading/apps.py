@@ -11,6 +11,7 @@ class TradingConfig(AppConfig):
             Asset,
             InterestRate,
             IsolatedMarginTier,
+            Market,
             Pair,
             PairBook,
             PlatformSettings,
@@ -19,5 +20,5 @@ class TradingConfig(AppConfig):
         )
 
         lookups_connect(
-            Asset, IsolatedMarginTier, Pair, PlatformSettings, RiskProfile, RiskTier, PairBook, InterestRate
+            Asset, IsolatedMarginTier, Market, Pair, PlatformSettings, RiskProfile, RiskTier, PairBook, InterestRate
         )

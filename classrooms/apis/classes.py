@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from classrooms import selectors
 from classrooms.apis.common import CLASSES, ClassOutputSerializer
 from classrooms.services import classes
-from core.fields import AmountInputField, StrictCharField
+from core.fields import AmountInputField, StrictBooleanField, StrictCharField
 from core.pagination import PagePagination
 
 
@@ -24,6 +24,14 @@ class ClassListApi(APIView):
         starting_balance = AmountInputField(help_text="USDT each member's class spot wallet starts with.")
         symbols = serializers.ListField(
             child=StrictCharField(max_length=32), min_length=1, max_length=20, help_text="Main pairs, e.g. BTCUSDT."
+        )
+        risk_profile = StrictCharField(
+            max_length=32, required=False, help_text="classic or binance-2025; omitted: the platform's."
+        )
+        maker_fee = AmountInputField(required=False, help_text="0 to 0.01 (1 %); omitted: the platform's.")
+        taker_fee = AmountInputField(required=False, help_text="0 to 0.01 (1 %); omitted: the platform's.")
+        futures = StrictBooleanField(
+            required=False, default=False, help_text="The class trades its pairs' perpetuals too (USDⓈ-M)."
         )
 
     @extend_schema(tags=[CLASSES], responses=ClassOutputSerializer(many=True))

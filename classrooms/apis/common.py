@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from classrooms import selectors
 from core.fields import RatioField, amount_field
+from trading import selectors as trading_selectors
 
 CLASSES = "classes"
 
@@ -24,6 +25,10 @@ class ClassOutputSerializer(serializers.Serializer):
     join_code = serializers.SerializerMethodField(help_text="The instructor's only; null for members.")
     starting_balance = amount_field()
     is_open = serializers.BooleanField()
+    futures = serializers.BooleanField(help_text="Whether the class trades perpetuals (a class futures wallet).")
+    risk_profile = serializers.SerializerMethodField(help_text="The profile its margin levels follow.")
+    maker_fee = serializers.SerializerMethodField()
+    taker_fee = serializers.SerializerMethodField()
     pairs = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
@@ -35,6 +40,17 @@ class ClassOutputSerializer(serializers.Serializer):
 
     def get_join_code(self, obj) -> str | None:
         return obj.join_code if self._is_instructor(obj) else None
+
+    def get_risk_profile(self, obj) -> str:
+        return trading_selectors.market_settings_get(obj.market_id).risk_profile.name
+
+    @extend_schema_field(RatioField())
+    def get_maker_fee(self, obj):
+        return RatioField().to_representation(trading_selectors.market_settings_get(obj.market_id).maker_fee)
+
+    @extend_schema_field(RatioField())
+    def get_taker_fee(self, obj):
+        return RatioField().to_representation(trading_selectors.market_settings_get(obj.market_id).taker_fee)
 
     @extend_schema_field(ClassPairOutputSerializer(many=True))
     def get_pairs(self, obj):
@@ -53,3 +69,7 @@ class BoardRowOutputSerializer(serializers.Serializer):
     liquidations = serializers.IntegerField()
     rank_by_return = serializers.IntegerField()
     rank_by_drawdown = serializers.IntegerField()
+    liquidation_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Newest first; each explained at GET /api/v1/liquidations/{id}/replay (the instructor's too).",
+    )

@@ -13,16 +13,21 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from classrooms.models import INSTRUCTOR_GROUP, ClassPair, Classroom, Membership
 from core.errors import ApplicationError, Conflict, NotFound
+from futures.services.symbols import futures_symbols_copy
+from futures.services.wallet import futures_wallet_open
 from trading import selectors as trading_selectors
-from trading.models import Asset, JournalEntry, Market, Pair, SystemAccount
+from trading.models import Asset, IsolatedMarginTier, JournalEntry, Market, Pair, RiskProfile, SystemAccount
 from trading.services.accounts import account_provision
 from trading.services.common import clean_amount
-from trading.services.ledger import Posting, ledger_post, system_balance
-from trading.services.markets import mark_price_set
+from trading.services.ledger import Posting, ledger_post, market_system_accounts_open, system_balance
+from trading.services.markets import INSURANCE_FUND_SEED, mark_price_set
 
 NAME_MAX = 100
 PAIRS_MAX = 20
 STARTING_BALANCE_MAX = Decimal(1_000_000_000)
+# A class's maker and taker fee: 0 to 1 % (Binance's standard spot fee is 0.1 %; its highest tier pays 0.1 %
+# too: https://www.binance.com/en/fee/trading).
+FEE_MAX = Decimal("0.01")
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a classroom
 JOIN_CODE_LENGTH = 8
 
@@ -61,6 +66,29 @@ def _clean_symbols(symbols) -> list[Pair]:
     return sorted(pairs.values(), key=lambda p: p.symbol)
 
 
+def _clean_profile(name) -> RiskProfile | None:
+    if name is None or name == "":
+        return None
+    profile = RiskProfile.objects.filter(name=name).first() if isinstance(name, str) else None
+    if profile is None:
+        names = ", ".join(RiskProfile.objects.order_by("name").values_list("name", flat=True))
+        raise ApplicationError(
+            f"Unknown risk profile {name!r}; choose one of {names}.",
+            code="unknown_risk_profile",
+            fields={"risk_profile": [f"One of {names}."]},
+        )
+    return profile
+
+
+def _clean_fee(value, *, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    fee = clean_amount(value, field=field, allow_zero=True)
+    if fee > FEE_MAX:
+        raise _bad(field, f"At most {FEE_MAX} (1 %).")
+    return fee
+
+
 def _join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
@@ -70,9 +98,22 @@ def class_asset_code(classroom: Classroom, code: str) -> str:
     return f"C{classroom.pk}{code}"
 
 
-def classroom_create(*, instructor: User, name, starting_balance, symbols) -> Classroom:
+def classroom_create(
+    *,
+    instructor: User,
+    name,
+    starting_balance,
+    symbols,
+    risk_profile=None,
+    maker_fee=None,
+    taker_fee=None,
+    futures: bool = False,
+) -> Classroom:
     """A class with its market: a copy of each chosen main pair (and of its base asset, with its rate and
-    limits) at the main pair's current price, and the copies' lending pools filled from paper funding."""
+    limits) at the main pair's current price, and the copies' lending pools filled from paper funding.
+    ``risk_profile`` (a profile's name) and the fees are the class's own rules (None: the platform's), which
+    its accounts' margin levels, liquidations and fills follow. ``futures``: the class trades the perpetuals
+    of its pairs too (copies of the main ones), each member with a class futures wallet."""
     if not is_instructor(instructor):
         raise ApplicationError("Only instructors can create classes.", code="permission_denied", status=403)
     name = _clean_name(name)
@@ -80,13 +121,35 @@ def classroom_create(*, instructor: User, name, starting_balance, symbols) -> Cl
     if starting_balance > STARTING_BALANCE_MAX:
         raise _bad("starting_balance", f"At most {STARTING_BALANCE_MAX} USDT.")
     pairs = _clean_symbols(symbols)
+    if not isinstance(futures, bool):
+        raise _bad("futures", "futures must be true or false.")
+    profile = _clean_profile(risk_profile)
+    maker, taker = _clean_fee(maker_fee, field="maker_fee"), _clean_fee(taker_fee, field="taker_fee")
     prices = {p.pk: trading_selectors.mark_price_get(pair=p) for p in pairs}
     with transaction.atomic():
-        market = Market.objects.create(name=name)
+        market = Market.objects.create(name=name, risk_profile=profile, maker_fee=maker, taker_fee=taker)
         classroom = Classroom.objects.create(
-            name=name, instructor=instructor, market=market, starting_balance=starting_balance, join_code=_join_code()
+            name=name,
+            instructor=instructor,
+            market=market,
+            starting_balance=starting_balance,
+            join_code=_join_code(),
+            futures=futures,
         )
+        # The class's own lending pool and insurance fund: its USDT borrows and liquidation shortfalls never
+        # touch the main market's, nor another class's.
+        market_system_accounts_open(market=market)
         posting = Posting()
+        quote = trading_selectors.asset_get(code=trading_selectors.QUOTE_ASSET)
+        quote_funding = system_balance(SystemAccount.PAPER_FUNDING, quote)
+        if quote.lending_pool_size > 0:
+            posting.move(
+                quote_funding, system_balance(SystemAccount.LENDING_POOL, quote, market=market), quote.lending_pool_size
+            )
+        posting.move(
+            quote_funding, system_balance(SystemAccount.INSURANCE_FUND, quote, market=market), INSURANCE_FUND_SEED
+        )
+        copies: dict[int, Pair] = {}
         for source in pairs:
             base = Asset.in_all_markets.create(
                 code=class_asset_code(classroom, source.base.code),
@@ -111,13 +174,43 @@ def classroom_create(*, instructor: User, name, starting_balance, symbols) -> Cl
                 market=market,
             )
             ClassPair.objects.create(classroom=classroom, source=source, pair=pair)
+            copies[source.pk] = pair
+            _isolated_tiers_copy(source=source, pair=pair)
             mark_price_set(symbol=pair.symbol, price=prices[source.pk], market=market)
             if base.lending_pool_size > 0:
                 funding = system_balance(SystemAccount.PAPER_FUNDING, base)
-                posting.move(funding, system_balance(SystemAccount.LENDING_POOL, base), base.lending_pool_size)
-        if posting.lines:
-            ledger_post(kind=JournalEntry.Kind.BOOTSTRAP, posting=posting, memo=f"class #{classroom.pk} lending pools")
+                pool = system_balance(SystemAccount.LENDING_POOL, base, market=market)
+                posting.move(funding, pool, base.lending_pool_size)
+        ledger_post(
+            kind=JournalEntry.Kind.BOOTSTRAP,
+            posting=posting,
+            memo=f"class #{classroom.pk} lending pools, insurance fund",
+        )
+        if futures:
+            futures_symbols_copy(pairs=copies)
     return classroom
+
+
+def _isolated_tiers_copy(*, source: Pair, pair: Pair) -> None:
+    """The source pair's isolated tier table on its class copy: a class's isolated accounts borrow by the
+    same tiered leverage as the main market's (``trading.selectors.tiers``), each tier applied to the
+    class's own risk profile."""
+    IsolatedMarginTier.objects.bulk_create(
+        [
+            IsolatedMarginTier(
+                pair=pair,
+                leverage=t.leverage,
+                tier=t.tier,
+                effective_multiple=t.effective_multiple,
+                initial=t.initial,
+                margin_call=t.margin_call,
+                liquidation=t.liquidation,
+                base_max_borrowable=t.base_max_borrowable,
+                quote_max_borrowable=t.quote_max_borrowable,
+            )
+            for t in IsolatedMarginTier.objects.filter(pair=source)
+        ]
+    )
 
 
 def _clean_code(code) -> str:
@@ -148,6 +241,8 @@ def membership_join(*, user: User, code) -> tuple[Membership, bool]:
             holder.save()
             membership = Membership.objects.create(classroom=classroom, student=user, holder=holder)
             account_provision(user=holder, market=classroom.market, starting_balance=classroom.starting_balance)
+            if classroom.futures:
+                futures_wallet_open(user=holder)
     except IntegrityError:  # the same student joining twice at once: the other request made it
         existing = Membership.objects.filter(classroom=classroom, student=user).first()
         if existing is None:

@@ -22,9 +22,11 @@ from django.utils import timezone
 from accounts.models import User
 from classrooms import selectors
 from classrooms.models import Classroom, EquitySample, ScenarioRun
-from classrooms.scenario import SPEED_MAX, ScenarioError, Spec, prices_at, rates_due, spec_parse
+from classrooms.scenario import SPEED_MAX, ScenarioError, Spec, fundings_due, prices_at, rates_due, spec_parse
 from core.errors import ApplicationError, Conflict
 from core.money import parse_decimal
+from futures.models import FuturesSymbol
+from futures.services.funding import futures_funding_settle
 from risk.staff import price_set_now, prices_set_now
 from trading import margin
 from trading import selectors as trading_selectors
@@ -56,6 +58,13 @@ def spec_for(*, classroom: Classroom, spec) -> Spec:
     sources = {cp.source.symbol for cp in selectors.class_pairs(classroom=classroom)}
     bases = {cp.source.base.code for cp in selectors.class_pairs(classroom=classroom)}
     missing = [s for s in parsed.symbols if s not in sources] + [a for a in parsed.assets if a not in bases]
+    if parsed.fundings:
+        perpetuals = set(
+            FuturesSymbol.objects.filter(pair__class_pair__classroom=classroom).values_list(
+                "pair__class_pair__source__symbol", flat=True
+            )
+        )
+        missing += [f"{s.symbol} perpetuals" for s in parsed.fundings if s.symbol not in perpetuals]
     if missing:
         message = f"This class does not trade {', '.join(missing)}: the scenario cannot play in it."
         raise ApplicationError(message, code="scenario_not_allowed", fields={"scenario": [message]})
@@ -178,6 +187,12 @@ def scenario_step(*, run_id: int, chain: int, now: datetime | None = None) -> St
             code = selectors.class_asset(classroom=classroom, asset=change.asset)
             asset_update(code=code, daily_interest_rate=change.daily_rate, market=classroom.market)
             applied.add(change.index)
+    # Funding spikes, each paid once (by its index, as the rate changes): on the class's perpetual only.
+    for spike in fundings_due(spec, t):
+        if spike.index not in applied:
+            symbol = selectors.class_symbol(classroom=classroom, symbol=spike.symbol)
+            futures_funding_settle(symbol=symbol, rate=spike.rate, now=now)
+            applied.add(spike.index)
     finished = t >= spec.duration
     with transaction.atomic():
         EquitySample.objects.bulk_create(

@@ -13,13 +13,14 @@ from trading.services.orders import order_cancel, order_place
 from trading.services.transfers import transfer_create
 
 
-def _membership(*, user: User, classroom_id) -> Membership:
+def member_get(*, user: User, classroom_id) -> Membership:
+    """The caller's membership of the class (not a member: 403; not their class: 404)."""
     classroom = selectors.classroom_get_for_user(user=user, classroom_id=classroom_id)
     return selectors.membership_get(user=user, classroom=classroom)
 
 
 def member_isolated_open(*, user: User, classroom_id, symbol, leverage=None) -> Account:
-    membership = _membership(user=user, classroom_id=classroom_id)
+    membership = member_get(user=user, classroom_id=classroom_id)
     classroom = membership.classroom
     return isolated_account_open(
         user=membership.holder,
@@ -30,18 +31,18 @@ def member_isolated_open(*, user: User, classroom_id, symbol, leverage=None) -> 
 
 
 def member_order_place(*, user: User, classroom_id, account_id, symbol, **order) -> Order:
-    membership = _membership(user=user, classroom_id=classroom_id)
+    membership = member_get(user=user, classroom_id=classroom_id)
     symbol = selectors.class_symbol(classroom=membership.classroom, symbol=symbol)
     return order_place(user=membership.holder, account_id=account_id, symbol=symbol, **order)
 
 
 def member_order_cancel(*, user: User, classroom_id, order_id) -> Order:
-    membership = _membership(user=user, classroom_id=classroom_id)
+    membership = member_get(user=user, classroom_id=classroom_id)
     return order_cancel(user=membership.holder, order_id=order_id)
 
 
 def member_transfer(*, user: User, classroom_id, from_account_id, to_account_id, asset, amount) -> Transfer:
-    membership = _membership(user=user, classroom_id=classroom_id)
+    membership = member_get(user=user, classroom_id=classroom_id)
     return transfer_create(
         user=membership.holder,
         from_account_id=from_account_id,
@@ -52,7 +53,7 @@ def member_transfer(*, user: User, classroom_id, from_account_id, to_account_id,
 
 
 def member_loan(*, user: User, classroom_id, account_id, asset, amount, repay: bool = False) -> LoanEvent:
-    membership = _membership(user=user, classroom_id=classroom_id)
+    membership = member_get(user=user, classroom_id=classroom_id)
     code = selectors.class_asset(classroom=membership.classroom, asset=asset)
     service = loan_repay if repay else loan_borrow
     return service(user=membership.holder, account_id=account_id, asset=code, amount=amount)

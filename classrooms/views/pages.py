@@ -16,7 +16,7 @@ from classrooms import selectors
 from classrooms.services import classes, scenarios
 from classrooms.services import trading as member_trading
 from core.errors import ApplicationError, NotFound
-from trading.selectors import isolated_symbols
+from trading.selectors import isolated_symbols, platform_settings_get
 
 
 def _class_or_404(request: AuthenticatedHttpRequest, classroom_id: int):
@@ -50,6 +50,10 @@ def class_list(request: AuthenticatedHttpRequest) -> HttpResponse:
                 name=request.POST.get("name", ""),
                 starting_balance=request.POST.get("starting_balance", ""),
                 symbols=request.POST.getlist("symbols"),
+                risk_profile=request.POST.get("risk_profile") or None,
+                maker_fee=request.POST.get("maker_fee") or None,
+                taker_fee=request.POST.get("taker_fee") or None,
+                futures=request.POST.get("futures") == "on",
             )
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -62,6 +66,8 @@ def class_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "classes": selectors.classroom_list_for_user(user=request.user),
             "is_instructor": classes.is_instructor(request.user),
             "symbols": isolated_symbols(),
+            "profiles": selectors.risk_profile_names(),
+            "platform_profile": platform_settings_get().risk_profile.name,
         },
     )
 

@@ -21,6 +21,7 @@ from futures import selectors as futures_selectors
 from futures.models import ALGO_CONDITIONAL, OPEN_ORDER_STATUSES, FundingRate, FuturesOrder, FuturesTrade, Income
 from futures.selectors import SymbolInfo
 from trading.binance import errors
+from trading.binance.markets import current_market_id
 from trading.binance.selectors import from_ms
 from trading.models import Account, JournalEntry
 
@@ -29,7 +30,8 @@ AUTOCLOSE_PREFIX = "autoclose-"
 
 
 def market() -> dict[str, SymbolInfo]:
-    return futures_selectors.market_get()
+    """The perpetuals of the request's market (a class key's: the class's, ``trading.binance.markets``)."""
+    return futures_selectors.market_get(market_id=current_market_id())
 
 
 def symbol_info(market: dict[str, SymbolInfo], symbol: str) -> SymbolInfo:

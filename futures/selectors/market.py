@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef, Q
+
 from core.errors import ApplicationError, NotFound
 from futures import formulas as f
 from futures.models import (
@@ -64,9 +66,24 @@ def mark_of(index_price: Decimal | None, symbol: FuturesSymbol) -> Decimal | Non
     return f.round_to(index_price * (1 + symbol.basis_rate), symbol.tick_size)
 
 
-def market_get() -> dict[str, SymbolInfo]:
-    """Every active perpetual with its brackets and index, in two queries."""
-    symbols = list(FuturesSymbol.objects.filter(is_active=True).prefetch_related("brackets").order_by("symbol"))
+def market_get(*, market_id: int | None = None, every: bool = False) -> dict[str, SymbolInfo]:
+    """Every active perpetual of a market (default: the main one; a class's has perpetuals of its own, on
+    its own pairs) with its brackets and index, in two queries; ``every``: all markets' (the engine's)."""
+    scope = Q() if every else Q(pair__market__isnull=True) if market_id is None else Q(pair__market_id=market_id)
+    return _market(scope)
+
+
+def market_for_user(*, user) -> dict[str, SymbolInfo]:
+    """The perpetuals of the user's market: the main one, or for a class's holder the class's (its spot
+    wallet's market), in the same two queries."""
+    spot = Account.objects.filter(user=user, kind=AccountKind.SPOT)
+    own = Exists(spot.filter(market=OuterRef("pair__market")))
+    main = Q(pair__market__isnull=True) & Exists(spot.filter(market__isnull=True))
+    return _market(own | main)
+
+
+def _market(scope: Q | Exists) -> dict[str, SymbolInfo]:
+    symbols = list(FuturesSymbol.objects.filter(scope, is_active=True).prefetch_related("brackets").order_by("symbol"))
     index = {
         pair: (price, at)
         for pair, price, at in MarkPrice.objects.filter(pair__in=[s.pair_id for s in symbols]).values_list(

@@ -61,7 +61,7 @@ def positions_nearest_liquidation(*, limit: int = 50) -> list[tuple[PositionRisk
     with connection.cursor() as cursor:
         cursor.execute(NEAREST_SQL.format(positions=POSITIONS_SQL), params)
         ids = [row[0] for row in cursor.fetchall()]
-    market = market_get()
+    market = market_get(every=True)
     by_id = {info.symbol.pk: info for info in market.values()}
     positions = FuturesPosition.objects.in_bulk(ids)
     wallets: dict[int, AccountState] = {}

@@ -21,7 +21,7 @@ from .market import (
     DEFAULT_LEVERAGE,
     QUOTE,
     SymbolInfo,
-    market_get,
+    market_for_user,
     wallet_get_for_user,
 )
 
@@ -229,4 +229,4 @@ def state_for_user(*, user, market: dict[str, SymbolInfo] | None = None) -> Acco
     wallet = wallet_get_for_user(user=user)
     if wallet is None:
         return None
-    return account_state(wallet=wallet, market=market or market_get())
+    return account_state(wallet=wallet, market=market or market_for_user(user=user))

@@ -110,8 +110,9 @@ def bands_clear(*, account_id: int | None = None) -> int:
     return positions.filter(account_id=account_id).update(band_low=None, band_high=None, band_touched_at=timezone.now())
 
 
-def system(code: SystemAccount, asset: Asset) -> Balance:
-    return system_balance(code, asset)
+def system(code: SystemAccount, asset: Asset, *, market: int | None = None) -> Balance:
+    """``market``: the wallet's (a class's insurance fund is its own)."""
+    return system_balance(code, asset, market=market)
 
 
 def clean_choice(value, *, field: str, choices) -> str:

@@ -32,7 +32,7 @@ def funding_rate_estimate(info: selectors.SymbolInfo) -> Decimal:
 def futures_funding_apply(*, now: datetime | None = None) -> list[FundingRate]:
     """Settle the funding interval that started last (idempotent per symbol and funding time)."""
     funding_time = f.funding_time_before(now or timezone.now())
-    market = selectors.market_get()
+    market = selectors.market_get(every=True)
     applied = []
     for info in market.values():
         if (
@@ -48,8 +48,17 @@ def futures_funding_apply(*, now: datetime | None = None) -> list[FundingRate]:
     return applied
 
 
-def _apply(info: selectors.SymbolInfo, funding_time: datetime) -> FundingRate:
-    rate = funding_rate_estimate(info).quantize(Q8)
+def futures_funding_settle(*, symbol: str, rate: Decimal, now: datetime | None = None) -> FundingRate:
+    """One funding payment of ``symbol`` now, at the given rate instead of the premium's: a scenario's
+    funding spike (a class's perpetual; its positions only, so no other market is touched). Settled once
+    per moment: the FundingRate row's uniqueness refuses the same time twice."""
+    info = selectors.symbol_get(market=selectors.market_get(every=True), symbol=symbol)
+    with transaction.atomic():
+        return _apply(info, now or timezone.now(), rate=Decimal(rate).quantize(Q8))
+
+
+def _apply(info: selectors.SymbolInfo, funding_time: datetime, *, rate: Decimal | None = None) -> FundingRate:
+    rate = funding_rate_estimate(info).quantize(Q8) if rate is None else rate
     mark = info.mark
     record = FundingRate.objects.create(
         symbol=info.symbol, funding_time=funding_time, funding_rate=rate, mark_price=mark

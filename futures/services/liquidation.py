@@ -201,8 +201,8 @@ def _close(locked: LockedWallet, risk: selectors.PositionRisk, ctx: FillContext)
     return Closed(risk=risk, order=order, fills=fills)
 
 
-def _insurance_fund_before(asset) -> Decimal:
-    return system(SystemAccount.INSURANCE_FUND, asset).free
+def _insurance_fund_before(asset, market: int | None) -> Decimal:
+    return system(SystemAccount.INSURANCE_FUND, asset, market=market).free
 
 
 def _book(
@@ -221,11 +221,12 @@ def _book(
     asset = locked.balance.asset
     pnl = sum((c.pnl for c in closed), Decimal(0))
     remaining = margin + pnl  # > 0: clearance fee and surplus; < 0: the shortfall
-    fund_before = _insurance_fund_before(asset)
+    market = locked.account.market_id  # a class wallet's fund is the class's
+    fund_before = _insurance_fund_before(asset, market)
     posting = Posting()
     posting.add(locked.balance, bucket, -margin)
     posting.add(system(SystemAccount.MARKET, asset), Bucket.FREE, -pnl)
-    posting.add(system(SystemAccount.INSURANCE_FUND, asset), Bucket.FREE, remaining)
+    posting.add(system(SystemAccount.INSURANCE_FUND, asset, market=market), Bucket.FREE, remaining)
     symbol = closed[0].risk.info.symbol if margin_type == MarginType.ISOLATED else None
     entry = ledger_post(
         kind=JournalEntry.Kind.LIQUIDATION,

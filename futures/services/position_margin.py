@@ -24,7 +24,7 @@ def futures_position_margin_change(*, user, symbol: str, amount, type: str) -> F
     Adding needs that much available balance; reducing stops at the position's initial margin at the
     mark, with any unrealized loss counted against it (Binance -4051 "Isolated balance insufficient.").
     """
-    market = selectors.market_get()
+    market = selectors.market_for_user(user=user)
     info = selectors.symbol_get(market=market, symbol=symbol)
     amount = clean_amount(amount)
     action = clean_choice({"1": ADD, "2": REDUCE}.get(str(type), type), field="type", choices=[ADD, REDUCE])

@@ -298,7 +298,7 @@ def chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
 def sweep_candidates(*, symbols: list[str] | None = None) -> list[tuple[str, int, int | None]]:
     """(margin type, wallet id, isolated position id) of what is at or past the warning line now, among
     the wallets in scope; writes nothing (bands included)."""
-    market = priced(selectors.market_get())
+    market = priced(selectors.market_get(every=True))
     accounts = wallets_out_of_band(market=market, symbols=symbols)
     rows = [row for chunk in chunks(accounts) for row in wallets_valued(market=market, account_ids=chunk)]
     cross = sorted({r.account_id for r in rows if r.near and r.margin_type != "ISOLATED"})
@@ -350,13 +350,13 @@ def futures_sweep(*, symbols: list[str] | None = None) -> SweepResult:
 
     ``symbols``: the symbols that moved (a tick); None: the whole book.
     """
-    market = priced(selectors.market_get())
+    market = priced(selectors.market_get(every=True))
     return _sweep(market, baseline_get(market), symbols)
 
 
 def futures_tick_sweep() -> SweepResult:
     """A tick's sweep: only the symbols whose mark moved since the last sweep (and unbanded positions)."""
-    market = priced(selectors.market_get())
+    market = priced(selectors.market_get(every=True))
     baseline = baseline_get(market)
     return _sweep(market, baseline, moved_symbols(market, baseline))
 

@@ -34,7 +34,7 @@ def futures_leverage_set(*, user, symbol: str, leverage) -> FuturesSetting:
     Binance answers -4028 "Leverage N is not valid" outside that range. An open position takes the new
     leverage too (its initial margin changes with it; an isolated one keeps its margin).
     """
-    market = selectors.market_get()
+    market = selectors.market_for_user(user=user)
     info = selectors.symbol_get(market=market, symbol=symbol)
     leverage = _clean_leverage(leverage)
     wallet = futures_wallet_open(user=user)
@@ -66,7 +66,7 @@ def futures_margin_type_set(*, user, symbol: str, margin_type) -> FuturesSetting
     Other symbols are not affected.
     https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Change-Margin-Type
     """
-    market = selectors.market_get()
+    market = selectors.market_for_user(user=user)
     info = selectors.symbol_get(market=market, symbol=symbol)
     margin_type = clean_choice(margin_type, field="margin_type", choices=MarginType)
     wallet = futures_wallet_open(user=user)

@@ -21,9 +21,11 @@ def futures_wallet_open(*, user) -> Account:
     wallet = selectors.wallet_get_for_user(user=user)
     if wallet is not None:
         return wallet
+    # In the market of the user's spot wallet: a class's holder gets the class's futures wallet.
+    spot_market = Account.objects.filter(user=user, kind=AccountKind.SPOT).values_list("market_id", flat=True).first()
     try:
         with transaction.atomic():
-            return Account.objects.create(user=user, kind=AccountKind.FUTURES)
+            return Account.objects.create(user=user, kind=AccountKind.FUTURES, market_id=spot_market)
     except IntegrityError:  # a concurrent request made it first
         return Account.objects.get(user=user, kind=AccountKind.FUTURES)
 
@@ -41,7 +43,7 @@ def futures_transfer_create(*, user, type: str, amount) -> Transfer:
         raise FuturesError("No spot wallet.", code="no_spot_wallet")
     wallet = futures_wallet_open(user=user)
     asset = usdt()
-    market = selectors.market_get()
+    market = selectors.market_for_user(user=user)
     with transaction.atomic():
         # Account rows in id order: the spot wallet is always the older one.
         accounts_lock(spot.pk, wallet.pk)

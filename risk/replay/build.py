@@ -12,6 +12,7 @@ from accounts.models import User
 from core.errors import NotFound
 from risk.models import Liquidation, MarginCall
 from risk.replay import whatif
+from risk.replay.access import records_visible_to
 from risk.replay.timeline import Point, Timeline, holdings_from_balances, prices_at, timeline_build, valued_point
 from trading import margin
 from trading.margin import Ratios, Status
@@ -96,7 +97,7 @@ def _finish(replay: Replay, *, at: datetime) -> Replay:
 def liquidation_replay_get(*, user: User, liquidation_id) -> Replay:
     pk = _as_id(liquidation_id)
     record = (
-        Liquidation.objects.select_related("account__pair", "entry").filter(pk=pk, account__user=user).first()
+        Liquidation.objects.select_related("account__pair", "entry").filter(records_visible_to(user), pk=pk).first()
         if pk is not None and user.is_authenticated
         else None
     )
@@ -152,7 +153,7 @@ def liquidation_replay_get(*, user: User, liquidation_id) -> Replay:
 def margin_call_replay_get(*, user: User, margin_call_id) -> Replay:
     pk = _as_id(margin_call_id)
     record = (
-        MarginCall.objects.select_related("account__pair").filter(pk=pk, account__user=user).first()
+        MarginCall.objects.select_related("account__pair").filter(records_visible_to(user), pk=pk).first()
         if pk is not None and user.is_authenticated
         else None
     )

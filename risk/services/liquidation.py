@@ -30,7 +30,7 @@ from risk.services.state import snapshot_row, state_row, states_upsert
 from trading import margin, selectors
 from trading.lookup_cache import lookups_pinned
 from trading.margin import ZERO, Status
-from trading.models import Account, Asset, Balance, JournalEntry, Order, Pair, PlatformSettings, SystemAccount
+from trading.models import Account, Asset, Balance, JournalEntry, Order, Pair, SystemAccount
 from trading.services import fills
 from trading.services.batch import LedgerBatch, operations_commit
 from trading.services.fills import OPEN_STATUSES, Operation
@@ -56,7 +56,6 @@ class _Outcome:
 class _Shared:
     """What every liquidation of one call reads: once, outside any lock (no price fetch under a lock)."""
 
-    settings: PlatformSettings
     prices: dict[str, Decimal]
     quote: Asset
     now: datetime
@@ -101,7 +100,6 @@ def accounts_liquidate(
     if not ids:
         return []
     shared = _Shared(
-        settings=selectors.platform_settings_get(),
         prices=selectors.mark_prices(),
         quote=selectors.asset_get(code=selectors.QUOTE_ASSET),
         now=now or timezone.now(),
@@ -143,7 +141,8 @@ def _liquidate(locked: LockedAccount, orders: list[Order], shared: _Shared) -> _
     """One locked account, in memory: nothing is written until its batch is (``_batch_write``)."""
     account = locked.account
     # As the account is: an isolated account's ratios depend on what it borrowed (tiered leverage).
-    ratios = selectors.ratios_get(account=account, profile_id=shared.settings.risk_profile_id, balances=locked.all())
+    settings = selectors.account_settings_get(account)  # its market's profile and fees (a cached look-up)
+    ratios = selectors.ratios_get(account=account, profile_id=settings.risk_profile_id, balances=locked.all())
     valuation = selectors.valuation_of(balances=locked.all(), prices=shared.prices)
     if margin.classify(valuation.level, ratios) != Status.LIQUIDATION:
         return None  # healthy after all (already liquidated, or prices moved back): nothing to do
@@ -151,7 +150,7 @@ def _liquidate(locked: LockedAccount, orders: list[Order], shared: _Shared) -> _
     book = LoanBook(pools=shared.pools, deferred=set())
     op = Operation(
         locked,
-        shared.settings,
+        settings,
         shared.prices,
         shared.now,
         book=book,
@@ -188,7 +187,7 @@ def _batch_write(done: list[_Done], shared: _Shared) -> list[Liquidation]:
                 account_kind=one.op.locked.account.kind,
                 margin_level=one.valuation.level,
                 liquidation_ratio=one.ratios.liquidation,
-                profile=shared.settings.risk_profile.name,
+                profile=one.op.settings.risk_profile.name,
                 prices={c: str(p) for c, p in shared.prices.items() if c in one.before or c == quote.code},
                 balances_before=one.before,
                 balances_after=_balances_json(one.op.locked.all()),

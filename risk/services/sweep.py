@@ -143,7 +143,9 @@ def _margin_calls(rows: list[risk_selectors.AccountLevel], settings: PlatformSet
     notifications of the claimed calls are then written in one statement each.
     """
     claimed = _margin_calls_claim(rows, now)
-    accounts = Account.objects.select_related("user", "pair").in_bulk([row.account_id for row in claimed])
+    accounts = Account.objects.select_related("user", "pair", "market__risk_profile").in_bulk(
+        [row.account_id for row in claimed]
+    )
     MarginCall.objects.bulk_create(
         [
             MarginCall(
@@ -151,7 +153,7 @@ def _margin_calls(rows: list[risk_selectors.AccountLevel], settings: PlatformSet
                 margin_level=row.level,
                 margin_call_ratio=row.ratios.margin_call,
                 liquidation_ratio=row.ratios.liquidation,
-                profile=settings.risk_profile.name,
+                profile=_profile_name(accounts[row.account_id], settings),
                 asset_value=margin.round_half_up(row.assets),
                 debt_value=margin.round_half_up(row.debt),
                 created_at=now,
@@ -172,6 +174,16 @@ def _margin_calls(rows: list[risk_selectors.AccountLevel], settings: PlatformSet
         ]
     )
     return [row.account_id for row in claimed]
+
+
+def _profile_name(account: Account, settings: PlatformSettings) -> str:
+    """The profile the account was classified by: its market's own (a class's), else the platform's."""
+    market = account.market
+    return (
+        market.risk_profile.name
+        if market is not None and market.risk_profile is not None
+        else settings.risk_profile.name
+    )
 
 
 class _Contended(Exception):

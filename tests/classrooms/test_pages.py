@@ -89,3 +89,30 @@ def test_an_instructor_creates_a_class_from_the_page(client, dana, day_n):
     )
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_a_member_makes_a_class_key_on_the_web_and_sees_its_secret_once(client, erin, dana, alice, members):
+    from accounts.models import ApiKey
+
+    classroom = members[0].classroom
+    url = reverse("class-api-keys", args=[classroom.pk])
+    assert (
+        reverse("class-api-keys", args=[classroom.pk])
+        in signed_in(client, erin).get(reverse("class", args=[classroom.pk])).content.decode()
+    )
+    made = client.post(url, {"label": "grid bot", "can_trade": "on"})
+    assert made.status_code == 200
+    key = ApiKey.objects.get(label="grid bot")
+    assert key.user == members[0].holder and key.can_trade and key.market_ref == classroom.market_id
+    assert key.api_key in made.content.decode() and "data-secret" in made.content.decode()
+    listed = client.get(url).content.decode()
+    assert "grid bot" in listed and "data-secret" not in listed
+    assert client.post(url, {"label": "x" * 65}).status_code == 400
+    client.logout()
+    assert signed_in(client, alice).get(url).status_code == 404
+    assert client.post(reverse("class-api-key-revoke", args=[classroom.pk, key.pk])).status_code == 404
+    client.logout()
+    assert signed_in(client, dana).get(url).status_code == 403
+    client.logout()
+    revoked = signed_in(client, erin).post(reverse("class-api-key-revoke", args=[classroom.pk, key.pk]))
+    assert revoked.status_code == 302 and not ApiKey.objects.filter(pk=key.pk).exists()

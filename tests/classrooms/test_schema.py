@@ -14,6 +14,8 @@ CLASS_OPERATIONS = {
     ("DELETE", "/api/v1/classes/{classroom_id}/orders/{order_id}"),
     ("POST", "/api/v1/classes/{classroom_id}/transfers"), ("POST", "/api/v1/classes/{classroom_id}/loans"),
     ("POST", "/api/v1/classes/{classroom_id}/repayments"),
+    ("GET", "/api/v1/classes/{classroom_id}/api-keys"), ("POST", "/api/v1/classes/{classroom_id}/api-keys"),
+    ("DELETE", "/api/v1/classes/{classroom_id}/api-keys/{api_key_id}"),
 }  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from trading import selectors as trading_selectors
 from trading.binance import errors
 from trading.binance.apis.base import USER_DATA, BinanceApi
 from trading.binance.auth import now_ms
+from trading.binance.markets import current_market_id
 
 DEFAULT_WINDOW = timedelta(days=7)
 MAX_WINDOW = timedelta(days=31)  # "Maximum range: 1 months"
@@ -38,7 +39,7 @@ class InterestRateHistoryApi(BinanceApi):
 
     def get(self, request):
         p = self.params
-        asset = trading_selectors.asset_get(code=p.required("asset"))
+        asset = trading_selectors.asset_get(code=p.required("asset"), market=current_market_id())
         p.integer("vipLevel", minimum=0, maximum=9)  # checked, then the one schedule answers every level
         start_ms, end_ms = p.time("startTime"), p.time("endTime")
         end = _at(end_ms) if end_ms is not None else _at(now_ms())

@@ -39,7 +39,12 @@ class Account(models.Model):
     kind = models.CharField(max_length=8, choices=AccountKind.choices)
     pair = models.ForeignKey(Pair, on_delete=models.PROTECT, null=True, blank=True, related_name="isolated_accounts")
     leverage = models.PositiveSmallIntegerField(choices=Pair.Leverage.choices, null=True, blank=True)
-    system_code = models.CharField(max_length=32, choices=SystemAccount.choices, null=True, blank=True, unique=True)
+    # One system account per code in the main market; a market of its own (a class's) has its own lending
+    # pool and insurance fund (``trading.services.ledger.MARKET_KEYED``), with ``market`` set. NULL (not "")
+    # for every other account, as before: the check constraints below and the unique ones test for NULL.
+    system_code = models.CharField(  # noqa: DJ001
+        max_length=32, choices=SystemAccount.choices, null=True, blank=True
+    )
     is_frozen = models.BooleanField(default=False, help_text="A frozen account takes no orders, transfers or loans.")
     created_at = models.DateTimeField(auto_now_add=True)
     # NULL: the main market. A market's accounts belong to a user of their own (a classroom membership's),
@@ -57,6 +62,16 @@ class Account(models.Model):
                 fields=["user", "pair"], condition=Q(kind="isolated"), name="account_one_isolated_per_pair"
             ),
             models.UniqueConstraint(fields=["user"], condition=Q(kind="futures"), name="account_one_futures_per_user"),
+            models.UniqueConstraint(
+                fields=["system_code"],
+                condition=Q(system_code__isnull=False, market__isnull=True),
+                name="account_one_system_code_main",
+            ),
+            models.UniqueConstraint(
+                fields=["system_code", "market"],
+                condition=Q(system_code__isnull=False, market__isnull=False),
+                name="account_one_system_code_per_market",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(kind="system", user__isnull=True, system_code__isnull=False, pair__isnull=True)

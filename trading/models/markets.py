@@ -18,10 +18,24 @@ class Market(models.Model):
     market, so the main market has no row and nothing of it changes."""
 
     name = models.CharField(max_length=100)
+    # The market's own trading rules, where they differ from the platform's (NULL: the platform's): the risk
+    # profile (margin-call and liquidation lines of every tier) and the fees (``trading.selectors.market_settings_get``).
+    risk_profile = models.ForeignKey(
+        "trading.RiskProfile", on_delete=models.PROTECT, null=True, blank=True, related_name="markets"
+    )
+    maker_fee = ratio_field(null=True, blank=True)
+    taker_fee = ratio_field(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(maker_fee__isnull=True) | Q(maker_fee__gte=0, maker_fee__lt=1))
+                & (Q(taker_fee__isnull=True) | Q(taker_fee__gte=0, taker_fee__lt=1)),
+                name="market_fees_in_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

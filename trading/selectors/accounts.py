@@ -18,7 +18,7 @@ from trading.models import (
     Order,
     Pair,
 )
-from trading.selectors.lookups import QUOTE_ASSET, asset_get, mark_prices, platform_settings_get
+from trading.selectors.lookups import QUOTE_ASSET, account_settings_get, asset_get, mark_prices
 from trading.selectors.valuation import ratios_get, valuation_of
 
 
@@ -35,7 +35,7 @@ def max_transferable_get(*, account: Account, asset: str) -> Decimal:
     valuation = valuation_of(balances=balances, prices=prices)
     if valuation.debt <= 0:
         return free
-    ratios = ratios_get(account=account, profile_id=platform_settings_get().risk_profile_id, balances=balances)
+    ratios = ratios_get(account=account, profile_id=account_settings_get(account).risk_profile_id, balances=balances)
     return margin.max_transferable_out(
         valuation=valuation, transfer_out=ratios.transfer_out, price=prices[asset_obj.code], available=free
     )

@@ -3,6 +3,7 @@ orders by id (another user's id, or junk, is "not found")."""
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
 from django.db.models import Q
@@ -30,6 +31,35 @@ def platform_settings_get() -> PlatformSettings:
 
 def _market_id(market: Market | int | None) -> int | None:
     return market.pk if isinstance(market, Market) else market
+
+
+def market_settings_get(market: Market | int | None = None) -> PlatformSettings:
+    """The settings trading in a market follows: the platform's, with the market's own risk profile and
+    fees where it has them (a class's, chosen by its instructor). The main market's are the platform's."""
+    settings = platform_settings_get()
+    market_id = _market_id(market)
+    if market_id is None:
+        return settings
+
+    def load() -> PlatformSettings:
+        row = Market.objects.select_related("risk_profile").filter(pk=market_id).first()
+        if row is None or (row.risk_profile_id is None and row.maker_fee is None and row.taker_fee is None):
+            return settings
+        own = copy.copy(settings)  # Model.__getstate__ copies the related-object cache too
+        if row.risk_profile is not None:
+            own.risk_profile = row.risk_profile
+        if row.maker_fee is not None:
+            own.maker_fee = row.maker_fee
+        if row.taker_fee is not None:
+            own.taker_fee = row.taker_fee
+        return own
+
+    return lookup_cached(f"settings:{market_id}", load)
+
+
+def account_settings_get(account: Account) -> PlatformSettings:
+    """The settings of the account's market (``market_settings_get``)."""
+    return market_settings_get(account.market_id)
 
 
 def _in_market(market: Market | int | None) -> Q:

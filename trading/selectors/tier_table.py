@@ -9,7 +9,7 @@ from decimal import Decimal
 from trading import margin
 from trading.margin import Ratios
 from trading.models import Account, AccountKind, Pair
-from trading.selectors.lookups import platform_settings_get
+from trading.selectors.lookups import market_settings_get, platform_settings_get
 from trading.selectors.tiers import isolated_tier_tables
 from trading.selectors.valuation import risk_tiers
 
@@ -40,7 +40,9 @@ def tier_table_get(*, pair: Pair, leverage: int, profile_id: int | None = None) 
 
 
 def account_tier_table(*, account: Account) -> list[TierRow] | None:
-    """An isolated account's table (at its leverage); None for any other account."""
+    """An isolated account's table (at its leverage, under its market's risk profile); None for any other
+    account."""
     if account.kind != AccountKind.ISOLATED or account.leverage is None:
         return None
-    return tier_table_get(pair=account.isolated_pair, leverage=account.leverage)
+    profile_id = market_settings_get(account.market_id).risk_profile_id
+    return tier_table_get(pair=account.isolated_pair, leverage=account.leverage, profile_id=profile_id)

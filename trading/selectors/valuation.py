@@ -19,7 +19,7 @@ from trading.models import (
     Balance,
     RiskTier,
 )
-from trading.selectors.lookups import _as_id, account_get_for_user, mark_prices, platform_settings_get
+from trading.selectors.lookups import _as_id, account_get_for_user, mark_prices, market_settings_get
 from trading.selectors.tiers import isolated_ratios, isolated_tier_tables
 
 
@@ -151,8 +151,20 @@ def account_summaries_for_user(*, user: User, prices: dict[str, Decimal] | None 
         .order_by("id")
     )
     prices = prices or mark_prices()
-    tiers = risk_tiers(profile_id=platform_settings_get().risk_profile_id)
-    return [account_summary(account=a, balances=list(a.balances.all()), prices=prices, tiers=tiers) for a in accounts]
+    tiers: dict[int | None, dict] = {}  # by market: a user's accounts are in one market, read it once
+    summaries = []
+    for a in accounts:
+        if a.market_id not in tiers:
+            tiers[a.market_id] = _tiers_of(a)
+        summaries.append(
+            account_summary(account=a, balances=list(a.balances.all()), prices=prices, tiers=tiers[a.market_id])
+        )
+    return summaries
+
+
+def _tiers_of(account: Account) -> dict[tuple[str, int], Ratios]:
+    """The risk tiers of the account's market's profile (the platform's in the main market)."""
+    return risk_tiers(profile_id=market_settings_get(account.market_id).risk_profile_id)
 
 
 def account_summary_get_for_user(*, user: User, account_id) -> AccountSummary:
@@ -173,11 +185,9 @@ def account_summary_get_for_user(*, user: User, account_id) -> AccountSummary:
     account.user = user  # the filter proved it
     for row in rows:
         row.account = account
-    tiers = risk_tiers(profile_id=platform_settings_get().risk_profile_id)
-    return account_summary(account=account, balances=rows, prices=mark_prices(), tiers=tiers)
+    return account_summary(account=account, balances=rows, prices=mark_prices(), tiers=_tiers_of(account))
 
 
 def account_summary_get(*, account: Account, prices: dict[str, Decimal] | None = None) -> AccountSummary:
     balances = list(Balance.objects.filter(account=account).select_related("asset").order_by("asset__code"))
-    tiers = risk_tiers(profile_id=platform_settings_get().risk_profile_id)
-    return account_summary(account=account, balances=balances, prices=prices or mark_prices(), tiers=tiers)
+    return account_summary(account=account, balances=balances, prices=prices or mark_prices(), tiers=_tiers_of(account))

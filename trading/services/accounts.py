@@ -67,7 +67,7 @@ def _fund_starting_balance(locked: LockedAccount, *, amount: Decimal | None = No
 
 
 def isolated_account_open(
-    *, user: User, symbol: str, leverage: int | None = None, market: Market | None = None
+    *, user: User, symbol: str, leverage: int | None = None, market: Market | int | None = None
 ) -> Account:
     """Enable an isolated margin account for a pair (one per user and pair, a limit per user); with
     ``market``, for a pair of that market (a classroom user's)."""
@@ -121,7 +121,7 @@ def account_leverage_set(*, user: User, account_id, leverage) -> Account:
     allowed = CROSS_LEVERAGES if account.kind == AccountKind.CROSS else _isolated_leverages(account.isolated_pair)
     new = _clean_leverage(leverage, allowed=allowed)
     prices = selectors.mark_prices()
-    profile_id = selectors.platform_settings_get().risk_profile_id
+    profile_id = selectors.account_settings_get(account).risk_profile_id
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]
         locked = LockedAccount(account)
@@ -193,7 +193,7 @@ def account_reset(*, user: User, account_id) -> Account:
                 posting.move(funding, income, balance.interest)
                 posting.pay_interest(payer=income, debtor=balance, income=income, amount=balance.interest)
             if balance.borrowed:
-                pool = system_balance(SystemAccount.LENDING_POOL, balance.asset)
+                pool = system_balance(SystemAccount.LENDING_POOL, balance.asset, market=account.market_id)
                 posting.move(funding, balance, balance.borrowed)
                 posting.repay_principal(payer=balance, debtor=balance, pool=pool, amount=balance.borrowed)
             if balance.locked:

@@ -61,9 +61,12 @@ class Operation:
 
     def system(self, code: SystemAccount, asset) -> Balance:
         """A system balance, looked up once per operation (its rows are only ever changed by UPDATEs)."""
-        key = (code, asset.pk)
+        # The lending pool and insurance fund of the account's market (a class's own); a liquidation batch
+        # shares this dict between the accounts of several markets.
+        market = self.locked.account.market_id
+        key = (code, asset.pk, market)
         if key not in self._system:
-            self._system[key] = system_balance_to_post(code, asset)
+            self._system[key] = system_balance_to_post(code, asset, market=market)
         return self._system[key]
 
     def initial_check(self) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils import timezone
 
@@ -37,6 +37,7 @@ from trading.models import (
     Bucket,
     JournalEntry,
     LedgerLine,
+    Market,
     Pair,
     SystemAccount,
 )
@@ -312,22 +313,45 @@ def accounts_lock(*account_ids: int) -> dict[int, Account]:
 WRITE_ONLY_SYSTEM = (SystemAccount.MARKET, SystemAccount.FEES, SystemAccount.INTEREST_INCOME)
 
 
-def system_balance(code: SystemAccount, asset: Asset) -> Balance:
-    """The (unlocked) balance of a system account; changed only through ``ledger_post``'s UPDATEs."""
-    balance = Balance.objects.filter(account__system_code=code, asset=asset).first()
-    if balance is None:  # only before `bootstrap` made them all
-        account, _ = Account.objects.get_or_create(kind=AccountKind.SYSTEM, system_code=code)
+# What a market of its own keeps apart from the main one: what its accounts borrow from, and what pays
+# their liquidations' shortfalls. The other system accounts are the platform's, whatever the market.
+MARKET_KEYED = (SystemAccount.LENDING_POOL, SystemAccount.INSURANCE_FUND)
+
+
+def system_balance(code: SystemAccount, asset: Asset, *, market: Market | int | None = None) -> Balance:
+    """The (unlocked) balance of a system account; changed only through ``ledger_post``'s UPDATEs.
+
+    ``market``: the market of the account the entry is about; a lending pool or insurance fund is that
+    market's own (``market_system_accounts_open``), or the main one's for a market made before it had any."""
+    market_id = market.pk if isinstance(market, Market) else market
+    if code not in MARKET_KEYED:
+        market_id = None
+    in_market = Q(account__market__isnull=True) if market_id is None else Q(account__market_id=market_id)
+    balance = Balance.objects.filter(in_market, account__system_code=code, asset=asset).first()
+    if balance is None:  # only before `bootstrap` made them all, or a market's first use of an asset
+        own = Q(market__isnull=True) if market_id is None else Q(market_id=market_id)
+        account = Account.objects.filter(own, kind=AccountKind.SYSTEM, system_code=code).first()
+        if account is None and market_id is not None:
+            return system_balance(code, asset)
+        if account is None:
+            account, _ = Account.objects.get_or_create(kind=AccountKind.SYSTEM, system_code=code, market=None)
         balance, _ = Balance.objects.get_or_create(account=account, asset=asset, defaults={"is_system": True})
     balance.asset = asset
     return balance
 
 
-def system_balance_to_post(code: SystemAccount, asset: Asset) -> Balance:
+def market_system_accounts_open(*, market: Market) -> None:
+    """A market's own lending pool and insurance fund accounts (their balances are made on first use)."""
+    for code in MARKET_KEYED:
+        Account.objects.get_or_create(kind=AccountKind.SYSTEM, system_code=code, market=market)
+
+
+def system_balance_to_post(code: SystemAccount, asset: Asset, *, market: Market | int | None = None) -> Balance:
     """A system balance to post to. A write-only one is a reference by id kept per process
     (trading.lookup_cache), no query: its amounts read zero, and ``ledger_post`` refuses an entry whose
     balance row is gone. The others are read, as ``system_balance``."""
     if code not in WRITE_ONLY_SYSTEM:
-        return system_balance(code, asset)
+        return system_balance(code, asset, market=market)
     ref = lookup_cached(f"system:{code}:{asset.pk}", lambda: system_balance(code, asset))
     return Balance(pk=ref.pk, account_id=ref.account_id, asset=asset, is_system=True)
 

@@ -40,15 +40,17 @@ class LoanBook:
     events: list[LoanEvent] = field(default_factory=list)
     # A batch (liquidation's) shares one dict of lending-pool rows between its operations: a repayment
     # only posts to the pool, it never reads the pool's amounts, so one look-up per asset is enough.
-    pools: dict[int, Balance] = field(default_factory=dict)
+    pools: dict[tuple[int | None, int], Balance] = field(default_factory=dict)
     # With ``deferred`` set, the interest bookkeeping (and entry price, ``fills.fill``) of the balances in it
     # is saved by the batch in one statement, instead of one save per balance (the caller locked the rows).
     deferred: set[Balance] | None = None
 
-    def pool(self, asset: Asset) -> Balance:
-        if asset.pk not in self.pools:
-            self.pools[asset.pk] = system_balance(SystemAccount.LENDING_POOL, asset)
-        return self.pools[asset.pk]
+    def pool(self, asset: Asset, *, market: int | None) -> Balance:
+        """The lending pool of ``asset`` in ``market`` (a class market has its own)."""
+        key = (market, asset.pk)
+        if key not in self.pools:
+            self.pools[key] = system_balance(SystemAccount.LENDING_POOL, asset, market=market)
+        return self.pools[key]
 
     def balance_save(self, balance: Balance, fields: list[str]) -> None:
         if self.deferred is None:
@@ -121,7 +123,7 @@ def borrow_capacity(
             base=is_base,
         )
     by_limit = max(ZERO, asset.borrow_limit - owed)
-    pool_free = max(ZERO, system_balance(SystemAccount.LENDING_POOL, asset).free)
+    pool_free = max(ZERO, system_balance(SystemAccount.LENDING_POOL, asset, market=account.market_id).free)
     return min(by_ratio, by_limit, pool_free)
 
 
@@ -236,7 +238,7 @@ def borrow_locked(
             f"{top.normalize():f} {asset.code} (its last tier).",
             code="borrow_limit",
         )
-    pool = system_balance(SystemAccount.LENDING_POOL, asset)
+    pool = system_balance(SystemAccount.LENDING_POOL, asset, market=account.market_id)
     if pool.free < amount:
         raise ApplicationError(f"The lending pool has only {pool.free} {asset.code} left.", code="pool_exhausted")
     accrue_due_locked(balance=balance, posting=posting, book=book, now=now)
@@ -269,7 +271,8 @@ def repay_locked(
         income = system_balance_to_post(SystemAccount.INTEREST_INCOME, asset)
         posting.pay_interest(payer=balance, debtor=balance, income=income, amount=interest_part)
     if principal_part:
-        posting.repay_principal(payer=balance, debtor=balance, pool=book.pool(asset), amount=principal_part)
+        pool = book.pool(asset, market=locked.account.market_id)
+        posting.repay_principal(payer=balance, debtor=balance, pool=pool, amount=principal_part)
     if balance.borrowed == 0 and balance.interest_charged_hour is not None:
         balance.interest_charged_hour = None
         book.balance_save(balance, ["interest_charged_hour"])
@@ -297,7 +300,7 @@ def loan_borrow(*, user: User, account_id, asset: str, amount, now: datetime | N
     _ensure_margin(account)
     ensure_asset_allowed(account, asset_obj)
     prices = selectors.mark_prices()
-    profile_id = selectors.platform_settings_get().risk_profile_id
+    profile_id = selectors.account_settings_get(account).risk_profile_id
     now = now or timezone.now()
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]
@@ -413,7 +416,7 @@ def max_borrowable_get(*, user: User, account_id, asset: str, now: datetime | No
     _ensure_margin(account)
     ensure_asset_allowed(account, asset_obj)
     balances = _balances_due(account, asset_obj, now)
-    profile_id = selectors.platform_settings_get().risk_profile_id
+    profile_id = selectors.account_settings_get(account).risk_profile_id
     return borrow_capacity(
         account=account,
         balances=balances,

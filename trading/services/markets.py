@@ -82,7 +82,7 @@ def platform_bootstrap() -> list[str]:
     done = []
     with transaction.atomic():
         for code in SystemAccount:
-            _, created = Account.objects.get_or_create(kind=AccountKind.SYSTEM, system_code=code)
+            _, created = Account.objects.get_or_create(kind=AccountKind.SYSTEM, system_code=code, market=None)
             if created:
                 done.append(f"system account {code.value}")
         for asset in Asset.objects.order_by("id"):

@@ -61,7 +61,11 @@ def limits_reached(mark: Decimal) -> Q:
 
 def orders_match(*, pair: Pair, price: Decimal | None = None, now: datetime | None = None) -> MatchResult:
     mark = price if price is not None else selectors.mark_price_get(pair=pair)
-    settings, prices, now = selectors.platform_settings_get(), selectors.mark_prices(), now or timezone.now()
+    settings, prices, now = (
+        selectors.market_settings_get(pair.market_id),
+        selectors.mark_prices(),
+        now or timezone.now(),
+    )
     prices[pair.base.code] = mark
     result = MatchResult()
     reached = Order.objects.filter(

@@ -51,7 +51,7 @@ def transfer_create(*, user: User, from_account_id, to_account_id, asset: str, a
     ensure_asset_allowed(source, asset_obj)
     ensure_asset_allowed(target, asset_obj)
     prices = selectors.mark_prices()
-    profile_id = selectors.platform_settings_get().risk_profile_id
+    profile_id = selectors.account_settings_get(source).risk_profile_id  # both in one market (the asset is)
 
     with transaction.atomic():
         accounts = accounts_lock(source.pk, target.pk)

@@ -60,10 +60,9 @@ def _estimate(*, user, account: Account, pair: Pair, side: str, price: Decimal, 
     capacity = max_borrowable_get(user=user, account_id=account.pk, asset=spend.code)
     by_limit = (free + capacity) / price if is_buy else free + capacity
     valuation = selectors.valuation_of(balances=balances, prices=prices)
-    ratios = selectors.ratios_get(
-        account=account, profile_id=selectors.platform_settings_get().risk_profile_id, balances=balances
-    )
-    fee = selectors.platform_settings_get().taker_fee
+    settings = selectors.account_settings_get(account)
+    ratios = selectors.ratios_get(account=account, profile_id=settings.risk_profile_id, balances=balances)
+    fee = settings.taker_fee
     m_base, m_quote = prices.get(pair.base.code), prices.get(pair.quote.code, Decimal(1))
     if m_base is None:
         return no_borrow
@@ -85,7 +84,7 @@ def ticket_max_get(*, user, account: Account, pair: Pair, side: str, type: str, 
         return None
     try:
         mark = selectors.mark_price_get(pair=pair)
-        settings = selectors.platform_settings_get()
+        settings = selectors.market_settings_get(pair.market_id)
         fill_price = (
             price
             if type == Order.Type.LIMIT

@@ -37,7 +37,7 @@ def futures_orders_match(*, symbols: list[str] | None = None) -> int:
     changes nothing. Only a fill clears the wallet's sweep bands (an open order does not change what
     liquidation looks at).
     """
-    market = selectors.market_get()
+    market = selectors.market_get(every=True)
     contract = selectors.contract_prices(market=market)
     settings = PlatformSettings.objects.get(pk=1)
     ctx = FillContext(settings=settings)

@@ -100,7 +100,9 @@ def futures_order_place(*, user, **params) -> FuturesOrder:
 
     The two halves are the preview's too (``futures.services.orders.preview``): the checks on the input,
     then the checks on the wallet and the fill, which the preview runs in a transaction it rolls back."""
-    return order_request_place(user=user, request=order_request_clean(**params))
+    # The perpetuals of the user's market: a class's holder trades the class's.
+    market = selectors.market_for_user(user=user)
+    return order_request_place(user=user, request=order_request_clean(market=market, **params))
 
 
 def order_request_clean(
@@ -120,10 +122,12 @@ def order_request_clean(
     position_side: str = "BOTH",
     client_order_id: str | None = None,
     algo: bool = False,
+    market: dict[str, selectors.SymbolInfo] | None = None,
 ) -> OrderRequest:
     """The checks on the input alone (filters, flags, the symbol's price): each refusal is a 400 that
-    depends on nothing of the user's. Reads the market once; writes nothing."""
-    market = selectors.market_get()
+    depends on nothing of the user's. Reads the market once (``market``: the user's, given by the caller;
+    default the main one's); writes nothing."""
+    market = market if market is not None else selectors.market_get()
     info = selectors.symbol_get(market=market, symbol=symbol)
     side = clean_choice(side, field="side", choices=FuturesOrder.Side)
     kind = clean_choice(type, field="type", choices=FuturesOrder.Type)

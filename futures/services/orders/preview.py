@@ -128,7 +128,8 @@ def _other(margin_type: str) -> str:
 def futures_order_preview(*, user, **params) -> Preview:
     """The order ``futures_order_place`` would place with these arguments, as it would leave the wallet,
     and the same order in the other margin mode; a refusal is part of the answer, not an error."""
-    request = order_request_clean(**{**params, "client_order_id": None})
+    market = selectors.market_for_user(user=user)  # the user's market's perpetuals, as placement reads them
+    request = order_request_clean(**{**params, "client_order_id": None, "market": market})
     outcome = _dry_run(user=user, request=request)
     other, note = None, ""
     try:

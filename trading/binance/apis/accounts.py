@@ -9,6 +9,7 @@ from trading import selectors as trading_selectors
 from trading.binance import errors, formats, selectors
 from trading.binance.apis.base import MARKET_DATA, TRADE, USER_DATA, BinanceApi
 from trading.binance.auth import now_ms
+from trading.binance.markets import current_market_id
 from trading.models import AccountKind
 from trading.services import accounts as account_services
 
@@ -26,7 +27,7 @@ class SpotAccountApi(BinanceApi):
                 user=request.user,
                 summary=summary,
                 assets=selectors.assets(),
-                settings=trading_selectors.platform_settings_get(),
+                settings=trading_selectors.market_settings_get(current_market_id()),
                 now=now_ms(),
             )
         )
@@ -85,12 +86,12 @@ class IsolatedAccountApi(BinanceApi):
 def _isolated_enable(user, symbol: str) -> dict:
     """Enabling an enabled account is no error: the caller gets what it asked for."""
     try:
-        account = account_services.isolated_account_open(user=user, symbol=symbol)
+        account = account_services.isolated_account_open(user=user, symbol=symbol, market=current_market_id())
         symbol = account.isolated_pair.symbol
     except Conflict as exc:
         if exc.code != "isolated_exists":
             raise
-        symbol = trading_selectors.pair_get(symbol=symbol).symbol
+        symbol = trading_selectors.pair_get(symbol=symbol, market=current_market_id()).symbol
     return {"success": True, "symbol": symbol}
 
 

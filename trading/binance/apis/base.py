@@ -8,9 +8,10 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from accounts.models import User
-from trading.binance import errors, selectors, throttling
-from trading.binance.auth import ApiKeyAuthentication, CanTrade, SignedAuthentication, params_of
+from accounts.api_keys import api_key_get_by_key
+from accounts.models import ApiKey, User
+from trading.binance import errors, markets, selectors, throttling
+from trading.binance.auth import API_KEY_HEADER, ApiKeyAuthentication, CanTrade, SignedAuthentication, params_of
 from trading.binance.params import Params
 from trading.models import Order
 
@@ -85,6 +86,7 @@ class BinanceApi(APIView):
         ip_scope = throttling.Scope("ip", throttling.ip_limit())
         self._charge(ip_scope, throttling.client_address(request), self.weight_for(request), self._ip_headers())
         super().initial(request, *args, **kwargs)
+        self._enter_market(request)
         uid_weight = self._per_method(self.uid_weight)
         if uid_weight:
             uid_scope = throttling.Scope("uid", throttling.uid_limit())
@@ -103,7 +105,33 @@ class BinanceApi(APIView):
         if used > scope.limit:
             raise throttling.exceeded(scope)
 
+    def _enter_market(self, request) -> None:
+        """The key's market (``trading.binance.markets``): a signed request's key, or the header a public
+        request may send (python-binance sends it on every call); no key, or a personal one: the main market."""
+        api_key = request.auth if isinstance(request.auth, ApiKey) else None
+        if api_key is None and request.META.get(API_KEY_HEADER):
+            api_key = api_key_get_by_key(api_key=request.META[API_KEY_HEADER])
+        market_id = api_key.market_ref if api_key is not None else None
+        if market_id is None:
+            return
+        self.market_names = markets.market_names(market_id)
+        self._market_token = markets.market_enter(market_id)
+        markets.params_in_market(self.params.values, self.market_names)
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            # The market is the request's only, whatever happened (the thread serves other requests next).
+            token = getattr(self, "_market_token", None)
+            if token is not None:
+                self._market_token = None
+                markets.market_leave(token)
+
     def finalize_response(self, request, response, *args, **kwargs):
+        names = getattr(self, "market_names", None)
+        if names is not None and getattr(response, "data", None) is not None:
+            response.data = markets.answer_in_main_names(response.data, names)
         response = super().finalize_response(request, response, *args, **kwargs)
         for header, used in getattr(self, "used_weights", {}).items():
             response[header] = str(used)

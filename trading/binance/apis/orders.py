@@ -32,6 +32,7 @@ from trading.binance.apis.base import (
     margin_route,
     time_window,
 )
+from trading.binance.markets import current_market_id
 from trading.binance.params import Params
 from trading.models import Account, Order
 from trading.services import orders
@@ -208,7 +209,7 @@ class SpotOrderTestApi(SpotOrderApi):
     def post(self, request):
         super().post(request)
         if self.params.flag("computeCommissionRates"):
-            return Response(formats.commission_rates_test(trading_selectors.platform_settings_get()))
+            return Response(formats.commission_rates_test(trading_selectors.market_settings_get(current_market_id())))
         return Response({})
 
 

@@ -19,6 +19,7 @@ from trading import selectors as trading_selectors
 from trading.binance import errors, formats, selectors
 from trading.binance.apis.base import MARKET_DATA, USER_DATA, BinanceApi
 from trading.binance.auth import now_ms
+from trading.binance.markets import current_market_id
 
 # Everyone here is Binance's "VIP 0": one fee and one rate table for all users.
 VIP_LEVEL = 0
@@ -112,7 +113,8 @@ class IsolatedMarginTierApi(BinanceApi):
         pair = found[0]
         account = trading_selectors.isolated_account_get_for_user(user=request.user, symbol=symbol)
         leverage = account.leverage if account is not None and account.leverage else pair.max_leverage
-        rows = trading_selectors.tier_table_get(pair=pair, leverage=leverage)
+        profile_id = trading_selectors.market_settings_get(current_market_id()).risk_profile_id
+        rows = trading_selectors.tier_table_get(pair=pair, leverage=leverage, profile_id=profile_id)
         return Response([formats.isolated_margin_tier(pair, row) for row in rows if tier in (None, row.tier)])
 
 
@@ -129,7 +131,7 @@ class TradeFeeApi(BinanceApi):
     def get(self, request):
         p = self.params
         pairs = selectors.pairs([p.symbol()] if "symbol" in p else None)
-        settings = trading_selectors.platform_settings_get()
+        settings = trading_selectors.market_settings_get(current_market_id())
         return Response([formats.trade_fee(pair, settings) for pair in pairs])
 
 

@@ -11,6 +11,7 @@ from trading import selectors as trading_selectors
 from trading.binance import formats, selectors
 from trading.binance.apis.base import TRADE, USER_DATA, BinanceApi, margin_route
 from trading.binance.apis.records import KINDS, loan_records
+from trading.binance.markets import current_market_id
 from trading.services import loans, transfers
 
 
@@ -64,7 +65,7 @@ class MaxBorrowableApi(BinanceApi):
 
     def get(self, request):
         p = self.params
-        asset = trading_selectors.asset_get(code=p.required("asset"))
+        asset = trading_selectors.asset_get(code=p.required("asset"), market=current_market_id())
         symbol = p.symbol("isolatedSymbol")
         account = selectors.margin_account_route(user=request.user, is_isolated=symbol is not None, symbol=symbol)
         amount = loans.max_borrowable_get(user=request.user, account_id=account.pk, asset=asset.code)
@@ -79,7 +80,7 @@ class MaxTransferableApi(BinanceApi):
 
     def get(self, request):
         p = self.params
-        asset = trading_selectors.asset_get(code=p.required("asset"))
+        asset = trading_selectors.asset_get(code=p.required("asset"), market=current_market_id())
         symbol = p.symbol("isolatedSymbol")
         account = selectors.margin_account_route(
             user=request.user, is_isolated=symbol is not None, symbol=symbol, symbol_param="isolatedSymbol"

@@ -15,6 +15,7 @@ from accounts.models import User
 from core.errors import NotFound
 from trading import selectors
 from trading.binance import errors
+from trading.binance.markets import current_market_id
 from trading.binance.selectors.market import time_range
 from trading.models import (
     OPEN_STATUSES,
@@ -28,6 +29,7 @@ from trading.models import (
     Pair,
     Trade,
 )
+from trading.selectors.lookups import assets_by_code
 
 # --- accounts -----------------------------------------------------------------------------------------
 
@@ -80,7 +82,11 @@ def summaries_for(*, user: User, kinds: tuple[str, ...], prices: dict[str, Decim
 
 
 def assets() -> list[Asset]:
-    return list(Asset.objects.order_by("code"))
+    """The assets of the request's market (a class's copies and USDT, or the main ones)."""
+    market_id = current_market_id()
+    if market_id is None:
+        return list(Asset.objects.order_by("code"))
+    return sorted(assets_by_code(market_id).values(), key=lambda asset: asset.code)
 
 
 # --- orders and trades --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from trading import selectors
 from trading.binance import errors
+from trading.binance.markets import current_market_id
 from trading.models import (
     Pair,
     PriceCandle,
@@ -36,13 +37,19 @@ def from_ms(value: int) -> datetime:
 
 def pairs(symbols: list[str] | None = None) -> list[Pair]:
     """Listed pairs, or the named ones (each must exist: an unknown one is -1121)."""
-    queryset = Pair.objects.select_related("base", "quote").order_by("symbol")
+    queryset = _market_pairs().select_related("base", "quote").order_by("symbol")
     if symbols is None:
         return list(queryset)
     found = {p.symbol: p for p in queryset.filter(symbol__in=[s.upper() for s in symbols])}
     if len(found) != len({s.upper() for s in symbols}):
         raise errors.BinanceError(errors.BAD_SYMBOL)
     return [found[s.upper()] for s in symbols]
+
+
+def _market_pairs() -> QuerySet[Pair]:
+    """The pairs of the request's market (``trading.binance.markets``): the main one's unless a class key."""
+    market_id = current_market_id()
+    return Pair.objects.all() if market_id is None else Pair.in_all_markets.filter(market_id=market_id)
 
 
 def pair_get(symbol: str) -> Pair:
@@ -68,7 +75,7 @@ def avg_price(*, pair: Pair, now_ms: int) -> tuple[Decimal, int]:
 
 
 def margin_pairs(*, isolated: bool) -> list[Pair]:
-    queryset = Pair.objects.select_related("base", "quote").filter(margin_enabled=True).order_by("symbol")
+    queryset = _market_pairs().select_related("base", "quote").filter(margin_enabled=True).order_by("symbol")
     if isolated:
         queryset = queryset.filter(isolated_enabled=True)
     return list(queryset)
@@ -99,7 +106,7 @@ def day_stats(*, pair_list: list[Pair], now: datetime | None = None) -> list[Day
         pair=OuterRef("pk"), interval=PriceCandle.Interval.MINUTE, open_time__gte=since
     )
     rows = (
-        Pair.objects.filter(pk__in=[p.pk for p in pair_list])
+        Pair.in_all_markets.filter(pk__in=[p.pk for p in pair_list])
         .annotate(
             first_open=Subquery(candles.order_by("open_time").values("open")[:1]),
             day_high=Subquery(candles.order_by().values("pair").annotate(x=Max("high")).values("x")[:1]),

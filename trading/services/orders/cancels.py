@@ -42,7 +42,11 @@ def _cancel_with_list(op: Operation, order: Order) -> list[Order]:
 def order_cancel(*, user: User, order_id, now: datetime | None = None) -> Order:
     """Cancel an open order of the user's: its lock is released (and its borrow repaid, by default)."""
     order = selectors.order_get_for_user(user=user, order_id=order_id)
-    prices, settings, now = selectors.mark_prices(), selectors.platform_settings_get(), now or timezone.now()
+    prices, settings, now = (
+        selectors.mark_prices(),
+        selectors.market_settings_get(order.pair.market_id),
+        now or timezone.now(),
+    )
     with transaction.atomic():
         account = accounts_lock(order.account_id)[order.account_id]
         order = Order.objects.select_related("pair__base", "pair__quote").get(pk=order.pk)
@@ -57,7 +61,7 @@ def order_cancel(*, user: User, order_id, now: datetime | None = None) -> Order:
 def orders_cancel_all(*, user: User, account_id, symbol: str | None = None, now: datetime | None = None) -> list[Order]:
     account = selectors.account_get_for_user(user=user, account_id=account_id)
     pair = selectors.pair_get(symbol=symbol, market=account.market_id) if symbol else None
-    prices, settings, now = selectors.mark_prices(), selectors.platform_settings_get(), now or timezone.now()
+    prices, settings, now = selectors.mark_prices(), selectors.account_settings_get(account), now or timezone.now()
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]
         open_orders = Order.objects.filter(account=account, status__in=OPEN_STATUSES).select_related(

@@ -85,7 +85,7 @@ def oco_place(
         raise ApplicationError(
             f"The relationship of the prices for the orders is not correct: {side} OCO needs {rule}.", code="oco_prices"
         )
-    prices, settings, now = selectors.mark_prices(), selectors.platform_settings_get(), now or timezone.now()
+    prices, settings, now = selectors.mark_prices(), selectors.account_settings_get(account), now or timezone.now()
 
     with transaction.atomic():
         account = accounts_lock(account.pk)[account.pk]

@@ -225,7 +225,7 @@ def order_place(
             price=request.price or mark,
             prices=(request.price, request.stop_price),
         )
-    settings = selectors.platform_settings_get()
+    settings = selectors.account_settings_get(account)  # the account's market's fees and risk profile
     now = now or timezone.now()
 
     with transaction.atomic():
