@@ -14,7 +14,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from risk.staff import price_set_now
-from tests.binance.test_libraries import binance_client
+from tests.binance.clients import marginlab_python_binance
 from tests.helpers import assert_ledger_clean, cross
 from trading.models import Order, Trade
 
@@ -88,7 +88,7 @@ def api_balances(api: APIClient, account_id: int) -> dict[str, tuple[Decimal, De
 
 def test_a_grid_bot_over_30_price_moves_agrees_with_the_api_and_the_ledger(live_server, bob, bob_keys, set_prices):
     set_prices(ETHUSDT=f"{CENTRE:f}")
-    client = binance_client(live_server.url, bob_keys)
+    client = marginlab_python_binance(live_server.url, bob_keys)
     api = APIClient()
     api.force_authenticate(bob)
     account = cross(bob)
