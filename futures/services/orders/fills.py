@@ -193,9 +193,10 @@ def cancel(order: FuturesOrder, *, reason: str, status: str = Status.CANCELED) -
     order.save(update_fields=["status", "status_reason", "updated_at"])
 
 
-def orders_cancel_all(locked: LockedWallet, *, symbol=None, reason: str) -> int:
-    """Cancel every open order of the locked wallet (of one symbol): liquidation does this first."""
+def orders_cancel_all(locked: LockedWallet, *, symbol=None, reason: str, status: str = Status.CANCELED) -> int:
+    """Cancel every open order of the locked wallet (of one symbol): liquidation does this first, with
+    ``status=EXPIRED`` (Binance expires the orders the system removes)."""
     orders = locked.open_orders(symbol)
     for order in orders:
-        cancel(order, reason=reason)
+        cancel(order, reason=reason, status=status)
     return len(orders)
