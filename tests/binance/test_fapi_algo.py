@@ -264,4 +264,6 @@ def test_a_stop_that_triggers_while_its_cancel_is_on_the_way_is_refused(
 
     order = FuturesOrder.objects.get(pk=stop["algoId"])
     assert order.triggered_at is not None and order.status == FuturesOrder.Status.NEW
-    assert ok(fapi(client, "get", "algoOrder", alice_keys, {"algoId": str(stop["algoId"])}))["algoStatus"] == "TRIGGERED"
+    assert (
+        ok(fapi(client, "get", "algoOrder", alice_keys, {"algoId": str(stop["algoId"])}))["algoStatus"] == "TRIGGERED"
+    )
