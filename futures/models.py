@@ -228,6 +228,8 @@ class FuturesOrder(models.Model):
 OPEN_ORDER_STATUSES = (FuturesOrder.Status.NEW, FuturesOrder.Status.PARTIALLY_FILLED)
 # The one algo type Binance's USDⓈ-M algo service takes (New Algo Order: "Only support CONDITIONAL").
 ALGO_CONDITIONAL = "CONDITIONAL"
+# The status_reason of a liquidation's own order and of the orders it removes (which it EXPIRES).
+LIQUIDATION_REASON = "liquidation"
 
 
 class FuturesTrade(models.Model):

@@ -18,7 +18,15 @@ from django.utils import timezone
 from accounts.models import User
 from core.errors import NotFound
 from futures import selectors as futures_selectors
-from futures.models import ALGO_CONDITIONAL, OPEN_ORDER_STATUSES, FundingRate, FuturesOrder, FuturesTrade, Income
+from futures.models import (
+    ALGO_CONDITIONAL,
+    LIQUIDATION_REASON,
+    OPEN_ORDER_STATUSES,
+    FundingRate,
+    FuturesOrder,
+    FuturesTrade,
+    Income,
+)
 from futures.selectors import SymbolInfo
 from trading.binance import errors
 from trading.binance.markets import current_market_id
@@ -159,7 +167,8 @@ def algo_status(order: FuturesOrder) -> str:
     if order.status in OPEN_ORDER_STATUSES:
         return "TRIGGERED"
     if order.status in (Status.EXPIRED, Status.REJECTED) and order.executed_qty == 0:
-        return "REJECTED"
+        # Expired by a liquidation once in the engine: its engine order ended, not refused by the engine.
+        return "FINISHED" if order.status_reason == LIQUIDATION_REASON else "REJECTED"
     return "FINISHED"
 
 

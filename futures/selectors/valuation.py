@@ -199,7 +199,10 @@ def account_state(
         if position.position_amt == 0 or info is None or info.mark_price is None:
             continue
         state.positions.append(position_risk(position=position, info=info))
-    leverages = dict(FuturesSetting.objects.filter(account=wallet).values_list("symbol_id", "leverage"))
+    # No orders, no leverages to read (a replay values hundreds of moments with orders=[]).
+    leverages = (
+        dict(FuturesSetting.objects.filter(account=wallet).values_list("symbol_id", "leverage")) if orders else {}
+    )
     state.open_order_margin = open_order_margin(orders=orders, leverages=leverages, market_by_id=by_id)
     _liquidation_prices(state)
     return state

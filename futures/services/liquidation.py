@@ -26,6 +26,7 @@ from core.money import Q8
 from futures import formulas as f
 from futures import selectors
 from futures.models import (
+    LIQUIDATION_REASON,
     FuturesLiquidation,
     FuturesOrder,
     FuturesTrade,
@@ -192,7 +193,7 @@ def _close(locked: LockedWallet, risk: selectors.PositionRisk, ctx: FillContext)
         reduce_only=True,
         status=FuturesOrder.Status.FILLED,
         client_order_id=f"autoclose-{position.pk}-{timezone.now():%Y%m%d%H%M%S%f}"[:36],
-        status_reason="liquidation",
+        status_reason=LIQUIDATION_REASON,
     )
     position.position_amt = Decimal(0)
     position.entry_price = Decimal(0)
@@ -304,7 +305,11 @@ def isolated_liquidate(
     """Liquidate one isolated position of a locked wallet; nothing else of the wallet moves."""
     ctx = ctx or _context()
     snapshot = snapshot_of(state, [risk])
-    cancelled = orders_cancel_all(locked, symbol=risk.info.symbol, reason="liquidation")
+    # Orders a liquidation removes are EXPIRED on Binance ("any order cancelled by system: liquidation, ADL"):
+    # https://dev.binance.vision/t/futures-limit-order-got-expired-whats-the-reason-could-be/802
+    cancelled = orders_cancel_all(
+        locked, symbol=risk.info.symbol, reason=LIQUIDATION_REASON, status=FuturesOrder.Status.EXPIRED
+    )
     margin = risk.position.isolated_margin
     margin_balance = margin + risk.unrealized_pnl
     closed = _close(locked, risk, ctx)
@@ -330,7 +335,9 @@ def cross_liquidate(
     cancelled = 0
     for order in locked.open_orders():
         if order.symbol_id not in isolated_symbols:
-            cancelled += orders_cancel_all(locked, symbol=order.symbol, reason="liquidation")
+            cancelled += orders_cancel_all(
+                locked, symbol=order.symbol, reason=LIQUIDATION_REASON, status=FuturesOrder.Status.EXPIRED
+            )
     margin = locked.balance.free
     snapshot = snapshot_of(state, state.cross)
     closed = []

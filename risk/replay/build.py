@@ -17,8 +17,7 @@ from risk.replay.timeline import Point, Timeline, holdings_from_balances, prices
 from trading import margin
 from trading.margin import Ratios, Status
 from trading.models import Account, RiskProfile, Trade
-from trading.selectors import QUOTE_ASSET, risk_tiers
-from trading.selectors.lookups import _as_id
+from trading.selectors import QUOTE_ASSET, as_id, risk_tiers
 
 LOWER_LEVERAGES = [10, 5, 3, 2]
 
@@ -95,7 +94,7 @@ def _finish(replay: Replay, *, at: datetime) -> Replay:
 
 
 def liquidation_replay_get(*, user: User, liquidation_id) -> Replay:
-    pk = _as_id(liquidation_id)
+    pk = as_id(liquidation_id)
     record = (
         Liquidation.objects.select_related("account__pair", "entry").filter(records_visible_to(user), pk=pk).first()
         if pk is not None and user.is_authenticated
@@ -151,7 +150,7 @@ def liquidation_replay_get(*, user: User, liquidation_id) -> Replay:
 
 
 def margin_call_replay_get(*, user: User, margin_call_id) -> Replay:
-    pk = _as_id(margin_call_id)
+    pk = as_id(margin_call_id)
     record = (
         MarginCall.objects.select_related("account__pair").filter(records_visible_to(user), pk=pk).first()
         if pk is not None and user.is_authenticated

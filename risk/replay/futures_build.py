@@ -13,7 +13,7 @@ from core.errors import NotFound
 from futures.models import FuturesLiquidation, FuturesSetting, FuturesSymbol, FuturesTrade, MarginType
 from risk.replay import futures_whatif as whatif
 from risk.replay.futures_timeline import FPoint, FTimeline, timeline_build
-from trading.selectors.lookups import _as_id
+from trading.selectors import as_id
 
 
 @dataclass
@@ -80,7 +80,7 @@ def _rule(record: FuturesLiquidation, rows: list[dict]) -> dict:
 
 
 def futures_liquidation_replay_get(*, user: User, liquidation_id) -> FuturesReplay:
-    pk = _as_id(liquidation_id)
+    pk = as_id(liquidation_id)
     record = (
         FuturesLiquidation.objects.select_related("account", "symbol", "entry")
         .filter(pk=pk, account__user=user)

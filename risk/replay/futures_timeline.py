@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.db.models import OuterRef, Subquery
+
 from core.money import Q8
 from futures import formulas as f
 from futures import selectors
@@ -203,9 +205,18 @@ def _label(entry: JournalEntry, fills: list[FuturesTrade], codes: dict[int, str]
     return entry.memo or entry.kind
 
 
-def _funding_mark(code: str, symbol: FuturesSymbol, at: datetime) -> Decimal | None:
-    rate = FundingRate.objects.filter(symbol=symbol, funding_time__lte=at).order_by("-funding_time").first()
-    return rate.mark_price if rate else None
+def _funding(account: Account, codes: dict[int, str]) -> dict[int, tuple[str, Decimal | None]]:
+    """Each funding entry of the wallet: its symbol and the funding's mark (the symbol's last funding rate at
+    the entry's time), all in one query."""
+    rate = FundingRate.objects.filter(
+        symbol_id=OuterRef("symbol_id"), funding_time__lte=OuterRef("entry__created_at")
+    ).order_by("-funding_time")
+    rows = (
+        Income.objects.filter(account=account, income_type=Income.Type.FUNDING_FEE, symbol__isnull=False)
+        .annotate(mark=Subquery(rate.values("mark_price")[:1]))
+        .values_list("entry_id", "symbol_id", "mark")
+    )
+    return {entry_id: (codes[symbol_id], mark) for entry_id, symbol_id, mark in rows}
 
 
 def timeline_build(
@@ -220,17 +231,16 @@ def timeline_build(
     symbols = {s.symbol: s for s in FuturesSymbol.objects.prefetch_related("brackets")}
     codes = {s.pk: c for c, s in symbols.items()}
     wallet = _Wallet(account=account, symbols=symbols, leverages=leverages)
-    funding = {
-        entry_id: codes[symbol_id]
-        for entry_id, symbol_id in Income.objects.filter(
-            account=account, income_type=Income.Type.FUNDING_FEE, symbol__isnull=False
-        ).values_list("entry_id", "symbol_id")
-    }
+    funding_marks = _funding(account, codes)
+    funding = {entry_id: code for entry_id, (code, _) in funding_marks.items()}
     begin = until - WINDOW
-    candles = _Candles(symbols, basis, begin, until)
+    entries = _entries(account, until, exclude_entry)
+    # Only the symbols the wallet ever held (a position comes from a fill) have marks worth reading.
+    held = {codes[t.symbol_id] for _, _, fills in entries for t in fills}
+    candles = _Candles({c: s for c, s in symbols.items() if c in held}, basis, begin, until)
     points: list[FPoint] = []
     last_at = begin
-    for entry, lines, fills in _entries(account, until, exclude_entry):
+    for entry, lines, fills in entries:
         if entry.created_at >= begin:
             points += _price_points(wallet, candles.between(last_at, entry.created_at))
             last_at = entry.created_at
@@ -249,7 +259,7 @@ def timeline_build(
             holding.qty, holding.entry = change.quantity, change.entry_price.quantize(Q8)
             wallet.marks[codes[trade.symbol_id]] = trade.mark_price or trade.price
         if code is not None and entry.pk in funding:
-            mark = _funding_mark(code, symbols[code], entry.created_at)
+            mark = funding_marks[entry.pk][1]
             if mark is not None:
                 wallet.marks[code] = mark
         if entry.created_at < begin:

@@ -239,3 +239,31 @@ def test_a_read_only_key_cannot_cancel_algo_orders(
         ok(fapi(client, "get", "algoOrder", alice_read_only_keys, {"algoId": str(placed["algoId"])}))["algoStatus"]
         == "NEW"
     )
+
+
+def test_a_stop_that_triggers_while_its_cancel_is_on_the_way_is_refused(
+    client, alice_keys, wallet, set_prices, monkeypatch
+):
+    """The view reads the order (still NEW), then the stop triggers before the cancel takes the lock: the
+    cancel is refused with -2011 as on Binance, and the triggered order keeps working in the engine."""
+    from futures.fapi import selectors as fapi_selectors
+
+    params = BTC | {"algoType": "CONDITIONAL", "side": "BUY", "type": "STOP", "quantity": "0.002"}
+    stop = ok(fapi(client, "post", "algoOrder", alice_keys, params | {"price": "100500", "triggerPrice": "101000"}))
+    found = fapi_selectors.algo_order_find
+
+    def find_then_trigger(**kwargs):
+        order = found(**kwargs)  # read while it waits for its trigger
+        set_prices(BTCUSDT=101200)
+        tick()  # triggered meanwhile; its limit rests in the matching engine
+        return order
+
+    monkeypatch.setattr(fapi_selectors, "algo_order_find", find_then_trigger)
+    refused(fapi(client, "delete", "algoOrder", alice_keys, {"algoId": str(stop["algoId"])}), -2011)
+    monkeypatch.undo()
+
+    order = FuturesOrder.objects.get(pk=stop["algoId"])
+    assert order.triggered_at is not None and order.status == FuturesOrder.Status.NEW
+    assert (
+        ok(fapi(client, "get", "algoOrder", alice_keys, {"algoId": str(stop["algoId"])}))["algoStatus"] == "TRIGGERED"
+    )

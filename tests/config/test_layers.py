@@ -61,3 +61,16 @@ def test_the_pure_math_imports_no_app(place):
         if module.split(".")[0] in apps and module not in PURE[place]
     )
     assert impure == []
+
+
+@pytest.mark.parametrize("app", FLOORS)
+def test_an_app_imports_no_private_name_of_another(app):
+    """``from trading.selectors.lookups import _as_id`` in risk: another app's private helper is not an API."""
+    found = []
+    for path in sources(app):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                other = node.module.split(".")[0]
+                if other in FLOORS and other != app:
+                    found += [f"{path.relative_to(ROOT)}: {a.name}" for a in node.names if a.name.startswith("_")]
+    assert found == []

@@ -3,12 +3,14 @@ from decimal import Decimal as D
 from django.db import connection
 
 from accounts.models import Notification
+from futures.fapi.selectors import algo_status
 from futures.models import FuturesOrder, FuturesPosition, FuturesWarning, LeverageBracket
 from futures.services.liquidation import futures_sweep, sweep_candidates
 from futures.services.orders import futures_order_place
 from futures.services.sweep import futures_tick_sweep
 from futures.services.symbol_settings import futures_margin_type_set
 from futures.services.wallet import TO_SPOT, futures_transfer_create
+from futures.tasks import tick
 from tests.futures.helpers import fund, usdt, wallet
 from tests.helpers import assert_ledger_clean
 from trading.models import Balance, SystemAccount
@@ -48,11 +50,28 @@ def test_open_orders_are_cancelled_first(thousand, set_prices):
     resting = futures_order_place(
         user=thousand, symbol="ETHUSDT", side="BUY", type="LIMIT", quantity="0.1", price="1000"
     )
+    set_prices(ETHUSDT=2500)
+    # A waiting algo stop and a triggered one (its limit rests in the engine): the liquidation removes both.
+    waiting = futures_order_place(
+        user=thousand, symbol="ETHUSDT", side="BUY", type="STOP_MARKET", quantity="0.1", stop_price="9000", algo=True
+    )
+    triggered = futures_order_place(
+        user=thousand, symbol="ETHUSDT", side="BUY", type="STOP", quantity="0.1", price="2000", stop_price="2600",
+        time_in_force="GTC", algo=True,
+    )  # fmt: skip
+    set_prices(ETHUSDT=2700)
+    tick()
+    triggered.refresh_from_db()
+    assert triggered.triggered_at is not None and triggered.is_open
     set_prices(BTCUSDT=89000)
     (liquidation,) = futures_sweep().liquidations
-    assert liquidation.orders_cancelled == 1
-    resting.refresh_from_db()
-    assert (resting.status, resting.status_reason) == ("CANCELED", "liquidation")
+    assert liquidation.orders_cancelled == 3
+    # Binance expires the orders a liquidation removes (system cancels show EXPIRED), algo orders too:
+    # https://dev.binance.vision/t/futures-limit-order-got-expired-whats-the-reason-could-be/802
+    for order in (resting, waiting, triggered):
+        order.refresh_from_db()
+        assert (order.status, order.status_reason) == ("EXPIRED", "liquidation")
+    assert (algo_status(waiting), algo_status(triggered)) == ("EXPIRED", "FINISHED")
     assert FuturesOrder.objects.filter(client_order_id__startswith="autoclose-", status="FILLED").count() == 1
 
 

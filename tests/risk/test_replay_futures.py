@@ -216,3 +216,31 @@ def test_with_more_candles_than_a_replay_shows_it_keeps_the_last_ones(thousand, 
         ("price", D(90400)),
         ("event", D(90300)),
     ]
+
+
+@pytest.mark.parametrize("fundings", [1, 3])
+def test_a_replay_reads_the_funding_marks_in_one_query_and_only_held_symbols_candles(thousand, set_prices, fundings):
+    """However many funding entries the wallet has, the replay's queries stay the same: the funding marks come
+    in one query, and candles are read only for the symbols the wallet held (here BTC, of four)."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from futures.services.funding import futures_funding_apply
+
+    fund(thousand, 1000)
+    futures_order_place(user=thousand, symbol="BTCUSDT", side="BUY", type="MARKET", quantity="0.1")
+    now = timezone.now()
+    for i in range(fundings):
+        set_prices(BTCUSDT=99000 - 1000 * i)
+        futures_funding_apply(now=now - timedelta(hours=8 * (fundings - 1 - i)))
+    set_prices(BTCUSDT=90300)
+    (liquidation,) = futures_sweep().liquidations
+
+    with CaptureQueriesContext(connection) as queries:
+        replay = futures_liquidation_replay_get(user=thousand, liquidation_id=liquidation.pk)
+    assert [p.kind for p in replay.points][-2:] == ["funding_fee", "liquidation"]
+    assert replay.points[-2].marks["BTCUSDT"] == 99000 - 1000 * (fundings - 1)  # the last funding's mark
+    assert len(queries) == 12, [q["sql"] for q in queries]  # was 22 with one funding entry, 26 with three

@@ -37,9 +37,9 @@ from trading.selectors.ledger import (
 )
 from trading.selectors.lookups import (
     QUOTE_ASSET,
-    _as_id,
     account_get_for_user,
     account_settings_get,
+    as_id,
     asset_get,
     mark_price_get,
     mark_prices,
@@ -84,9 +84,9 @@ __all__ = [
     "SQLITE_RELATIVE_PRECISION",
     "Ticker",
     "TierRow",
-    "_as_id",
     "_journal_sums",
     "account_assets",
+    "as_id",
     "account_get_for_user",
     "account_list_for_user",
     "account_summaries_for_user",

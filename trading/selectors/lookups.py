@@ -117,7 +117,7 @@ def pair_get(*, symbol: str, market: Market | int | None = None) -> Pair:
     return pair
 
 
-def _as_id(value) -> int | None:
+def as_id(value) -> int | None:
     """An integer id from an int or a string of digits; anything else (floats, junk) is None."""
     if isinstance(value, bool):
         return None
@@ -128,9 +128,12 @@ def _as_id(value) -> int | None:
     return None
 
 
+_as_id = as_id  # its former private name, for code written before it was public
+
+
 def account_get_for_user(*, user: User, account_id) -> Account:
     """The user's own account; anything else (another user's, a system account, junk) is 'not found'."""
-    account_id = _as_id(account_id)
+    account_id = as_id(account_id)
     account = None
     if account_id is not None and user is not None and user.is_authenticated:
         rows = (
@@ -149,7 +152,7 @@ def account_get_for_user(*, user: User, account_id) -> Account:
 
 
 def order_get_for_user(*, user: User, order_id) -> Order:
-    order_id = _as_id(order_id)
+    order_id = as_id(order_id)
     order = None
     if order_id is not None and user is not None and user.is_authenticated:
         order = (

@@ -19,7 +19,7 @@ from trading.models import (
     Balance,
     RiskTier,
 )
-from trading.selectors.lookups import _as_id, account_get_for_user, mark_prices, market_settings_get
+from trading.selectors.lookups import account_get_for_user, as_id, mark_prices, market_settings_get
 from trading.selectors.tiers import isolated_ratios, isolated_tier_tables
 
 
@@ -170,7 +170,7 @@ def _tiers_of(account: Account) -> dict[tuple[str, int], Ratios]:
 def account_summary_get_for_user(*, user: User, account_id) -> AccountSummary:
     """The user's own account with its summary, the account read with its balances in one query (issue 15:
     GET /api/v1/accounts/{id}); an account without balances, or not the user's, takes the look-up by id."""
-    account_pk = _as_id(account_id)
+    account_pk = as_id(account_id)
     rows = []
     if account_pk is not None and user is not None and user.is_authenticated:
         rows = list(

@@ -119,7 +119,8 @@ class AlgoOrderApi(FapiApi):
         order = _find(self)
         if selectors.algo_status(order) != "NEW":
             raise BinanceError(binance_errors.CANCEL_REJECTED)
-        cancelled = orders.futures_order_cancel(user=self.user, order_id=order.pk)
+        # Checked again under the lock: a stop that triggers between here and there is refused (-2011).
+        cancelled = orders.futures_order_cancel(user=self.user, order_id=order.pk, untriggered=True)
         return Response(algo_formats.algo_cancelled(cancelled))
 
 
@@ -173,5 +174,5 @@ class AlgoOpenOrdersApi(FapiApi):
 
     def delete(self, request):
         info = self.symbol(selectors.market())
-        cancel_each(self.user, selectors.open_algo_orders(user=self.user, info=info))
+        cancel_each(self.user, selectors.open_algo_orders(user=self.user, info=info), untriggered=True)
         return Response(CANCEL_ALL_DONE)

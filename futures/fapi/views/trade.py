@@ -218,11 +218,11 @@ class OpenOrderApi(FapiApi):
         return Response(formats.order(order))
 
 
-def cancel_each(user, found: list[FuturesOrder]) -> None:
-    """Cancel every one of these orders that is still open (allOpenOrders, algoOpenOrders)."""
+def cancel_each(user, found: list[FuturesOrder], *, untriggered: bool = False) -> None:
+    """Cancel every one of these orders that is still open (allOpenOrders, algoOpenOrders: ``untriggered``)."""
     for order in found:
         try:
-            orders.futures_order_cancel(user=user, order_id=order.pk)
+            orders.futures_order_cancel(user=user, order_id=order.pk, untriggered=untriggered)
         except ApplicationError as exc:
             if exc.code != "unknown_order":  # filled or cancelled meanwhile: nothing left to cancel
                 raise

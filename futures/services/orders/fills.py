@@ -174,12 +174,14 @@ def fill(
 # --- cancellation ------------------------------------------------------------------------------------
 
 
-def futures_order_cancel(*, user, order_id) -> FuturesOrder:
+def futures_order_cancel(*, user, order_id, untriggered: bool = False) -> FuturesOrder:
+    """Cancel an open order. ``untriggered`` (the algo service's cancel): only while it still waits for its
+    trigger; checked under the wallet's lock, so a stop that triggers meanwhile is refused, not cancelled."""
     order = selectors.order_get_for_user(user=user, order_id=order_id)
     with transaction.atomic():
         locked = wallet_lock(order.account_id)
         still_open = next((o for o in locked.orders if o.pk == order.pk), None)
-        if still_open is None:
+        if still_open is None or (untriggered and still_open.triggered_at is not None):
             raise FuturesError("Unknown order sent: it is no longer open.", code="unknown_order", status=409)
         cancel(still_open, reason="cancelled by the user")
         return still_open
@@ -191,9 +193,10 @@ def cancel(order: FuturesOrder, *, reason: str, status: str = Status.CANCELED) -
     order.save(update_fields=["status", "status_reason", "updated_at"])
 
 
-def orders_cancel_all(locked: LockedWallet, *, symbol=None, reason: str) -> int:
-    """Cancel every open order of the locked wallet (of one symbol): liquidation does this first."""
+def orders_cancel_all(locked: LockedWallet, *, symbol=None, reason: str, status: str = Status.CANCELED) -> int:
+    """Cancel every open order of the locked wallet (of one symbol): liquidation does this first, with
+    ``status=EXPIRED`` (Binance expires the orders the system removes)."""
     orders = locked.open_orders(symbol)
     for order in orders:
-        cancel(order, reason=reason)
+        cancel(order, reason=reason, status=status)
     return len(orders)
