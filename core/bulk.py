@@ -8,12 +8,13 @@ id taken now), JSON through the field's own adapter. With ``ids`` the rows' ids 
 table's sequence first (one query), so others can refer to them, as ``bulk_create`` returns them.
 No signals are sent (as with ``bulk_create``). A few rows, and other databases (SQLite, the laptop
 default), go through ``bulk_create``: a ``COPY`` pays off from some tens of rows.
+``rows_update`` is the same for existing rows (the matcher's batch, issue 15 item 4): one UPDATE.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connections, models, router
 
@@ -88,3 +89,56 @@ def rows_insert(objs: Sequence[M], *, ids: bool = False) -> list[M]:
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     return objs
+
+
+def _column_type(field: models.Field, connection: Any) -> str:
+    db_type = field.db_type(connection)
+    if db_type is None or "json" in db_type:
+        raise TypeError(f"{field} cannot be written through unnest")
+    return db_type
+
+
+def rows_update(model: type[models.Model], objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
+    """UPDATE ``field_names`` of ``objs`` (existing rows, by id) to their values on the objects, in one
+    statement: one array per column that ``unnest`` turns back into rows (``bulk_update`` builds a
+    ``CASE WHEN`` per row and field: seconds of Python for 10,000 orders). A few rows, and other
+    databases, go through ``bulk_update``."""
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
+        model._default_manager.bulk_update(objs, list(field_names), batch_size=1000)
+        return
+    meta = model._meta
+    fields = [_concrete(model, name) for name in field_names]
+    pk, quote = meta.pk, connection.ops.quote_name
+    assert isinstance(pk, models.Field)
+    names = [f"c{i}" for i in range(len(fields))]
+    sets = ", ".join(f"{quote(str(f.column))} = d.{name}" for f, name in zip(fields, names, strict=True))
+    arrays = ", ".join(f"%s::{_column_type(f, connection)}[]" for f in [pk, *fields])
+    params = [[obj.pk for obj in objs], *[_values(f, objs) for f in fields]]
+    table = quote(meta.db_table)
+    sql = (
+        f"UPDATE {table} AS t SET {sets} FROM unnest({arrays}) AS d(id, {', '.join(names)}) "
+        f"WHERE t.{quote(str(pk.column))} = d.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount != len({obj.pk for obj in objs}):
+            raise RuntimeError(f"{model.__name__}: {len(objs) - cursor.rowcount} of the rows to update are gone")
+
+
+def _concrete(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
+def _values(field: models.Field, objs: Sequence[models.Model]) -> list:
+    """One column's values; an array takes one type, so a decimal field's ints (``locked_amount = 0``) are made
+    Decimals."""
+    values = [getattr(obj, field.attname) for obj in objs]
+    if isinstance(field, models.DecimalField):
+        return [None if v is None else field.to_python(v) for v in values]
+    return values

@@ -96,6 +96,38 @@ def test_a_class_charges_its_own_fees(dana, erin, day_n):
     assert_ledger_clean()
 
 
+def test_a_class_s_resting_limits_filled_by_the_matcher_s_batch_pay_the_class_s_maker_fee(dana, erin, frank, day_n):
+    """The matcher's batch (several plain accounts in one transaction) fills each account with its own
+    market's settings: the class's maker fee, not the platform's zero."""
+    classroom = make_class(dana, "Maker fees", maker_fee="0.002", taker_fee="0.01")
+    orders = []
+    for student in (erin, frank):
+        member = membership_join(user=student, code=classroom.join_code)[0]
+        spot = class_account(member, AccountKind.SPOT)
+        orders.append(
+            member_order_place(
+                user=student,
+                classroom_id=classroom.pk,
+                account_id=spot.pk,
+                symbol="ETHUSDT",
+                side="BUY",
+                type="LIMIT",
+                quantity="1",
+                price="190",
+            )
+        )
+    assert not Trade.objects.filter(order__in=orders).exists()
+
+    class_price_set(user=dana, classroom_id=classroom.pk, symbol="ETHUSDT", price="185")
+
+    trades = list(Trade.objects.filter(order__in=orders))
+    assert len(trades) == 2
+    for trade in trades:
+        assert trade.is_maker and trade.price == D(190)
+        assert trade.fee == D("0.002") and trade.fee_asset.code.endswith("ETH")  # 0.2 % of the ETH bought
+    assert_ledger_clean()
+
+
 def test_the_rules_are_given_at_creation_the_most_accepted_and_one_unit_more_refused(dana, day_n):
     dana_api = client_for(dana)
     body = {"name": "Rules", "starting_balance": "1000", "symbols": ["ETHUSDT"]}

@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from core.bulk import copy_supported, rows_copy, rows_insert
+from core.bulk import copy_supported, rows_copy, rows_insert, rows_update
 from trading.models import Account, Balance, JournalEntry, LedgerLine, LoanEvent, Order, Trade
 from trading.services.fills import Operation
 from trading.services.ledger import LedgerError, Posting, balances_update, posting_check
@@ -26,10 +26,12 @@ from trading.services.levels import margin_points_record_many
 ORDER_FIELDS = [
     "status",
     "status_reason",
+    "is_working",
     "locked_amount",
     "executed_qty",
     "cummulative_quote_qty",
     "borrowed_amount",
+    "borrowed_asset",
     "updated_at",
 ]
 # What a batch's operations defer of their balances (LoanBook.deferred): interest bookkeeping, entry price.
@@ -89,9 +91,10 @@ class LedgerBatch:
         )
 
 
-def operations_commit(operations: list[tuple[Operation, JournalEntry, list[Order]]]) -> None:
+def operations_commit(operations: list[tuple[Operation, JournalEntry | None, list[Order]]]) -> None:
     """``Operation.commit`` for many operations whose entries a ``LedgerBatch`` wrote: their orders,
-    trades, loan events and the deferred fields of their balances, one statement per table."""
+    trades, loan events and the deferred fields of their balances, one statement per table. An operation
+    that moved no money (an order only triggered) has no entry, hence no trade nor loan event."""
     fresh: list[Order] = []
     changed: list[Order] = []
     trades: list[Trade] = []
@@ -103,6 +106,10 @@ def operations_commit(operations: list[tuple[Operation, JournalEntry, list[Order
         for order in orders:
             order.updated_at = now
             (changed if order.pk else fresh).append(order)
+        if entry is None:
+            if op.trades or op.book.events:
+                raise LedgerError("a trade or loan event always moves money, so it has an entry")
+            continue
         for trade in op.trades:
             trade.entry = entry
         trades += op.trades
@@ -112,7 +119,7 @@ def operations_commit(operations: list[tuple[Operation, JournalEntry, list[Order
         events += op.book.events
         deferred |= op.book.deferred or set()
     rows_insert(fresh, ids=True)
-    Order.objects.bulk_update(changed, ORDER_FIELDS, batch_size=500)
+    rows_update(Order, changed, ORDER_FIELDS)
     rows_insert(trades)
     rows_insert(events)
-    Balance.objects.bulk_update(sorted(deferred, key=lambda b: b.pk), DEFERRED_FIELDS, batch_size=500)
+    rows_update(Balance, sorted(deferred, key=lambda b: b.pk), DEFERRED_FIELDS)

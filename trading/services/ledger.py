@@ -270,16 +270,26 @@ def balances_lock(*, account: Account, assets: Sequence[Asset] = ()) -> dict[str
     return balances
 
 
-def balances_lock_many(*, account_ids: Sequence[int]) -> dict[int, dict[str, Balance]]:
+def balances_lock_many(*, account_ids: Sequence[int], assets: Sequence[Asset] = ()) -> dict[int, dict[str, Balance]]:
     """Every balance of many (locked) user accounts, locked in one statement in id order (a batch's).
-    Their assets are read apart, a few rows shared by all, rather than joined to each balance."""
+    Their assets are read apart, a few rows shared by all, rather than joined to each balance. The
+    missing ones for ``assets`` (the matcher's pair) are made with one insert, as ``balances_lock``."""
     locked = list(Balance.objects.select_for_update().filter(account_id__in=account_ids).order_by("id"))
-    assets = {a.pk: a for a in Asset.in_all_markets.filter(pk__in={b.asset_id for b in locked})}
+    by_id = {a.pk: a for a in Asset.in_all_markets.filter(pk__in={b.asset_id for b in locked})}
     balances: dict[int, dict[str, Balance]] = {pk: {} for pk in account_ids}
     for balance in locked:
-        asset = assets[balance.asset_id]
+        asset = by_id[balance.asset_id]
         Balance.asset.field.set_cached_value(balance, asset)
         balances[balance.account_id][asset.code] = balance
+    wanted = {asset.pk: asset for asset in assets}.values()
+    missing = [
+        Balance(account_id=pk, asset=asset, is_system=False)
+        for pk in account_ids
+        for asset in wanted
+        if asset.code not in balances[pk]
+    ]
+    for balance in Balance.objects.bulk_create(missing):
+        balances[balance.account_id][balance.asset.code] = balance
     return balances
 
 

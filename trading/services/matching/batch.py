@@ -1,0 +1,145 @@
+"""The matcher's batch: many accounts' reached orders filled in one transaction (issue 15 item 4).
+
+Accounts are taken in id order, in chunks of about ``CHUNK_ORDERS`` reached orders. In each chunk's
+transaction: the accounts are locked in id order with one ``select_for_update``, then all their balances
+in id order with another (``accounts_lock_many`` / ``balances_lock_many``, as a liquidation batch: account
+rows first, then balances, both ascending, so it queues behind, and never deadlocks with, any other
+writer); the orders are re-read under those locks (one query, their OCO legs another) and worked in memory
+with the same rules as one account's (``rules.orders_work``), each account into its own ``Operation`` with
+its market's settings: its own balanced journal entry, its trades and its margin level. Then everything is
+written as a liquidation batch writes it (``trading.services.batch``): entries and lines in one INSERT
+each (``LedgerBatch.write``), orders, trades and moved entry prices one statement each
+(``operations_commit``), and last every balance the chunk changed in one UPDATE (``LedgerBatch.apply``).
+
+Only accounts whose orders touch no loan come here (``orders_match`` sends the others one by one):
+working them writes nothing before the bulk writes, so an account that cannot fill (an ``ApplicationError``
+while it is worked in memory) is simply left out of its chunk and handed back, to be tried alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+
+from core.errors import ApplicationError
+from trading import selectors
+from trading.models import OPEN_STATUSES, JournalEntry, Order, OrderList
+from trading.services.batch import LedgerBatch, operations_commit
+from trading.services.fills import Operation
+from trading.services.ledger import LockedAccount, accounts_lock_many, balances_lock_many
+from trading.services.loans import LoanBook
+from trading.services.matching.rules import Context, MatchResult, Worked, orders_work
+
+NO_SIDE_EFFECT = Order.SideEffect.NO_SIDE_EFFECT
+CHUNK_ORDERS = 500  # reached orders per transaction: enough to amortise its statements, few enough to hold few locks
+
+
+def accounts_work_batched(by_account: dict[int, list[int]], ctx: Context, result: MatchResult) -> set[int]:
+    """Work these accounts' reached orders in chunks; the ids of the accounts left for one-by-one work."""
+    left: set[int] = set()
+    chunk: dict[int, list[int]] = {}
+    size = 0
+    for account_id in sorted(by_account):
+        chunk[account_id] = by_account[account_id]
+        size += len(by_account[account_id])
+        if size >= CHUNK_ORDERS:
+            left |= _chunk_work(chunk, ctx, result)
+            chunk, size = {}, 0
+    if chunk:
+        left |= _chunk_work(chunk, ctx, result)
+    return left
+
+
+def _chunk_work(by_account: dict[int, list[int]], ctx: Context, result: MatchResult) -> set[int]:
+    left: set[int] = set()
+    outcome = MatchResult()
+    with transaction.atomic():
+        accounts = [a for a in accounts_lock_many(list(by_account)) if not a.is_frozen]
+        # The move's pair is the same object for every order (its assets read once, not one join per order).
+        pair = ctx.pair
+        orders = list(
+            Order.objects.filter(
+                pk__in=[pk for a in accounts for pk in by_account[a.pk]], status__in=OPEN_STATUSES, pair=pair
+            )
+        )
+        for order in orders:
+            order.pair = pair
+        balances = balances_lock_many(account_ids=[a.pk for a in accounts], assets=[pair.base, pair.quote])
+        legs = _oco_legs(orders)
+        # An OCO leg with a side effect (or a borrow) may repay when cancelled: that account is worked alone.
+        left |= {leg.account_id for leg in legs if leg.side_effect != NO_SIDE_EFFECT or leg.borrowed_amount}
+        by_id: dict[int, list[Order]] = defaultdict(list)
+        for order in sorted(orders, key=lambda o: o.pk):
+            by_id[order.account_id].append(order)
+        done: list[tuple[Operation, Worked]] = []
+        # The system balances the chunk's operations post to, looked up once per market (``Operation.system``):
+        # none is read, only changed by ``LedgerBatch.apply``'s one UPDATE.
+        system: dict = {}
+        for account in accounts:
+            if account.pk in left or not by_id[account.pk]:
+                continue
+            locked = LockedAccount.of(account, balances[account.pk])
+            settings = selectors.account_settings_get(account)  # its market's fees and fill model (cached)
+            # ``deferred``: the balances whose entry price moved are saved by ``operations_commit``, all at once.
+            op = Operation(
+                locked,
+                settings,
+                ctx.prices,
+                ctx.now,
+                book=LoanBook(deferred=set()),
+                _system=system,
+                book_params=ctx.books,
+            )
+            try:
+                worked = orders_work(op, by_id[account.pk], ctx, lambda o: _open_legs(legs, o))
+            except ApplicationError:
+                left.add(account.pk)  # nothing of it was written: it is tried alone afterwards
+                continue
+            if op.book.events or op.borrowed:  # cannot happen without a side effect, and nothing may be lost
+                raise AssertionError(f"account {account.pk}: a loan in the matcher's batch")
+            done.append((op, worked))
+            outcome.triggered += worked.outcome.triggered
+            outcome.filled += worked.outcome.filled
+        _write(done, ctx)
+    result.add(outcome)
+    return left
+
+
+def _oco_legs(orders: list[Order]) -> list[Order]:
+    """The open legs of the OCO lists among ``orders``, read once for the chunk (the accounts are locked)."""
+    list_ids = {o.order_list_id for o in orders if o.order_list_id}
+    if not list_ids:
+        return []
+    return list(
+        Order.objects.filter(order_list_id__in=list_ids, status__in=OPEN_STATUSES).select_related(
+            "pair__base", "pair__quote"
+        )
+    )
+
+
+def _open_legs(legs: list[Order], order: Order) -> list[Order]:
+    """The other open legs of ``order``'s list (objects of their own, as one account's work reads them)."""
+    return [leg for leg in legs if leg.order_list_id == order.order_list_id and leg.pk != order.pk]
+
+
+def _write(done: list[tuple[Operation, Worked]], ctx: Context) -> None:
+    """Everything the chunk's operations left, in a few bulk statements (``Operation.commit``'s order),
+    the balances last so that the hot system rows are held as briefly as by one operation."""
+    if not done:
+        return
+    ledger = LedgerBatch()
+    posted = [(op, worked) for op, worked in done if op.posting.lines]
+    for op, worked in posted:
+        ledger.add(
+            kind=JournalEntry.Kind.TRADE if op.trades else JournalEntry.Kind.LOCK,
+            posting=op.posting,
+            account=op.locked.account,
+            memo=f"matched at {ctx.mark} {worked.memo}",
+        )
+    entry_of = {id(op): entry for (op, _), entry in zip(posted, ledger.write(), strict=True)}
+    operations_commit([(op, entry_of.get(id(op)), list(worked.changed.values())) for op, worked in done])
+    lists_done = set().union(*(worked.lists_done for _, worked in done))
+    if lists_done:
+        OrderList.objects.filter(pk__in=lists_done).update(status=OrderList.Status.ALL_DONE)
+    ledger.apply()
