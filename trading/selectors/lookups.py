@@ -128,9 +128,6 @@ def as_id(value) -> int | None:
     return None
 
 
-_as_id = as_id  # its former private name, for code written before it was public
-
-
 def account_get_for_user(*, user: User, account_id) -> Account:
     """The user's own account; anything else (another user's, a system account, junk) is 'not found'."""
     account_id = as_id(account_id)
