@@ -117,7 +117,7 @@ class Command(BaseCommand):
             try:
                 wait_for_workers(workers)
                 if latency:
-                    self._latency(seconds=latency, workers=workers)
+                    self._latency(seconds=latency, workers=workers, beat=processes[-1])
                 else:
                     self._crash(drop=drop, workers=workers, margin_accounts=margin_accounts, processes=processes)
             finally:
@@ -199,7 +199,7 @@ class Command(BaseCommand):
                 "one record and one notification per liquidated account expected"
             )
 
-    def _latency(self, *, seconds: int, workers: int) -> None:
+    def _latency(self, *, seconds: int, workers: int, beat: subprocess.Popen) -> None:
         from django.db.models import Max
 
         from risk.models import Liquidation, MarginCall
@@ -225,7 +225,16 @@ class Command(BaseCommand):
         for created_at, observed in found:
             changed = max((w for w in writes if w is not None and w <= created_at), default=created_at)
             latencies.append((observed - changed) / timedelta(seconds=1))
+        # Tasks still waiting when the window closed: more than a tick's worth means the workers fell behind
+        # beat (each later record would wait longer). Then beat stops and its queued ticks are dropped, or
+        # the workers would never go idle.
+        backlog = queued_tasks()
+        stop([beat])
+        from config.celery import app
+
+        app.control.purge()
         wait_idle()
+        self.stdout.write(f"tasks queued when the window closed: {backlog} (the workers kept up if about 0)")
         if len(latencies) < 2:
             raise CommandError(f"only {len(latencies)} margin calls or liquidations in {seconds} s: run longer")
         latencies.sort()
@@ -294,6 +303,17 @@ def wait_for_workers(count: int, timeout: float = 120.0) -> None:
     raise CommandError(f"{count} Celery workers did not answer within {timeout:.0f} s")
 
 
+def queued_tasks() -> int:
+    """Messages waiting in the broker's default queue."""
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        try:
+            return conn.default_channel.queue_declare(queue="celery", passive=True).message_count  # type: ignore[attr-defined]
+        except Exception:  # kombu's Redis transport: no queue yet is no message
+            return 0
+
+
 def wait_idle(timeout: float = 600.0) -> None:
     """Until no worker has a task running or reserved (and the broker's queue is empty)."""
     from config.celery import app
@@ -302,12 +322,7 @@ def wait_idle(timeout: float = 600.0) -> None:
     while time.monotonic() < deadline:
         inspect = app.control.inspect(timeout=1.0)
         active, reserved = inspect.active() or {}, inspect.reserved() or {}
-        with app.connection_for_write() as conn:
-            try:
-                queued = conn.default_channel.queue_declare(queue="celery", passive=True).message_count  # type: ignore[attr-defined]
-            except Exception:  # kombu's Redis transport: no queue yet is no message
-                queued = 0
-        if not any(active.values()) and not any(reserved.values()) and not queued:
+        if not any(active.values()) and not any(reserved.values()) and not queued_tasks():
             return
         time.sleep(0.5)
     raise CommandError("the workers did not go idle")

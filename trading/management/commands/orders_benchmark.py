@@ -113,12 +113,13 @@ class Command(BaseCommand):
             profiler.dump_stats(profile)
 
         self.stdout.write("")
-        self.stdout.write(f"MARKET orders, FIXED slippage fills       {fixed_rate:8.1f} orders/s")
-        self.stdout.write(
-            f"MARKET orders, BOOK fills                 {book_rate:8.1f} orders/s "
-            f"(a book fill costs {fixed_rate / book_rate:.2f}x a fixed one; target <= 1.2x)"
-        )
-        self.stdout.write(f"resting LIMIT orders (funds locked)       {limit_rate:8.1f} orders/s")
+        if orders:  # --orders 0: the matcher alone, no placement rates to show
+            self.stdout.write(f"MARKET orders, FIXED slippage fills       {fixed_rate:8.1f} orders/s")
+            self.stdout.write(
+                f"MARKET orders, BOOK fills                 {book_rate:8.1f} orders/s "
+                f"(a book fill costs {fixed_rate / book_rate:.2f}x a fixed one; target <= 1.2x)"
+            )
+            self.stdout.write(f"resting LIMIT orders (funds locked)       {limit_rate:8.1f} orders/s")
         self._plan_costs(pair)
         self.stdout.write(
             f"matching {open_orders:,} resting orders on one price move: {matched:.2f} s "
