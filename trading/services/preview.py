@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
-
 from accounts.models import User
+from core.dry_run import rolled_back
 from core.errors import ApplicationError
 from trading import margin, selectors
 from trading.models import Account, AccountKind, Order, Trade
@@ -50,11 +49,6 @@ class Preview:
     other_mode_note: str = ""
 
 
-class _RolledBack(Exception):
-    def __init__(self, outcome: Outcome) -> None:
-        self.outcome = outcome
-
-
 def _after(*, account: Account, order: Order, before: Decimal | None) -> Outcome:
     prices = selectors.mark_prices()
     summary = selectors.account_summary_get(account=account, prices=prices)
@@ -81,12 +75,13 @@ def _after(*, account: Account, order: Order, before: Decimal | None) -> Outcome
 
 def _dry_run(*, user: User, account: Account, params: dict) -> Outcome:
     before = selectors.account_summary_get(account=account).margin_level if account.is_margin else None
+
+    def place_and_look() -> Outcome:
+        order = order_place(user=user, account_id=account.pk, **params)
+        return _after(account=account, order=order, before=before)
+
     try:
-        with transaction.atomic():
-            order = order_place(user=user, account_id=account.pk, **params)
-            raise _RolledBack(_after(account=account, order=order, before=before))
-    except _RolledBack as done:
-        return done.outcome
+        return rolled_back(place_and_look)
     except ApplicationError as refused:
         return Outcome(
             account=account,

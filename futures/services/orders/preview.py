@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from core.dry_run import rolled_back
 from core.errors import ApplicationError
 from futures import selectors
 from futures.models import FuturesTrade, MarginType
@@ -50,11 +51,6 @@ class Preview:
     outcome: Outcome
     other_mode: Outcome | None = None
     other_mode_note: str = ""
-
-
-class _RolledBack(Exception):
-    def __init__(self, outcome: Outcome) -> None:
-        self.outcome = outcome
 
 
 def _ratio(state: selectors.AccountState, code: str) -> Decimal | None:
@@ -114,11 +110,7 @@ def _run(*, user, request: OrderRequest, switch_to: str | None) -> Outcome:
 
 
 def _dry_run(*, user, request: OrderRequest, switch_to: str | None = None) -> Outcome:
-    try:
-        with transaction.atomic():
-            raise _RolledBack(_run(user=user, request=request, switch_to=switch_to))
-    except _RolledBack as done:
-        return done.outcome
+    return rolled_back(lambda: _run(user=user, request=request, switch_to=switch_to))
 
 
 def _other(margin_type: str) -> str:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import uuid
 from typing import cast
 
-from django.db import transaction
 from rest_framework.response import Response
 
 from accounts.models import User
+from core.dry_run import rolled_back
 from trading import selectors as trading_selectors
 from trading.binance import errors, formats, selectors
 from trading.binance.apis.base import (
@@ -182,10 +182,6 @@ class MyTradesApi(MarginAccountView):
 # --- the spot wallet's: the same views on /api/v3, with Binance's spot weights ----------------------------
 
 
-class _DryRun(Exception):
-    """Raised inside order/test's transaction so that nothing it did stays."""
-
-
 class SpotOrderApi(SpotAccountView, MarginOrderApi):
     weight = {"POST": 1, "GET": 4, "DELETE": 1}
     uid_weight = {"POST": 0}
@@ -199,12 +195,7 @@ class SpotOrderTestApi(SpotOrderApi):
     action = {"POST": "order"}
 
     def place(self, **order) -> Order:
-        try:
-            with transaction.atomic():
-                placed = orders.order_place(**order)
-                raise _DryRun
-        except _DryRun:
-            return placed
+        return rolled_back(lambda: orders.order_place(**order))
 
     def post(self, request):
         super().post(request)
