@@ -3,8 +3,6 @@ leverage, marginType, positionMargin (and its history), income, position mode, c
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rest_framework.response import Response
 
 from futures.fapi import errors, formats, selectors
@@ -177,7 +175,7 @@ class PositionMarginApi(FapiApi):
         position_margin.futures_position_margin_change(user=self.user, symbol=info.code, amount=amount_, type=kind)
         return Response(
             {
-                "amount": float(Decimal(amount_)),
+                "amount": float(amount_),  # Binance answers a JSON number
                 "code": 200,
                 "msg": "Successfully modify position margin.",
                 "type": int(kind),
