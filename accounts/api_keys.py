@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import ApiKey, User
 from core.errors import ApplicationError, NotFound
+from core.prepared import Prepared
 
 # Binance's keys and secrets are 64 letters and digits; bots and their config files expect that shape.
 KEY_LENGTH = 64
@@ -109,10 +110,16 @@ def api_key_list(*, user: User) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(user=user).order_by("-id")
 
 
+# Every signed Binance request starts here: compiled once (core.prepared). The key is unique.
+_KEY = Prepared(
+    lambda api_key: ApiKey.objects.select_related("user").filter(api_key=api_key).order_by()[:1], api_key=str
+)
+
+
 def api_key_get_by_key(*, api_key: str) -> ApiKey | None:
     if not isinstance(api_key, str) or len(api_key) != KEY_LENGTH:
         return None
-    return ApiKey.objects.select_related("user").filter(api_key=api_key).first()
+    return next(iter(_KEY(api_key=api_key)), None)
 
 
 def api_key_secret(*, api_key: ApiKey) -> str | None:

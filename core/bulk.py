@@ -9,6 +9,7 @@ table's sequence first (one query), so others can refer to them, as ``bulk_creat
 No signals are sent (as with ``bulk_create``). A few rows, and other databases (SQLite, the laptop
 default), go through ``bulk_create``: a ``COPY`` pays off from some tens of rows.
 ``rows_update`` is the same for existing rows (the matcher's batch, issue 15 item 4): one UPDATE.
+A few new rows on PostgreSQL are one INSERT whose SQL is built once (an order's own rows, issue 15 item 2).
 """
 
 from __future__ import annotations
@@ -48,17 +49,22 @@ def rows_copy(
 
 
 def rows_insert(objs: Sequence[M], *, ids: bool = False) -> list[M]:
-    """Insert new model instances (all of one model); with ``ids``, each gets its id set."""
+    """Insert new model instances (all of one model); with ``ids``, each gets its id set.
+
+    A few rows on PostgreSQL take one INSERT ... RETURNING id whose SQL is built once per model and row
+    count (``_insert_values``), every row getting its id: an order's own rows (its order, trade, loan
+    event and margin point) are one or two each, and ``bulk_create`` compiled each through the ORM anew."""
     objs = list(objs)
     if not objs:
         return objs
     model = type(objs[0])
     connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
+    if connection.vendor != "postgresql" or any(obj.pk is not None for obj in objs):
         return model._default_manager.bulk_create(objs, batch_size=2000)
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    foreign = [f for f in fields if isinstance(f, models.ForeignKey)]
+    if len(objs) < COPY_FROM:
+        return _insert_values(connection, model, fields, objs)
     json = {f.attname for f in fields if isinstance(f, models.JSONField)}
     with connection.cursor() as cursor:
         if ids:
@@ -72,13 +78,7 @@ def rows_insert(objs: Sequence[M], *, ids: bool = False) -> list[M]:
         columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
         with cursor.cursor.copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                for f in foreign:
-                    if getattr(obj, f.attname) is None and f.is_cached(obj):
-                        related = f.get_cached_value(obj)
-                        if related is not None:
-                            if related.pk is None:
-                                raise ValueError(f"{model.__name__}.{f.name}: the object it points at is unsaved")
-                            setattr(obj, f.attname, related.pk)
+                _foreign_ids_take(obj, fields)
                 copy.write_row(
                     [
                         f.get_db_prep_save(value, connection) if f.attname in json else value
@@ -86,6 +86,48 @@ def rows_insert(objs: Sequence[M], *, ids: bool = False) -> list[M]:
                         for value in (f.pre_save(obj, add=True),)
                     ]
                 )
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objs
+
+
+def _foreign_ids_take(obj: models.Model, fields: Sequence[models.Field]) -> None:
+    """A foreign key set to an object saved since (``trade.entry = entry`` before the entry had an id):
+    its id taken now, as ``save()`` and ``bulk_create`` take it."""
+    for f in fields:
+        if isinstance(f, models.ForeignKey) and getattr(obj, f.attname) is None and f.is_cached(obj):
+            related = f.get_cached_value(obj)
+            if related is not None:
+                if related.pk is None:
+                    raise ValueError(f"{type(obj).__name__}.{f.name}: the object it points at is unsaved")
+                setattr(obj, f.attname, related.pk)
+
+
+_INSERT_SQL: dict[tuple[type[models.Model], int], str] = {}
+
+
+def _insert_values(connection: Any, model: type[M], fields: Sequence[models.Field], objs: list[M]) -> list[M]:
+    """A few new rows in one INSERT ... VALUES ... RETURNING id, each value prepared as ``bulk_create``
+    prepares it (``pre_save``, then ``get_db_prep_save``)."""
+    key = (model, len(objs))
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        row = f"({', '.join(['%s'] * len(fields))})"
+        sql = (
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
+            f"VALUES {', '.join([row] * len(objs))} RETURNING {quote(str(model._meta.pk.column))}"
+        )
+        _INSERT_SQL[key] = sql
+    params = []
+    for obj in objs:
+        _foreign_ids_take(obj, fields)
+        params.extend(f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        # PostgreSQL returns the rows of a multi-row VALUES in their order.
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     return objs
@@ -101,12 +143,12 @@ def _column_type(field: models.Field, connection: Any) -> str:
 def rows_update(model: type[models.Model], objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
     """UPDATE ``field_names`` of ``objs`` (existing rows, by id) to their values on the objects, in one
     statement: one array per column that ``unnest`` turns back into rows (``bulk_update`` builds a
-    ``CASE WHEN`` per row and field: seconds of Python for 10,000 orders). A few rows, and other
-    databases, go through ``bulk_update``."""
+    ``CASE WHEN`` per row and field: seconds of Python for 10,000 orders, and a millisecond for one row).
+    Other databases go through ``bulk_update``."""
     if not objs:
         return
     connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
+    if connection.vendor != "postgresql":
         model._default_manager.bulk_update(objs, list(field_names), batch_size=1000)
         return
     meta = model._meta

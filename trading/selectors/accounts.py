@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Q
 
 from accounts.models import User
+from core.prepared import Prepared
 from trading import margin
 from trading.models import (
     OPEN_STATUSES,
@@ -57,8 +58,14 @@ def isolated_account_get_for_user(*, user: User, symbol: str) -> Account | None:
     )
 
 
+# The Binance margin routes look it up on every order: compiled once (core.prepared).
+_CROSS_ACCOUNT = Prepared(
+    lambda user_id: Account.objects.filter(user_id=user_id, kind=AccountKind.CROSS).order_by("id")[:1], user_id=int
+)
+
+
 def cross_account_get_for_user(*, user: User) -> Account | None:
-    return Account.objects.filter(user=user, kind=AccountKind.CROSS).first()
+    return next(iter(_CROSS_ACCOUNT(user_id=user.pk)), None) if user.pk is not None else None
 
 
 def margin_account_for_user(*, user: User, isolated: bool, symbol: str | None) -> Account | None:

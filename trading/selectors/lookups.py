@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from core.errors import ApplicationError, NotFound
+from core.prepared import Prepared
 from trading.lookup_cache import lookup_cached
 from trading.models import (
     Account,
@@ -128,19 +129,26 @@ def as_id(value) -> int | None:
     return None
 
 
+# Every request of an account starts here: compiled once (core.prepared).
+_ACCOUNT_OF_USER = Prepared(
+    lambda account_id, user_id: (
+        Account.objects.select_related("pair__base", "pair__quote")
+        .filter(pk=account_id, user_id=user_id)
+        # The futures wallet is the futures app's: no spot or margin service may touch it.
+        .exclude(kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
+        .order_by()[:1]  # one row by its id
+    ),
+    account_id=int,
+    user_id=int,
+)
+
+
 def account_get_for_user(*, user: User, account_id) -> Account:
     """The user's own account; anything else (another user's, a system account, junk) is 'not found'."""
     account_id = as_id(account_id)
     account = None
     if account_id is not None and user is not None and user.is_authenticated:
-        rows = (
-            Account.objects.select_related("pair__base", "pair__quote")
-            .filter(pk=account_id, user=user)
-            # The futures wallet is the futures app's: no spot or margin service may touch it.
-            .exclude(kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
-            .order_by()  # one row by its id: no ORDER BY to build (every request of an account comes here)
-        )
-        account = next(iter(rows[:1]), None)
+        account = next(iter(_ACCOUNT_OF_USER(account_id=account_id, user_id=user.pk)), None)
     if account is not None:
         account.user = user  # the filter proved it: no second query when a page asks whose account it is
     if account is None:
@@ -162,11 +170,15 @@ def order_get_for_user(*, user: User, order_id) -> Order:
     return order
 
 
+_MARK_PRICES = Prepared(
+    lambda: MarkPrice.objects.filter(pair__quote__code=QUOTE_ASSET).order_by().values_list("pair__base__code", "price")
+)
+
+
 def mark_prices() -> dict[str, Decimal]:
     """The mark price of every asset in the quote asset (USDT itself is 1)."""
     prices = {QUOTE_ASSET: Decimal(1)}
-    rows = MarkPrice.objects.filter(pair__quote__code=QUOTE_ASSET).values_list("pair__base__code", "price")
-    prices.update(dict(rows))
+    prices.update(dict(_MARK_PRICES()))
     return prices
 
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 
 from accounts.models import User
 from core.errors import ApplicationError
+from core.prepared import Prepared
 from trading import margin
 from trading.lookup_cache import lookup_cached
 from trading.margin import Holding, Ratios, Status, Valuation
@@ -167,18 +168,25 @@ def _tiers_of(account: Account) -> dict[tuple[str, int], Ratios]:
     return risk_tiers(profile_id=market_settings_get(account.market_id).risk_profile_id)
 
 
+_BALANCES_OF_USER = Prepared(
+    lambda account_id, user_id: (
+        Balance.objects.filter(account_id=account_id, account__user_id=user_id)
+        .exclude(account__kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
+        .select_related("asset", "account__pair__base", "account__pair__quote")
+        .order_by("asset__code")
+    ),
+    account_id=int,
+    user_id=int,
+)
+
+
 def account_summary_get_for_user(*, user: User, account_id) -> AccountSummary:
     """The user's own account with its summary, the account read with its balances in one query (issue 15:
     GET /api/v1/accounts/{id}); an account without balances, or not the user's, takes the look-up by id."""
     account_pk = as_id(account_id)
     rows = []
     if account_pk is not None and user is not None and user.is_authenticated:
-        rows = list(
-            Balance.objects.filter(account_id=account_pk, account__user=user)
-            .exclude(account__kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
-            .select_related("asset", "account__pair__base", "account__pair__quote")
-            .order_by("asset__code")
-        )
+        rows = _BALANCES_OF_USER(account_id=account_pk, user_id=user.pk)
     if not rows:
         return account_summary_get(account=account_get_for_user(user=user, account_id=account_id))
     account = rows[0].account

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
+from core.bulk import rows_insert
 from trading import book as order_book
 from trading import margin, selectors
 from trading.book import BookParams, Level
@@ -97,12 +98,15 @@ class Operation:
                 held=self.locked.all(),
                 prices=self.prices,
             )
+        new = [order for order in orders if order.pk is None]
         for order in orders:
-            order.save()
+            if order.pk is not None:
+                order.save()
+        rows_insert(new)
         for trade in self.trades:
             assert entry is not None  # a trade always moves money, so the posting has lines
             trade.entry = entry
-        Trade.objects.bulk_create(self.trades)
+        rows_insert(self.trades)
         if entry is not None:
             self.book.save(entry, orders[0] if len(orders) == 1 else None)
         return entry

@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.errors import InsufficientBalance
 from core.money import AMOUNT_PLACES
+from core.prepared import Prepared
 from trading.lookup_cache import lookup_cached
 from trading.models import (
     BUCKET_WEIGHT,
@@ -254,16 +255,34 @@ def _entry_create(
 # --- balances ---------------------------------------------------------------------------------------
 
 
+# Every order and transfer locks its accounts and their balances: compiled once (core.prepared).
+_ACCOUNTS_LOCK = Prepared(
+    lambda account_ids: (
+        Account.objects.select_for_update(of=("self",))
+        .filter(pk__in=account_ids)
+        .select_related("pair__base", "pair__quote", "user")
+        .order_by("id")
+    ),
+    account_ids=list,
+)
+_BALANCES_LOCK = Prepared(
+    lambda account_id: (
+        Balance.objects.select_for_update(of=("self",))
+        .filter(account_id=account_id)
+        .select_related("asset")
+        .order_by("id")
+    ),
+    account_id=int,
+)
+
+
 def balances_lock(*, account: Account, assets: Sequence[Asset] = ()) -> dict[str, Balance]:
     """Every balance of a (locked) user account, locked in id order; missing ones for ``assets`` are made.
 
     The caller must already hold the account row's lock: that is what keeps two transactions from
     creating the same balance at once. The rows made here are this transaction's until it commits.
     """
-    locked = (
-        Balance.objects.select_for_update(of=("self",)).filter(account=account).select_related("asset").order_by("id")
-    )
-    balances = {b.asset.code: b for b in locked}
+    balances = {b.asset.code: b for b in _BALANCES_LOCK(account_id=account.pk)}
     missing = list({asset.pk: asset for asset in assets if asset.code not in balances}.values())
     for balance in Balance.objects.bulk_create([Balance(account=account, asset=a, is_system=False) for a in missing]):
         balances[balance.asset.code] = balance
@@ -314,8 +333,7 @@ def accounts_lock_many(account_ids: Sequence[int]) -> list[Account]:
 
 def accounts_lock(*account_ids: int) -> dict[int, Account]:
     """Lock account rows, always in id order (two transfers in opposite directions cannot deadlock)."""
-    rows = Account.objects.select_for_update(of=("self",)).filter(pk__in=account_ids).order_by("id")
-    return {a.pk: a for a in rows.select_related("pair__base", "pair__quote", "user")}
+    return {a.pk: a for a in _ACCOUNTS_LOCK(account_ids=sorted(set(account_ids)))}
 
 
 # System balances no check reads, only postings move money to and from (the lending pool's and the
@@ -328,6 +346,25 @@ WRITE_ONLY_SYSTEM = (SystemAccount.MARKET, SystemAccount.FEES, SystemAccount.INT
 MARKET_KEYED = (SystemAccount.LENDING_POOL, SystemAccount.INSURANCE_FUND)
 
 
+# Every borrow and repayment reads its lending pool: compiled once (core.prepared). One row per system
+# account and asset (their unique key), so no ORDER BY.
+_SYSTEM_BALANCE = Prepared(
+    lambda code, asset_id: Balance.objects.filter(
+        account__market__isnull=True, account__system_code=code, asset_id=asset_id
+    ).order_by()[:1],
+    code=str,
+    asset_id=int,
+)
+_MARKET_SYSTEM_BALANCE = Prepared(
+    lambda code, asset_id, market_id: Balance.objects.filter(
+        account__market_id=market_id, account__system_code=code, asset_id=asset_id
+    ).order_by()[:1],
+    code=str,
+    asset_id=int,
+    market_id=int,
+)
+
+
 def system_balance(code: SystemAccount, asset: Asset, *, market: Market | int | None = None) -> Balance:
     """The (unlocked) balance of a system account; changed only through ``ledger_post``'s UPDATEs.
 
@@ -336,8 +373,10 @@ def system_balance(code: SystemAccount, asset: Asset, *, market: Market | int | 
     market_id = market.pk if isinstance(market, Market) else market
     if code not in MARKET_KEYED:
         market_id = None
-    in_market = Q(account__market__isnull=True) if market_id is None else Q(account__market_id=market_id)
-    balance = Balance.objects.filter(in_market, account__system_code=code, asset=asset).first()
+    if market_id is None:
+        balance = next(iter(_SYSTEM_BALANCE(code=str(code), asset_id=asset.pk)), None)
+    else:
+        balance = next(iter(_MARKET_SYSTEM_BALANCE(code=str(code), asset_id=asset.pk, market_id=market_id)), None)
     if balance is None:  # only before `bootstrap` made them all, or a market's first use of an asset
         own = Q(market__isnull=True) if market_id is None else Q(market_id=market_id)
         account = Account.objects.filter(own, kind=AccountKind.SYSTEM, system_code=code).first()

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from core.bulk import COPY_FROM, copy_supported, rows_copy
+from core.bulk import COPY_FROM, copy_supported, rows_copy, rows_insert
 from trading import margin
 from trading.margin import Holding
 from trading.models import Account, AccountKind, Balance, JournalEntry, MarginPoint
@@ -106,6 +106,4 @@ def _points_write(
     if copy_supported(MarginPoint) and len(points) >= COPY_FROM:
         rows_copy(MarginPoint, POINT_COLUMNS, points, json=("prices", "holdings"))
     else:
-        MarginPoint.objects.bulk_create(
-            [MarginPoint(**dict(zip(POINT_COLUMNS, point, strict=True))) for point in points]
-        )
+        rows_insert([MarginPoint(**dict(zip(POINT_COLUMNS, point, strict=True))) for point in points])

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.bulk import rows_insert, rows_update
 from core.errors import ApplicationError, InsufficientBalance
 from trading import margin, selectors
 from trading.margin import ZERO, Ratios
@@ -54,7 +55,7 @@ class LoanBook:
 
     def balance_save(self, balance: Balance, fields: list[str]) -> None:
         if self.deferred is None:
-            balance.save(update_fields=fields)
+            rows_update(Balance, [balance], fields)
         else:
             self.deferred.add(balance)
 
@@ -62,7 +63,7 @@ class LoanBook:
         for event in self.events:
             event.entry = entry
             event.order = event.order or order
-        LoanEvent.objects.bulk_create(self.events)
+        rows_insert(self.events)
 
 
 # --- checks -----------------------------------------------------------------------------------------
