@@ -79,14 +79,18 @@ def test_the_sql_is_compiled_once_per_shape(platform, alice, monkeypatch):
 
 def test_values_list_rows_and_flat_values(platform):
     pairs = Prepared(
-        lambda code: MarkPrice.objects.filter(pair__quote__code=code).order_by("pair__symbol").values_list(
-            "pair__symbol", "price"
+        lambda code: (
+            MarkPrice.objects.filter(pair__quote__code=code)
+            .order_by("pair__symbol")
+            .values_list("pair__symbol", "price")
         ),
         code=str,
     )
     flat = Prepared(
-        lambda code: MarkPrice.objects.filter(pair__quote__code=code).order_by("pair__symbol").values_list(
-            "pair__symbol", flat=True
+        lambda code: (
+            MarkPrice.objects.filter(pair__quote__code=code)
+            .order_by("pair__symbol")
+            .values_list("pair__symbol", flat=True)
         ),
         code=str,
     )

@@ -91,3 +91,19 @@ def test_the_wrk_script_sends_each_request_with_its_method_headers_and_body(tmp_
         ("POST", "/api/v1/orders", "Token t2"),
     }
     assert b'"side_effect": "MARGIN_BUY"' in seen[0][3]
+
+
+def test_medians_take_each_rounds_ratio_against_that_rounds_bare_run():
+    def run(bare_rate, order_rate, bare_p50, order_p50):
+        return [
+            bench.Result("bare", bare_rate, bare_p50, 10.0, 100, 0),
+            bench.Result("order", order_rate, order_p50, 20.0, 50, 0),
+        ]
+
+    # The machine slows down in round 2: both runs of that round halve, their ratio stays.
+    rounds = [run(400, 200, 2.0, 4.0), run(200, 100, 4.0, 8.0), run(400, 240, 2.0, 3.0)]
+    bare, order = bench.medians(rounds)
+
+    assert (bare.name, bare.requests_per_second, bare.rate_ratio, bare.p50_ratio) == ("bare", 400, 1.0, 1.0)
+    assert (order.name, order.requests_per_second, order.p50_ms, order.p99_ms) == ("order", 200, 4.0, 20.0)
+    assert (order.rate_ratio, order.p50_ratio) == (0.5, 2.0)

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from core.fields import RatioField, StrictCharField, StrictIntegerField, amount_field, query
 from core.pagination import PagePagination, paginated_response
+from core.serializers import OutputSerializer
 from trading import selectors
 from trading.apis.common import ACCOUNTS, MONEY
 from trading.margin import Status
@@ -19,7 +20,7 @@ from trading.services import loans
 # --- accounts -----------------------------------------------------------------------------------------
 
 
-class BalanceOutputSerializer(serializers.Serializer):
+class BalanceOutputSerializer(OutputSerializer):
     asset = serializers.CharField(source="asset.code")
     free = amount_field()
     locked = amount_field(help_text="Reserved by open orders; still counts as an asset for the margin level.")
@@ -28,7 +29,7 @@ class BalanceOutputSerializer(serializers.Serializer):
     net = amount_field(help_text="free + locked - borrowed - interest")
 
 
-class TierOutputSerializer(serializers.Serializer):
+class TierOutputSerializer(OutputSerializer):
     """One tier of an isolated pair's tiered leverage, with the ratios it sets under the profile in force."""
 
     tier = serializers.IntegerField()
@@ -40,7 +41,7 @@ class TierOutputSerializer(serializers.Serializer):
     quote_max_borrowable = amount_field(help_text="Most quote asset borrowed (principal) in this tier.")
 
 
-class AccountOutputSerializer(serializers.Serializer):
+class AccountOutputSerializer(OutputSerializer):
     """An account with its balances, valued at mark prices in USDT (a ``selectors.AccountSummary``)."""
 
     id = serializers.IntegerField(source="account.pk")

@@ -20,6 +20,7 @@ from core.fields import (
     query,
 )
 from core.pagination import HistoryPagination, paginated_response
+from core.serializers import OutputSerializer
 from trading import history, selectors
 from trading.apis.common import MONEY, ORDERS
 from trading.models import Bucket, JournalEntry, Order
@@ -29,7 +30,7 @@ from trading.services.preview import order_preview
 # --- orders and trades --------------------------------------------------------------------------------
 
 
-class OrderOutputSerializer(serializers.Serializer):
+class OrderOutputSerializer(OutputSerializer):
     id = serializers.IntegerField()
     account = serializers.IntegerField(source="account_id")
     symbol = serializers.CharField(source="pair.symbol")

@@ -1,6 +1,6 @@
 """HTTP benchmark of the real server: gunicorn on PostgreSQL and Redis, driven by wrk.
 
-    python manage.py http_benchmark [--duration 10] [--connections 8] [--workers 4] [--users 40] [--keep]
+    python manage.py http_benchmark [--duration 10] [--rounds 3] [--connections 8] [--workers 4] [--users 40] [--keep]
 
 In a database of its own (``<your database>_bench``; ``--suffix`` to change it) it migrates, makes --users
 traders, each with an API token, a Binance-style key pair and 10 BTC of collateral in their cross account,
@@ -13,9 +13,12 @@ limits raised so that they cannot refuse the load, and runs wrk against five end
 - POST /api/v1/orders, LIMIT SELL BTCUSDT far above the market (rests, locks BTC);
 - POST /sapi/v1/margin/order, the Binance API's MARKET MARGIN_BUY, HMAC-signed.
 
-Requests cycle over the traders, so concurrent orders seldom wait for the same account's lock. It prints
-requests per second, p50 and p99 latency and each one's ratio to bare; any non-2xx answer or socket error
-fails the run, and check_ledger runs on the database afterwards. Needs wrk (``apt-get install wrk``: it is
+Requests cycle over the traders, so concurrent orders seldom wait for the same account's lock. The five
+run one after the other, ``--rounds`` times over (3), so that a load that comes and goes on the machine
+falls on all of them alike; each round's ratios are taken against that round's bare run. It prints
+requests per second, p50 and p99 latency of every run, then per endpoint the median over the rounds and
+the median of its ratios to bare; any non-2xx answer or socket error fails the run, and check_ledger runs
+on the database afterwards. Needs wrk (``apt-get install wrk``: it is
 installed when missing and this runs as root with apt-get). Figures depend on the machine and what else runs
 on it: compare runs on one machine.
 """
@@ -28,6 +31,8 @@ import hmac
 import json
 import re
 import time
+from dataclasses import dataclass
+from statistics import median
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -56,6 +61,7 @@ PASSWORD = "bench-password-not-secret-42"
 # https://developers.binance.com/docs/binance-spot-api-docs/rest-api/endpoint-security-type
 RECV_WINDOW_MS = 60000
 MAX_DURATION = 45
+MAX_ROUNDS = 10
 
 
 class Command(BaseCommand):
@@ -63,6 +69,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--duration", type=int, default=10, help=f"seconds per endpoint (at most {MAX_DURATION})")
+        parser.add_argument("--rounds", type=int, default=3, help="times each endpoint runs (medians are printed)")
         parser.add_argument("--connections", type=int, default=8, help="concurrent HTTP connections")
         parser.add_argument("--threads", type=int, default=2, help="wrk threads")
         parser.add_argument("--workers", type=int, default=4, help="gunicorn processes (WEB_CONCURRENCY)")
@@ -71,9 +78,11 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
         parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
 
-    def handle(self, *args, duration, connections, threads, workers, users, suffix, keep, inner, **options):
+    def handle(self, *args, duration, rounds, connections, threads, workers, users, suffix, keep, inner, **options):
         if not 1 <= duration <= MAX_DURATION:
             raise CommandError(f"--duration must be 1 to {MAX_DURATION} seconds")
+        if not 1 <= rounds <= MAX_ROUNDS:
+            raise CommandError(f"--rounds must be 1 to {MAX_ROUNDS}")
         if not inner:
             if not re.fullmatch(r"_[a-z0-9_]{1,40}", suffix):
                 raise CommandError("--suffix: an underscore, then lower-case letters, digits and underscores")
@@ -83,6 +92,7 @@ class Command(BaseCommand):
             command = [
                 "http_benchmark",
                 f"--duration={duration}",
+                f"--rounds={rounds}",
                 f"--connections={connections}",
                 f"--threads={threads}",
                 f"--workers={workers}",
@@ -90,13 +100,13 @@ class Command(BaseCommand):
             ]
             run_in_bench_database(command, keep=keep, reuse=False, suffix=suffix)
             return
-        self._inner(duration=duration, connections=connections, threads=threads, workers=workers, users=users)
+        self._inner(
+            duration=duration, rounds=rounds, connections=connections, threads=threads, workers=workers, users=users
+        )
 
     # --- inside the benchmark database ---------------------------------------------------------------
 
-    def _inner(self, *, duration: int, connections: int, threads: int, workers: int, users: int) -> None:
-        from trading.models import Order
-
+    def _inner(self, *, duration: int, rounds: int, connections: int, threads: int, workers: int, users: int) -> None:
         call_command("migrate", verbosity=0)
         traders = self._seed(users)
         port = free_port()
@@ -106,32 +116,37 @@ class Command(BaseCommand):
             wait_until_up(f"{base}/healthz", server)
             self.stdout.write(
                 f"gunicorn on {base}: {workers} workers; wrk: {threads} threads, {connections} connections, "
-                f"{duration} s per endpoint; {len(traders)} traders"
+                f"{duration} s per endpoint, {rounds} rounds; {len(traders)} traders"
             )
             # Every worker imports, connects and fills its caches before anything is timed.
             run_wrk("warm-up", bare(traders), base=base, duration=3, connections=connections, threads=threads)
-            results = []
-            for name, make in SCENARIOS:
-                requests = make(traders)
-                orders_before = Order.objects.count()
-                result = run_wrk(name, requests, base=base, duration=duration, connections=connections, threads=threads)
-                results.append(result)
-                self.stdout.write(
-                    f"  {name:<34} {result.requests_per_second:8.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
-                    f"p99 {result.p99_ms:7.2f} ms  ({result.requests} requests, {result.errors} errors)"
+            runs: list[list[Result]] = []
+            for n in range(rounds):
+                self.stdout.write(f"round {n + 1} of {rounds}")
+                runs.append(
+                    [self._run(name, make(traders), base, duration, connections, threads) for name, make in SCENARIOS]
                 )
-                if result.errors:
-                    raise CommandError(
-                        f"{name}: {result.errors} failed requests; one of them: {probe(base, requests[0])}"
-                    )
-                made = Order.objects.count() - orders_before
-                if requests[0][0] == "POST" and made < result.requests:
-                    # Proof that the 2xx answers placed orders (wrk counts only the status).
-                    raise CommandError(f"{name}: {result.requests} answered but only {made} orders placed")
         finally:
             stop_server(server)
-        self._report(results)
+        self._report(runs)
         call_command("check_ledger")
+
+    def _run(self, name: str, requests: list, base: str, duration: int, connections: int, threads: int) -> Result:
+        from trading.models import Order
+
+        orders_before = Order.objects.count()
+        result = run_wrk(name, requests, base=base, duration=duration, connections=connections, threads=threads)
+        self.stdout.write(
+            f"  {name:<34} {result.requests_per_second:8.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
+            f"p99 {result.p99_ms:7.2f} ms  ({result.requests} requests, {result.errors} errors)"
+        )
+        if result.errors:
+            raise CommandError(f"{name}: {result.errors} failed requests; one of them: {probe(base, requests[0])}")
+        made = Order.objects.count() - orders_before
+        if requests[0][0] == "POST" and made < result.requests:
+            # Proof that the 2xx answers placed orders (wrk counts only the status).
+            raise CommandError(f"{name}: {result.requests} answered but only {made} orders placed")
+        return result
 
     def _seed(self, users: int) -> list[dict]:
         from accounts.api_keys import api_key_create
@@ -154,18 +169,47 @@ class Command(BaseCommand):
                 traders.append({"token": token, "account": cross.pk, "api_key": key.api_key, "secret": secret})
         return traders
 
-    def _report(self, results: list[Result]) -> None:
-        bare = results[0]
+    def _report(self, runs: list[list[Result]]) -> None:
         self.stdout.write("")
+        self.stdout.write(f"medians over {len(runs)} rounds; ratios against the same round's bare run")
         self.stdout.write(
             f"{'endpoint':<36}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'req/s vs bare':>15}{'p50 vs bare':>13}"
         )
-        for r in results:
+        for row in medians(runs):
             self.stdout.write(
-                f"{r.name:<36}{r.requests_per_second:9.1f}{r.p50_ms:9.2f}{r.p99_ms:9.2f}"
-                f"{r.requests_per_second / bare.requests_per_second:15.2f}{r.p50_ms / bare.p50_ms:13.2f}"
+                f"{row.name:<36}{row.requests_per_second:9.1f}{row.p50_ms:9.2f}{row.p99_ms:9.2f}"
+                f"{row.rate_ratio:15.2f}{row.p50_ratio:13.2f}"
             )
         self.stdout.write("")
+
+
+@dataclass(frozen=True)
+class Summary:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    rate_ratio: float  # requests/s over bare's, in the same round
+    p50_ratio: float
+
+
+def medians(runs: list[list[Result]]) -> list[Summary]:
+    """Per endpoint, the median over the rounds of each figure and of its ratios to that round's bare run
+    (the first endpoint of each round)."""
+    summaries = []
+    for i, name in enumerate(r.name for r in runs[0]):
+        column = [run[i] for run in runs]
+        summaries.append(
+            Summary(
+                name=name,
+                requests_per_second=median(r.requests_per_second for r in column),
+                p50_ms=median(r.p50_ms for r in column),
+                p99_ms=median(r.p99_ms for r in column),
+                rate_ratio=median(run[i].requests_per_second / run[0].requests_per_second for run in runs),
+                p50_ratio=median(run[i].p50_ms / run[0].p50_ms for run in runs),
+            )
+        )
+    return summaries
 
 
 # --- the five endpoints ------------------------------------------------------------------------------
