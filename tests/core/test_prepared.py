@@ -102,7 +102,7 @@ def test_values_list_rows_and_flat_values(platform):
     assert pairs(code="NOPE") == []
 
 
-@pytest.mark.django_db(transaction=True)  # outside any transaction: autocommit, as a request runs
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # autocommit, as a request runs
 def test_select_for_update_needs_a_transaction_and_locks_inside_one(platform, alice):
     locked = Prepared(lambda account_id: Account.objects.select_for_update().filter(pk=account_id), account_id=int)
     account = cross(alice)

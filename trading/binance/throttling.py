@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 from core.client_ip import client_address as core_client_address
 from trading.binance import errors
@@ -49,6 +50,15 @@ class WeightCounter:
         """Add ``weight`` to this minute's count of ``who``; returns the count so far."""
         now = clock() if now is None else now
         key = f"binance-weight:{scope.name}:{who}:{int(now // WINDOW_SECONDS)}"
+        if isinstance(self.cache, RedisCache):
+            # One round trip: INCRBY makes the key at 0 if it is new, and EXPIRE NX gives only a new key
+            # its expiry. The value is a plain integer, as Django's Redis cache keeps ints.
+            full_key = self.cache.make_and_validate_key(key)
+            pipe = self.cache._cache.get_client(full_key, write=True).pipeline(transaction=False)
+            pipe.incrby(full_key, weight)
+            pipe.expire(full_key, WINDOW_SECONDS * 2, nx=True)
+            used, _ = pipe.execute()
+            return int(used)
         self.cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
         try:
             return self.cache.incr(key, weight)

@@ -129,26 +129,37 @@ def as_id(value) -> int | None:
     return None
 
 
-# Every request of an account starts here: compiled once (core.prepared).
-_ACCOUNT_OF_USER = Prepared(
-    lambda account_id, user_id: (
-        Account.objects.select_related("pair__base", "pair__quote")
-        .filter(pk=account_id, user_id=user_id)
+def _account_of_user(account_id, user_id, *, lock: bool):
+    rows = Account.objects.select_related("pair__base", "pair__quote")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return (
+        rows.filter(pk=account_id, user_id=user_id)
         # The futures wallet is the futures app's: no spot or margin service may touch it.
         .exclude(kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
         .order_by()[:1]  # one row by its id
-    ),
-    account_id=int,
-    user_id=int,
+    )
+
+
+# Every request of an account starts here: compiled once (core.prepared).
+_ACCOUNT_OF_USER = Prepared(
+    lambda account_id, user_id: _account_of_user(account_id, user_id, lock=False), account_id=int, user_id=int
+)
+_ACCOUNT_OF_USER_LOCKED = Prepared(
+    lambda account_id, user_id: _account_of_user(account_id, user_id, lock=True), account_id=int, user_id=int
 )
 
 
-def account_get_for_user(*, user: User, account_id) -> Account:
-    """The user's own account; anything else (another user's, a system account, junk) is 'not found'."""
+def account_get_for_user(*, user: User, account_id, lock: bool = False) -> Account:
+    """The user's own account; anything else (another user's, a system account, junk) is 'not found'.
+
+    ``lock``: its row locked for the rest of the transaction (``select_for_update``), found and locked in one
+    statement (an order's first)."""
     account_id = as_id(account_id)
     account = None
     if account_id is not None and user is not None and user.is_authenticated:
-        account = next(iter(_ACCOUNT_OF_USER(account_id=account_id, user_id=user.pk)), None)
+        read = _ACCOUNT_OF_USER_LOCKED if lock else _ACCOUNT_OF_USER
+        account = next(iter(read(account_id=account_id, user_id=user.pk)), None)
     if account is not None:
         account.user = user  # the filter proved it: no second query when a page asks whose account it is
     if account is None:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import ApplicationError, Conflict
+from core.prepared import Prepared
 from trading import margin, selectors
 from trading.models import OPEN_STATUSES, Account, AccountKind, JournalEntry, Order, Pair
 from trading.services import fills
@@ -200,37 +201,37 @@ def order_place(
     Binance routes pick it by isIsolated and symbol), not read again; anything not the user's own is
     looked up by its id as ``account_id`` is, and so not found. The order comes back with its trades
     (``order.trades.all()`` reads nothing)."""
-    account = _own_account(user=user, account_id=account_id, account=account)
-    request = _clean_request(
-        account=account,
-        symbol=symbol,
-        side=side,
-        type=type,
-        quantity=quantity,
-        quote_quantity=quote_quantity,
-        price=price,
-        stop_price=stop_price,
-        time_in_force=time_in_force,
-        side_effect=side_effect,
-    )
-    # A client order id of the caller's may repeat an order (idempotency); one made here cannot.
-    given_id = _given(client_order_id)
-    client_order_id = clean_client_order_id(client_order_id)
     prices = selectors.mark_prices()
-    mark = mark_of(request.pair, prices)
-    if request.quantity is not None:
-        check_filters(
-            pair=request.pair,
-            quantity=request.quantity,
-            price=request.price or mark,
-            prices=(request.price, request.stop_price),
-        )
-    settings = selectors.account_settings_get(account)  # the account's market's fees and risk profile
     now = now or timezone.now()
 
     with transaction.atomic():
-        account = accounts_lock(account.pk)[account.pk]
-        existing = Order.objects.filter(account=account, client_order_id=client_order_id).first() if given_id else None
+        # Found and locked at once: checking the request takes no time worth holding the row free for.
+        account = _own_account_locked(user=user, account_id=account_id, account=account)
+        request = _clean_request(
+            account=account,
+            symbol=symbol,
+            side=side,
+            type=type,
+            quantity=quantity,
+            quote_quantity=quote_quantity,
+            price=price,
+            stop_price=stop_price,
+            time_in_force=time_in_force,
+            side_effect=side_effect,
+        )
+        # A client order id of the caller's may repeat an order (idempotency); one made here cannot.
+        given_id = _given(client_order_id)
+        client_order_id = clean_client_order_id(client_order_id)
+        mark = mark_of(request.pair, prices)
+        if request.quantity is not None:
+            check_filters(
+                pair=request.pair,
+                quantity=request.quantity,
+                price=request.price or mark,
+                prices=(request.price, request.stop_price),
+            )
+        settings = selectors.account_settings_get(account)  # the account's market's fees and risk profile
+        existing = _by_client_id(account.pk, client_order_id) if given_id else None
         if existing is not None:
             if request.matches(existing):
                 return existing
@@ -274,15 +275,33 @@ def order_place(
     return order
 
 
-def _own_account(*, user: User, account_id, account: Account | None) -> Account:
+# Bots send their own client order id with most orders: compiled once (core.prepared). An account's ids are
+# unique (its unique constraint).
+_BY_CLIENT_ID = Prepared(
+    lambda account_id, client_order_id: Order.objects.filter(
+        account_id=account_id, client_order_id=client_order_id
+    ).order_by()[:1],
+    account_id=int,
+    client_order_id=str,
+)
+
+
+def _by_client_id(account_id: int, client_order_id: str) -> Order | None:
+    return next(iter(_BY_CLIENT_ID(account_id=account_id, client_order_id=client_order_id)), None)
+
+
+def _own_account_locked(*, user: User, account_id, account: Account | None) -> Account:
+    """The user's account, locked: ``account`` if it is theirs (the caller looked it up), else the one
+    ``account_id`` names, found and locked in one statement."""
     if (
         account is not None
         and user is not None
         and account.user_id == user.pk
         and account.kind not in (AccountKind.SYSTEM, AccountKind.FUTURES)
     ):
-        return account
-    return selectors.account_get_for_user(user=user, account_id=account.pk if account is not None else account_id)
+        return accounts_lock(account.pk)[account.pk]
+    account_id = account.pk if account is not None else account_id
+    return selectors.account_get_for_user(user=user, account_id=account_id, lock=True)
 
 
 def mark_of(pair: Pair, prices: dict[str, Decimal]) -> Decimal:
