@@ -129,14 +129,14 @@ def test_a_signed_margin_buy_costs_what_the_order_costs(
     """POST /sapi/v1/margin/order with MARGIN_BUY and a FULL answer (issue 15): the key; the cross account
     (isIsolated routes it); then the order's own queries after its account look-up, which the route made
     (tests/trading/test_order_queries.py: the mark prices, SAVEPOINT, the account's and its balances' locks,
-    the lending pool, the interest clock, one UPDATE, the entry with its lines, the margin point, the order, the
-    trade, the loan event, RELEASE). The fills come with the order: nothing read back."""
+    the lending pool, one UPDATE with the interest clock, the entry with its lines and the margin point, the
+    order, the trade, the loan event, RELEASE). The fills come with the order: nothing read back."""
     set_prices(BTCUSDT=95000, ETHUSDT=3500)
     paper_funds_credit(account_id=cross(alice).pk, asset="BTC", amount="1")  # collateral, and no USDT: each buy borrows
     order = {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.01", "sideEffectType": "MARGIN_BUY"}
     first = signed(client, "post", "/sapi/v1/margin/order", alice_keys, order)
     assert first.status_code == 200, first.content  # the copies filled
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         response = signed(client, "post", "/sapi/v1/margin/order", alice_keys, {**order, "newOrderRespType": "FULL"})
     assert response.status_code == 200
     body = response.json()

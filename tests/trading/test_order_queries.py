@@ -69,14 +69,13 @@ def test_market_margin_buy(trader, django_assert_num_queries):
     client, account = trader
     # Before the transaction: the token; the mark prices.
     # In it: SAVEPOINT; the account, found as the user's own and locked in one statement; its balances' locks
-    # (none missing); the USDT lending pool
-    # (its free amount is checked); the borrowed balance's interest clock; every balance in one UPDATE;
-    # the journal entry with its lines (one statement); the order; the trade; the loan event; RELEASE. No look-up of an
-    # existing order: the client order id was made for this order. One more: the margin point ledger_post
-    # records after the entry (issue 17: margin_points_record; its balances are the locked ones as the UPDATE
-    # returned them, its prices the order's). The interest rate in force this hour, which the borrow's first
-    # hour is charged at (issue 16: the rate history), and the pair's book are copies too.
-    with django_assert_num_queries(14):
+    # (none missing); the USDT lending pool (its free amount is checked); every balance in one UPDATE, the
+    # borrowed balance's interest clock with them; the journal entry with its lines and the margin point
+    # (one statement: issue 17's point, valued from the locked balances as the UPDATE returned them, at the
+    # order's prices); the order; the trade; the loan event; RELEASE. No look-up of an existing order: the
+    # client order id was made for this order. The interest rate in force this hour, which the borrow's first
+    # hour is charged at (issue 16: the rate history), and the pair's book are copies.
+    with django_assert_num_queries(12):
         response = client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "FILLED"
     assert_ledger_clean()
@@ -85,8 +84,8 @@ def test_market_margin_buy(trader, django_assert_num_queries):
 def test_limit_resting(trader, django_assert_num_queries):
     client, account = trader
     # the token; the mark prices; SAVEPOINT; the account, found and locked; its balances' locks; the one
-    # UPDATE; the journal entry with its lines; the margin point; the order; RELEASE.
-    with django_assert_num_queries(10):
+    # UPDATE; the journal entry with its lines and the margin point; the order; RELEASE.
+    with django_assert_num_queries(9):
         response = client.post("/api/v1/orders", {"account": account.pk, **LIMIT}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "NEW"
     assert_ledger_clean()
@@ -94,7 +93,7 @@ def test_limit_resting(trader, django_assert_num_queries):
 
 def test_a_client_order_id_costs_its_look_up(trader, django_assert_num_queries):
     client, account = trader
-    with django_assert_num_queries(11):  # LIMIT's ten and the order the id may repeat
+    with django_assert_num_queries(10):  # LIMIT's nine and the order the id may repeat
         client.post("/api/v1/orders", {"account": account.pk, **LIMIT, "client_order_id": "mine-1"}, format="json")
     with django_assert_num_queries(7):  # the same order again: the first one back, nothing written
         response = client.post(

@@ -1,6 +1,6 @@
 """The margin level of a margin account after every journal entry on it (issue 17, issue 19 item 5).
 
-Written by the ledger itself (``trading.services.levels.margin_points_record``, called from ``ledger_post``),
+Written by the ledger itself (``ledger_post``, with each entry, from ``trading.services.levels.margin_point_rows``),
 so every trade, borrow, repayment, transfer, interest charge, liquidation and reset leaves one, without a call
 in each service. With the holdings and mark prices of the moment, so a replay never needs today's prices.
 """

@@ -20,7 +20,7 @@ from django.utils import timezone
 from core.bulk import copy_supported, rows_copy, rows_insert, rows_update
 from trading.models import Account, Balance, JournalEntry, LedgerLine, LoanEvent, Order, Trade
 from trading.services.fills import Operation
-from trading.services.ledger import LedgerError, Posting, balances_update, posting_check
+from trading.services.ledger import DEFERRED_FIELDS, LedgerError, Posting, balances_update, posting_check
 from trading.services.levels import margin_points_record_many
 
 ORDER_FIELDS = [
@@ -34,8 +34,6 @@ ORDER_FIELDS = [
     "borrowed_asset",
     "updated_at",
 ]
-# What a batch's operations defer of their balances (LoanBook.deferred): interest bookkeeping, entry price.
-DEFERRED_FIELDS = ["interest_accrued_exact", "interest_charged_hour", "entry_price"]
 
 
 class LedgerBatch:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from core.bulk import rows_insert
+from core.bulk import rows_insert, rows_update
 from trading import book as order_book
 from trading import margin, selectors
 from trading.book import BookParams, Level
@@ -32,7 +32,7 @@ from trading.models import (  # OPEN_STATUSES: still imported from here by risk.
     Trade,
 )
 from trading.services.common import margin_rule_check
-from trading.services.ledger import LockedAccount, Posting, ledger_post, system_balance_to_post
+from trading.services.ledger import DEFERRED_FIELDS, LockedAccount, Posting, ledger_post, system_balance_to_post
 from trading.services.loans import LoanBook, borrow_locked, initial_check_valuation, repay_locked
 from trading.services.positions import entry_price_update
 
@@ -50,7 +50,8 @@ class Operation:
     prices: dict[str, Decimal]
     now: datetime
     posting: Posting = field(default_factory=Posting)
-    book: LoanBook = field(default_factory=LoanBook)
+    # The interest clock and entry price of its balances are saved with its entry (``commit``).
+    book: LoanBook = field(default_factory=lambda: LoanBook(deferred=set()))
     trades: list[Trade] = field(default_factory=list)
     borrowed: Decimal = ZERO
     _system: dict = field(default_factory=dict)
@@ -89,6 +90,7 @@ class Operation:
         account = self.locked.account
         self.initial_check()
         entry = None
+        deferred = sorted(self.book.deferred or (), key=lambda balance: balance.pk)
         if self.posting.lines:
             entry = ledger_post(
                 kind=kind,
@@ -97,7 +99,10 @@ class Operation:
                 memo=memo,
                 held=self.locked.all(),
                 prices=self.prices,
+                deferred=deferred,
             )
+        elif deferred:
+            rows_update(Balance, deferred, DEFERRED_FIELDS)
         new = [order for order in orders if order.pk is None]
         for order in orders:
             if order.pk is not None:

@@ -23,8 +23,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from accounts.models import User
+from core.bulk import rows_update
 from core.errors import InsufficientBalance
 from core.money import AMOUNT_PLACES
 from core.prepared import Prepared
@@ -38,12 +40,13 @@ from trading.models import (
     Bucket,
     JournalEntry,
     LedgerLine,
+    MarginPoint,
     Market,
     Pair,
     SystemAccount,
 )
 from trading.selectors.lookups import pairs_by_symbol
-from trading.services.levels import margin_points_record
+from trading.services.levels import POINT_COLUMNS, margin_point_rows, margin_points_write
 
 
 class LedgerError(Exception):
@@ -123,13 +126,15 @@ def ledger_post(
     memo: str = "",
     held: Sequence[Balance] | None = None,
     prices: dict[str, Decimal] | None = None,
+    deferred: Sequence[Balance] = (),
 ) -> JournalEntry:
     """Write the posting as one entry, and the margin point of the accounts it touched.
 
     ``held``: every balance of ``account``, locked by the caller and carrying the posting's lines (a
     ``LockedAccount``'s); with it the margin point values them as the entry's UPDATE left them (read back
     from that statement) instead of reading them again. ``prices``: the mark prices the caller's checks
-    used, for the point too (else they are read)."""
+    used, for the point too (else they are read). ``deferred``: locked user balances whose
+    ``DEFERRED_FIELDS`` (interest clock, entry price) the caller changed, saved in the entry's UPDATE."""
     if not transaction.get_connection().in_atomic_block:
         raise LedgerError("ledger_post must run inside transaction.atomic()")
     posting_check(kind, posting)
@@ -137,7 +142,7 @@ def ledger_post(
     for balance, bucket, amount in posting.lines:
         deltas[balance.pk][bucket] += amount
 
-    stored = balances_update(deltas)
+    stored = balances_update(deltas, deferred)
     if stored is not None:
         # The user's balance objects take the amounts the UPDATE stored (rounded as the database rounds).
         for balance, _, _ in posting.lines:
@@ -145,15 +150,21 @@ def ledger_post(
                 balance.free, balance.locked, balance.borrowed, balance.interest = stored[balance.pk]
     else:
         held = None  # amounts not read back: the margin point reads them
-    entry = _entry_create(kind=kind, account=account, memo=memo[:255], lines=posting.lines)
+    entry = JournalEntry(kind=kind, account=account, memo=memo[:255], created_at=timezone.now())
     # The level of every margin account the entry touched (issue 17): here, so that no service can forget it.
-    margin_points_record(
+    # Valued before the entry exists (the balances already carry it): the points go in the entry's statement.
+    points = margin_point_rows(
         entry=entry, balances=[line[0] for line in posting.lines], account=account, held=held, prices=prices
     )
+    if not _entry_create(entry, lines=posting.lines, points=points):
+        margin_points_write([(point[0], entry.pk, *point[2:8], entry.created_at) for point in points])
     return entry
 
 
 BUCKETS = (Bucket.FREE, Bucket.LOCKED, Bucket.BORROWED, Bucket.INTEREST)
+# A balance's bookkeeping beside its amounts, which an operation changes on the locked row and saves with
+# its entry's UPDATE (``ledger_post``'s ``deferred``; a batch's in one statement of its own).
+DEFERRED_FIELDS = ["interest_accrued_exact", "interest_charged_hour", "entry_price"]
 
 # Every balance of the entry in one statement (issue 15: "system balances and ledger lines written in bulk").
 # The CTE locks the rows in id order first, as the one-UPDATE-per-row loop did, so two entries touching the
@@ -167,22 +178,34 @@ UPDATE trading_balance AS b SET
     free = ROUND(b.free + d.free, {AMOUNT_PLACES}),
     locked = ROUND(b.locked + d.locked, {AMOUNT_PLACES}),
     borrowed = ROUND(b.borrowed + d.borrowed, {AMOUNT_PLACES}),
-    interest = ROUND(b.interest + d.interest, {AMOUNT_PLACES})
+    interest = ROUND(b.interest + d.interest, {AMOUNT_PLACES}),
+    interest_accrued_exact = CASE WHEN d.own THEN d.accrued ELSE b.interest_accrued_exact END,
+    interest_charged_hour = CASE WHEN d.own THEN d.charged_hour ELSE b.interest_charged_hour END,
+    entry_price = CASE WHEN d.own THEN d.entry_price ELSE b.entry_price END
 FROM locked
 JOIN unnest(%(ids)s::bigint[], %(free)s::numeric[], %(locked)s::numeric[], %(borrowed)s::numeric[],
-            %(interest)s::numeric[]) AS d(id, free, locked, borrowed, interest) ON d.id = locked.id
+            %(interest)s::numeric[], %(own)s::boolean[], %(accrued)s::numeric[], %(charged_hour)s::timestamptz[],
+            %(entry_price)s::numeric[])
+    AS d(id, free, locked, borrowed, interest, own, accrued, charged_hour, entry_price) ON d.id = locked.id
 WHERE b.id = locked.id
 RETURNING b.id, b.free, b.locked, b.borrowed, b.interest
 """
 
 
-def balances_update(deltas: dict[int, dict[str, Decimal]]) -> dict[int, tuple[Decimal, ...]] | None:
-    """Apply the deltas; on PostgreSQL, return each changed balance's stored (free, locked, borrowed,
-    interest)."""
+def balances_update(
+    deltas: dict[int, dict[str, Decimal]], deferred: Sequence[Balance] = ()
+) -> dict[int, tuple[Decimal, ...]] | None:
+    """Apply the deltas, and save the ``DEFERRED_FIELDS`` of the ``deferred`` balances as they are on the
+    objects; on PostgreSQL, in one statement, returning each changed balance's stored (free, locked,
+    borrowed, interest)."""
     changed = {pk: d for pk, d in deltas.items() if any(d.values())}
-    if not changed:
-        return {}
+    own = {balance.pk: balance for balance in deferred}
     connection = transaction.get_connection()
+    if own and connection.vendor != "postgresql":
+        rows_update(Balance, sorted(own.values(), key=lambda b: b.pk), DEFERRED_FIELDS)
+        own = {}
+    if not changed and not own:
+        return {}
     if connection.vendor != "postgresql":
         for balance_id in sorted(changed):
             # ROUND keeps SQLite (floating point underneath) from leaving -1e-14 dust that would trip the
@@ -195,10 +218,14 @@ def balances_update(deltas: dict[int, dict[str, Decimal]]) -> dict[int, tuple[De
             if Balance.objects.filter(pk=balance_id).update(**changes) != 1:
                 raise LedgerError(f"balance #{balance_id} is gone")
         return None
-    ids = sorted(changed)
+    ids = sorted(set(changed) | set(own))
     params: dict[str, list] = {"ids": ids}
     for bucket in BUCKETS:
-        params[str(bucket)] = [changed[pk].get(bucket, Decimal(0)) for pk in ids]
+        params[str(bucket)] = [changed.get(pk, {}).get(bucket, Decimal(0)) for pk in ids]
+    params["own"] = [pk in own for pk in ids]
+    params["accrued"] = [own[pk].interest_accrued_exact if pk in own else None for pk in ids]
+    params["charged_hour"] = [own[pk].interest_charged_hour if pk in own else None for pk in ids]
+    params["entry_price"] = [own[pk].entry_price if pk in own else None for pk in ids]
     with connection.cursor() as cursor:
         cursor.execute(BULK_UPDATE_SQL, params)
         rows = cursor.fetchall()
@@ -220,36 +247,61 @@ WITH entry AS (
     FROM entry, unnest(%(balances)s::bigint[], %(buckets)s::varchar[], %(amounts)s::numeric[])
         WITH ORDINALITY AS line(balance_id, bucket, amount, n)
     ORDER BY line.n
+), points AS (
+    INSERT INTO {MarginPoint._meta.db_table}
+        (account_id, entry_id, kind, margin_level, asset_value, debt_value, prices, holdings, created_at)
+    SELECT point.account_id, entry.id, %(kind)s, point.level, point.assets, point.debt, point.prices,
+        point.holdings, %(created_at)s
+    FROM entry, unnest(%(point_accounts)s::bigint[], %(point_levels)s::numeric[], %(point_assets)s::numeric[],
+        %(point_debts)s::numeric[], %(point_prices)s::jsonb[], %(point_holdings)s::jsonb[])
+        AS point(account_id, level, assets, debt, prices, holdings)
 )
 SELECT id FROM entry
 """
+# The order of a margin point row (levels.POINT_COLUMNS) as the statement takes it.
+assert POINT_COLUMNS == [
+    "account_id",
+    "entry_id",
+    "kind",
+    "margin_level",
+    "asset_value",
+    "debt_value",
+    "prices",
+    "holdings",
+    "created_at",
+]
 
 
-def _entry_create(
-    *, kind: str, account: Account | None, memo: str, lines: list[tuple[Balance, str, Decimal]]
-) -> JournalEntry:
+def _entry_create(entry: JournalEntry, *, lines: list[tuple[Balance, str, Decimal]], points: list[tuple]) -> bool:
+    """Save ``entry`` (its id set) with its lines, and on PostgreSQL the margin ``points`` in the same
+    statement; returns whether the points were written."""
     connection = transaction.get_connection()
     if connection.vendor != "postgresql" or not lines:
-        entry = JournalEntry.objects.create(kind=kind, account=account, memo=memo)
+        entry.save()
         LedgerLine.objects.bulk_create(
             LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount) for balance, bucket, amount in lines
         )
-        return entry
-    entry = JournalEntry(kind=kind, account=account, memo=memo, created_at=timezone.now())
+        return False
     params = {
-        "kind": kind,
-        "account": account.pk if account is not None else None,
-        "memo": memo,
+        "kind": entry.kind,
+        "account": entry.account_id,
+        "memo": entry.memo,
         "created_at": entry.created_at,
         "balances": [balance.pk for balance, _, _ in lines],
         "buckets": [str(bucket) for _, bucket, _ in lines],
         "amounts": [amount for _, _, amount in lines],
+        "point_accounts": [point[0] for point in points],
+        "point_levels": [point[3] for point in points],
+        "point_assets": [point[4] for point in points],
+        "point_debts": [point[5] for point in points],
+        "point_prices": [Jsonb(point[6]) for point in points],
+        "point_holdings": [Jsonb(point[7]) for point in points],
     }
     with connection.cursor() as cursor:
         cursor.execute(ENTRY_SQL, params)
         entry.pk = cursor.fetchone()[0]
     entry._state.adding, entry._state.db = False, connection.alias
-    return entry
+    return True
 
 
 # --- balances ---------------------------------------------------------------------------------------
