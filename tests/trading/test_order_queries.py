@@ -27,7 +27,7 @@ from trading.models import (
     PlatformSettings,
     SystemAccount,
 )
-from trading.selectors import mark_prices, pair_get, platform_settings_get, ratios_get
+from trading.selectors import account_summary_get, mark_prices, pair_get, platform_settings_get, ratios_get
 from trading.selectors.book import book_params_get
 from trading.services.accounts import paper_funds_credit
 from trading.services.interest_rates import clock_hour, interest_rate_schedule, rate_in_force
@@ -59,10 +59,23 @@ def test_bare_request(trader, django_assert_num_queries):
 
 def test_get_account(trader, django_assert_num_queries):
     client, account = trader
-    # the token; the account (the user's own) with its balances, in one query; the mark prices. Settings and
-    # tiers: copies.
-    with django_assert_num_queries(3):
+    # the token; the account (the user's own) with its balances and their assets' mark prices, in one query.
+    # Settings and tiers: copies.
+    with django_assert_num_queries(2):
         assert client.get(f"/api/v1/accounts/{account.pk}").status_code == 200
+
+
+def test_the_accounts_own_prices_value_it_as_the_mark_prices_do(trader, alice, set_prices):
+    client, account = trader
+    client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")  # ETH bought, USDT owed
+    set_prices(ETHUSDT=3321.5, BTCUSDT=91234.56)
+    answer = client.get(f"/api/v1/accounts/{account.pk}").json()
+    summary = account_summary_get(account=account)  # valued at mark_prices()
+
+    assert {b["asset"] for b in answer["balances"]} == {"BTC", "ETH", "USDT"}
+    assert D(answer["margin_level"]) == summary.margin_level.quantize(D(answer["margin_level"]))
+    assert D(answer["total_asset_value"]) == summary.total_asset_value.quantize(D("0.00000001"))
+    assert D(answer["total_debt"]) == summary.total_debt.quantize(D("0.00000001")) > 0
 
 
 def test_market_margin_buy(trader, django_assert_num_queries):

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 
 from accounts.models import User
 from core.errors import ApplicationError
@@ -18,9 +18,10 @@ from trading.models import (
     Account,
     AccountKind,
     Balance,
+    MarkPrice,
     RiskTier,
 )
-from trading.selectors.lookups import account_get_for_user, as_id, mark_prices, market_settings_get
+from trading.selectors.lookups import QUOTE_ASSET, account_get_for_user, as_id, mark_prices, market_settings_get
 from trading.selectors.tiers import isolated_ratios, isolated_tier_tables
 
 
@@ -168,11 +169,20 @@ def _tiers_of(account: Account) -> dict[tuple[str, int], Ratios]:
     return risk_tiers(profile_id=market_settings_get(account.market_id).risk_profile_id)
 
 
+# GET /api/v1/accounts/{id}: the user's account with its balances, each with its asset's mark price (the
+# price ``mark_prices`` gives it: its pair against the quote asset), in one statement compiled once.
 _BALANCES_OF_USER = Prepared(
     lambda account_id, user_id: (
         Balance.objects.filter(account_id=account_id, account__user_id=user_id)
         .exclude(account__kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
         .select_related("asset", "account__pair__base", "account__pair__quote")
+        .annotate(
+            mark=Subquery(
+                MarkPrice.objects.filter(pair__base_id=OuterRef("asset_id"), pair__quote__code=QUOTE_ASSET)
+                .order_by()
+                .values("price")[:1]
+            )
+        )
         .order_by("asset__code")
     ),
     account_id=int,
@@ -191,9 +201,12 @@ def account_summary_get_for_user(*, user: User, account_id) -> AccountSummary:
         return account_summary_get(account=account_get_for_user(user=user, account_id=account_id))
     account = rows[0].account
     account.user = user  # the filter proved it
+    prices = {QUOTE_ASSET: Decimal(1)}
     for row in rows:
         row.account = account
-    return account_summary(account=account, balances=rows, prices=mark_prices(), tiers=_tiers_of(account))
+        if row.mark is not None:
+            prices[row.asset.code] = row.mark
+    return account_summary(account=account, balances=rows, prices=prices, tiers=_tiers_of(account))
 
 
 def account_summary_get(*, account: Account, prices: dict[str, Decimal] | None = None) -> AccountSummary:
