@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from rest_framework import serializers
 
-from core.serializers import OutputSerializer
+from core.serializers import OutputSerializer, RequestSerializer, SharedFieldsSerializer
 from tests.helpers import cross, cross_owing
 from trading.apis.accounts import AccountOutputSerializer, BalanceOutputSerializer, TierOutputSerializer
-from trading.apis.orders import OrderOutputSerializer
+from trading.apis.orders import OrderApi, OrderOutputSerializer, OrderPreviewApi
 from trading.models import Order
 from trading.selectors.valuation import account_summary_get
 from trading.services.accounts import isolated_account_open, paper_funds_credit
@@ -27,18 +27,51 @@ def _subclasses(cls):
 
 def plain(cls):
     """The same declared fields and methods on DRF's own Serializer: made anew for every instance."""
-    shared = ("_shared_fields", "_shared_readable", "_declared_fields")
+    shared = ("_shared_fields", "_shared_readable", "_shared_writable", "_declared_fields")
     members = {name: value for name, value in vars(cls).items() if not name.startswith("__") and name not in shared}
     return type(f"Plain{cls.__name__}", (serializers.Serializer,), members | copy.deepcopy(cls._declared_fields))
 
 
-def test_every_output_serializer_is_held_to_drfs_output_here():
-    assert set(_subclasses(OutputSerializer)) == {
+def test_every_shared_fields_serializer_is_held_to_drf_here():
+    assert set(_subclasses(SharedFieldsSerializer)) - {OutputSerializer, RequestSerializer} == {
         OrderOutputSerializer,
         AccountOutputSerializer,
         BalanceOutputSerializer,
         TierOutputSerializer,
+        OrderApi.InputSerializer,
+        OrderPreviewApi.InputSerializer,
     }
+
+
+ORDER_REQUESTS = [
+    {"account": 7, "symbol": "BTCUSDT", "side": "BUY", "quantity": "0.001"},
+    {"account": "7", "symbol": "ETHUSDT", "side": "SELL", "type": "LIMIT", "quantity": "1", "price": "3000.5"},
+    {"account": 7, "symbol": "BTCUSDT", "side": "BUY", "quote_quantity": "10", "side_effect": "MARGIN_BUY"},
+    {"account": 7, "symbol": "BTCUSDT", "side": "BUY", "client_order_id": "", "auto_repay_at_cancel": False},
+    # refused: each with DRF's own errors
+    {},
+    {"account": -1, "symbol": "BTCUSDT", "side": "SIDEWAYS", "quantity": "NaN"},
+    {"account": 7, "symbol": 5, "side": "BUY", "quantity": 0.1, "time_in_force": "NEVER"},
+    {"account": 7, "symbol": "X" * 33, "side": "BUY", "quantity": "1e3", "auto_repay_at_cancel": "yes"},
+    [1, 2],
+]
+
+
+@pytest.mark.parametrize("request_serializer", [OrderApi.InputSerializer, OrderPreviewApi.InputSerializer])
+@pytest.mark.parametrize("data", ORDER_REQUESTS)
+def test_order_requests_are_validated_and_refused_as_drf_does(request_serializer, data):
+    reference = plain(request_serializer)
+    for _ in range(2):  # a second time: nothing of the first stays on the shared fields
+        shared, own = request_serializer(data=data), reference(data=data)
+        assert shared.is_valid() == own.is_valid()
+        assert shared.errors == own.errors
+        if own.is_valid():
+            assert shared.validated_data == own.validated_data
+
+
+def test_a_request_serializer_refuses_a_partial_update():
+    with pytest.raises(TypeError):
+        OrderApi.InputSerializer(data={}, partial=True)
 
 
 def test_orders_are_written_as_drf_writes_them(platform, alice):

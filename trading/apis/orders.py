@@ -20,7 +20,7 @@ from core.fields import (
     query,
 )
 from core.pagination import HistoryPagination, paginated_response
-from core.serializers import OutputSerializer
+from core.serializers import OutputSerializer, RequestSerializer
 from trading import history, selectors
 from trading.apis.common import MONEY, ORDERS
 from trading.models import Bucket, JournalEntry, Order
@@ -60,7 +60,7 @@ class OrderApi(APIView):
 
     pagination_class = HistoryPagination
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(RequestSerializer):
         account = id_field()
         symbol = StrictCharField(max_length=32)
         side = serializers.ChoiceField(choices=Order.Side.choices)
