@@ -107,11 +107,11 @@ class Operation:
         for order in orders:
             if order.pk is not None:
                 order.save()
-        rows_insert(new)
+        rows_insert(new, ids=True)
         for trade in self.trades:
             assert entry is not None  # a trade always moves money, so the posting has lines
             trade.entry = entry
-        rows_insert(self.trades)
+        rows_insert(self.trades, ids=True)  # the answer lists them by id
         if entry is not None:
             self.book.save(entry, orders[0] if len(orders) == 1 else None)
         return entry

@@ -63,7 +63,7 @@ class LoanBook:
         for event in self.events:
             event.entry = entry
             event.order = event.order or order
-        rows_insert(self.events)
+        rows_insert(self.events, ids=True)
 
 
 # --- checks -----------------------------------------------------------------------------------------
