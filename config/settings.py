@@ -94,6 +94,15 @@ else:
     # CONN_MAX_AGE seconds instead of opening one each time; the health check drops one the server closed.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+    # Prepared statements: parameters bound by the server, not spliced into the SQL text by the client
+    # (Django's default with psycopg 3), so a statement has the same text every time, and psycopg prepares it
+    # on its connection after five runs (psycopg's prepare_threshold; Django turns it off by default, for
+    # connection poolers), so PostgreSQL parses and plans an order's statements once per connection, not on
+    # every order (issue 15 item 2). Off (MARGINLAB_PREPARED_STATEMENTS=false) behind a pooler in transaction
+    # mode that cannot keep them (PgBouncer before 1.21). Django's "Server-side parameters binding":
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#server-side-parameters-binding
+    if env.bool("MARGINLAB_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The balance_valuation index's INCLUDE columns make the risk sweep an index-only scan on PostgreSQL;

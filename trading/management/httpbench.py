@@ -95,6 +95,40 @@ def probe(base: str, request: tuple) -> str:
         return f"{error.code} {error.read()[:300]!r}"
 
 
+# --- where the CPU goes -------------------------------------------------------------------------------------
+
+
+def cpu_seconds(server: subprocess.Popen, database: str) -> dict[int, tuple[str, float]]:
+    """Per process of the run, what it is and the CPU seconds (user + system) it used so far, from /proc
+    (Linux): the web server's processes (its session), PostgreSQL's backends of ``database`` and its WAL
+    writer (another database's, of other work on the machine, are not counted), Redis."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            text = (proc / "stat").read_text()
+            args = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # gone meanwhile
+        comm, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+        seconds = (int(rest[11]) + int(rest[12])) / tick  # utime, stime: fields 14 and 15 of stat(5)
+        if int(rest[3]) == server.pid:  # the session gunicorn leads (start_server)
+            used[int(proc.name)] = ("web", seconds)
+        elif comm == "postgres" and (f" {database} " in args or args.rstrip().endswith("walwriter")):
+            used[int(proc.name)] = ("postgres", seconds)
+        elif comm.startswith("redis-server"):
+            used[int(proc.name)] = ("redis", seconds)
+    return used
+
+
+def cpu_used(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds between two ``cpu_seconds`` readings by kind (a process that ended between them is lost)."""
+    used = {"web": 0.0, "postgres": 0.0, "redis": 0.0}
+    for pid, (kind, seconds) in after.items():
+        used[kind] += seconds - before.get(pid, (kind, 0.0))[1]
+    return used
+
+
 # --- wrk --------------------------------------------------------------------------------------------------
 
 

@@ -17,7 +17,8 @@ Requests cycle over the traders, so concurrent orders seldom wait for the same a
 run one after the other, ``--rounds`` times over (3), so that a load that comes and goes on the machine
 falls on all of them alike; each round's ratios are taken against that round's bare run. It prints
 requests per second, p50 and p99 latency of every run, then per endpoint the median over the rounds and
-the median of its ratios to bare; any non-2xx answer or socket error fails the run, and check_ledger runs
+the median of its ratios to bare, and the CPU each request cost the web server, PostgreSQL, Redis and wrk
+(from /proc: what a request costs the machine, whatever else runs on it); any non-2xx answer or socket error fails the run, and check_ledger runs
 on the database afterwards. Needs wrk (``apt-get install wrk``: it is
 installed when missing and this runs as root with apt-get). Figures depend on the machine and what else runs
 on it: compare runs on one machine.
@@ -30,6 +31,7 @@ import hashlib
 import hmac
 import json
 import re
+import resource
 import time
 from dataclasses import dataclass
 from statistics import median
@@ -44,6 +46,8 @@ from trading.management.benchdb import run_in_bench_database
 from trading.management.httpbench import (
     UNITS_MS,
     Result,
+    cpu_seconds,
+    cpu_used,
     free_port,
     parse_wrk,
     probe,
@@ -124,21 +128,31 @@ class Command(BaseCommand):
             for n in range(rounds):
                 self.stdout.write(f"round {n + 1} of {rounds}")
                 runs.append(
-                    [self._run(name, make(traders), base, duration, connections, threads) for name, make in SCENARIOS]
+                    [
+                        self._run(name, make(traders), base, duration, connections, threads, server)
+                        for name, make in SCENARIOS
+                    ]
                 )
         finally:
             stop_server(server)
         self._report(runs)
         call_command("check_ledger")
 
-    def _run(self, name: str, requests: list, base: str, duration: int, connections: int, threads: int) -> Result:
+    def _run(
+        self, name: str, requests: list, base: str, duration: int, connections: int, threads: int, server
+    ) -> Result:
         from trading.models import Order
 
         orders_before = Order.objects.count()
+        database = settings.DATABASES["default"]["NAME"]
+        cpu_before, wrk_before = cpu_seconds(server, database), _children_cpu()
         result = run_wrk(name, requests, base=base, duration=duration, connections=connections, threads=threads)
+        used = cpu_used(cpu_before, cpu_seconds(server, database)) | {"wrk": _children_cpu() - wrk_before}
+        cpu = {kind: seconds * 1000 / max(result.requests, 1) for kind, seconds in used.items()}
         self.stdout.write(
             f"  {name:<34} {result.requests_per_second:8.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
-            f"p99 {result.p99_ms:7.2f} ms  ({result.requests} requests, {result.errors} errors)"
+            f"p99 {result.p99_ms:7.2f} ms  ({result.requests} requests, {result.errors} errors)\n"
+            f"  {'':<34} CPU per request: " + ", ".join(f"{k} {v:.2f} ms" for k, v in cpu.items())
         )
         if result.errors:
             raise CommandError(f"{name}: {result.errors} failed requests; one of them: {probe(base, requests[0])}")
@@ -181,6 +195,12 @@ class Command(BaseCommand):
                 f"{row.rate_ratio:15.2f}{row.p50_ratio:13.2f}"
             )
         self.stdout.write("")
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children: the wrk runs."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return children.ru_utime + children.ru_stime
 
 
 @dataclass(frozen=True)
@@ -306,6 +326,8 @@ SCENARIOS = [
 __all__ = [
     "UNITS_MS",
     "Result",
+    "cpu_seconds",
+    "cpu_used",
     "free_port",
     "parse_wrk",
     "probe",
