@@ -14,7 +14,8 @@ prices) that was most of the time of each query: about 2 ms to compile a query t
 stand-in sits among the statement's parameters. A call puts the caller's values there, runs the same SQL
 and turns the rows into what iterating the queryset yields (model instances with their ``select_related``
 objects, or ``values_list`` tuples), through the compiler's own converters and populators. A ``list`` value
-compiles once per length (``IN (%s, %s)``).
+compiles once per length (``IN (%s, %s)``), up to ``MAX_COMPILED_LIST`` items; a longer one runs the
+queryset as Django would.
 
 What the compiled plan cannot know is checked per call as Django checks it: ``select_for_update`` outside
 a transaction is refused (on SQLite too, which Django lets through as it has no row locks), and an integer
@@ -36,6 +37,7 @@ from django.db.models.query import FlatValuesListIterable, ModelIterable, Values
 from django.db.transaction import TransactionManagementError
 
 BIGINT = 2**63  # PostgreSQL's (and SQLite's) widest integer: beyond it nothing matches
+MAX_COMPILED_LIST = 16  # a longer list value runs the queryset itself (a plan is kept per length)
 _INT_STANDIN = 1_987_000_000  # within a 32-bit column's range, so no lookup treats a stand-in as out of range
 
 
@@ -85,6 +87,8 @@ class Prepared:
                 return []  # as Django: no row has such an id, and the database would refuse the number
             if kind is list and not value:
                 return []  # as Django: ``__in=[]`` matches nothing
+        if any(len(values[name]) > MAX_COMPILED_LIST for name, kind in self._kinds.items() if kind is list):
+            return list(self._build(**values))  # a long list: one statement per length is not worth keeping
         connection = connections[self._using]
         plan = self._plan(connection, values)
         if plan.for_update and connection.get_autocommit():

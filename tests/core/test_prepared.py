@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 
-from core.prepared import BIGINT, Prepared
+from core.prepared import BIGINT, MAX_COMPILED_LIST, Prepared
 from tests.helpers import cross, cross_owing
 from trading.models import Account, AccountKind, Balance, MarkPrice
 from trading.services.accounts import paper_funds_credit
@@ -75,6 +75,11 @@ def test_the_sql_is_compiled_once_per_shape(platform, alice, monkeypatch):
     assert [a.pk for a in accounts(ids=mine[:2])] == mine[:2]
     assert len(compiled) == 2
     assert accounts(ids=[]) == []
+    # A long list runs the queryset itself: no plan kept for its length.
+    many = mine + list(range(10**9, 10**9 + MAX_COMPILED_LIST))
+    compiled.clear()
+    assert [a.pk for a in accounts(ids=many)] == mine
+    assert len(compiled) == 1 and len(accounts._plans) == 2
 
 
 def test_values_list_rows_and_flat_values(platform):
