@@ -234,8 +234,22 @@ def balances_update(
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-# The entry and its lines in one statement (PostgreSQL runs every data-modifying WITH clause, referenced
-# or not): one round trip instead of two. The lines keep the posting's order (their ids follow it).
+# Each margin point column (levels.POINT_COLUMNS) as the entry's statement fills it.
+_POINT_VALUES = {
+    "account_id": "point.account_id",
+    "entry_id": "entry.id",
+    "kind": "%(kind)s",
+    "margin_level": "point.level",
+    "asset_value": "point.assets",
+    "debt_value": "point.debt",
+    "prices": "point.prices",
+    "holdings": "point.holdings",
+    "created_at": "%(created_at)s",
+}
+
+# The entry, its lines and its margin points in one statement (PostgreSQL runs every data-modifying WITH
+# clause, referenced or not): one round trip instead of three. The lines keep the posting's order (their
+# ids follow it).
 ENTRY_SQL = f"""
 WITH entry AS (
     INSERT INTO {JournalEntry._meta.db_table} (kind, account_id, memo, created_at)
@@ -248,28 +262,14 @@ WITH entry AS (
         WITH ORDINALITY AS line(balance_id, bucket, amount, n)
     ORDER BY line.n
 ), points AS (
-    INSERT INTO {MarginPoint._meta.db_table}
-        (account_id, entry_id, kind, margin_level, asset_value, debt_value, prices, holdings, created_at)
-    SELECT point.account_id, entry.id, %(kind)s, point.level, point.assets, point.debt, point.prices,
-        point.holdings, %(created_at)s
+    INSERT INTO {MarginPoint._meta.db_table} ({", ".join(POINT_COLUMNS)})
+    SELECT {", ".join(_POINT_VALUES[column] for column in POINT_COLUMNS)}
     FROM entry, unnest(%(point_accounts)s::bigint[], %(point_levels)s::numeric[], %(point_assets)s::numeric[],
         %(point_debts)s::numeric[], %(point_prices)s::jsonb[], %(point_holdings)s::jsonb[])
         AS point(account_id, level, assets, debt, prices, holdings)
 )
 SELECT id FROM entry
 """
-# The order of a margin point row (levels.POINT_COLUMNS) as the statement takes it.
-assert POINT_COLUMNS == [
-    "account_id",
-    "entry_id",
-    "kind",
-    "margin_level",
-    "asset_value",
-    "debt_value",
-    "prices",
-    "holdings",
-    "created_at",
-]
 
 
 def _entry_create(entry: JournalEntry, *, lines: list[tuple[Balance, str, Decimal]], points: list[tuple]) -> bool:
