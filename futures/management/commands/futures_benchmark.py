@@ -19,6 +19,7 @@ The three worst cases (first, moved, funded) are printed as multiples of the flo
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -77,8 +78,13 @@ WHERE pair_id = (SELECT pair_id FROM futures_futuressymbol WHERE symbol = %(symb
 
 
 def seed(*, users: int, positions: int) -> None:
+    params = {"users": users, "positions": min(positions, 4)}
     with connection.cursor() as cursor:
-        cursor.execute(SEED_SQL, {"users": users, "positions": min(positions, 4)})
+        # One statement at a time: a statement bound by the server (config.settings, prepared statements)
+        # holds one command.
+        for statement in re.split(r";\s*$", SEED_SQL, flags=re.MULTILINE):
+            if statement.strip():
+                cursor.execute(statement, params)
 
 
 def floor() -> tuple:
