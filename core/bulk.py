@@ -101,12 +101,12 @@ def _column_type(field: models.Field, connection: Any) -> str:
 def rows_update(model: type[models.Model], objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
     """UPDATE ``field_names`` of ``objs`` (existing rows, by id) to their values on the objects, in one
     statement: one array per column that ``unnest`` turns back into rows (``bulk_update`` builds a
-    ``CASE WHEN`` per row and field: seconds of Python for 10,000 orders). A few rows, and other
-    databases, go through ``bulk_update``."""
+    ``CASE WHEN`` per row and field: seconds of Python for 10,000 orders, and milliseconds for five).
+    Other databases go through ``bulk_update``."""
     if not objs:
         return
     connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
+    if connection.vendor != "postgresql":
         model._default_manager.bulk_update(objs, list(field_names), batch_size=1000)
         return
     meta = model._meta

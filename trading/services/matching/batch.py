@@ -111,16 +111,16 @@ def _chunk_work(by_account: dict[int, list[int]], ctx: Context) -> tuple[MatchRe
         orders = list(
             Order.objects.filter(
                 pk__in=[pk for a in accounts for pk in by_account[a.pk]], status__in=OPEN_STATUSES, pair=pair
-            )
+            ).order_by("id")
         )
         for order in orders:
-            order.pair = pair
+            Order.pair.field.set_cached_value(order, pair)  # pair_id is pair.pk already (the filter)
         balances = balances_lock_many(account_ids=[a.pk for a in accounts], assets=[pair.base, pair.quote])
         legs = _oco_legs(orders)
         # An OCO leg with a side effect (or a borrow) may repay when cancelled: that account is worked alone.
         left |= {leg.account_id for leg in legs if leg.side_effect != NO_SIDE_EFFECT or leg.borrowed_amount}
         by_id: dict[int, list[Order]] = defaultdict(list)
-        for order in sorted(orders, key=lambda o: o.pk):
+        for order in orders:
             by_id[order.account_id].append(order)
         done: list[tuple[Operation, Worked]] = []
         # The system balances the operations post to (``Operation.system``): the write-only ones (references
