@@ -11,6 +11,9 @@ written as a liquidation batch writes it (``trading.services.batch``): entries a
 each (``LedgerBatch.write``), orders, trades and moved entry prices one statement each
 (``operations_commit``), and last every balance the chunk changed in one UPDATE (``LedgerBatch.apply``).
 
+A move of two chunks or more is worked by two threads, each chunk still one transaction of its own
+(``accounts_work_batched``): one thread's fills are computed while the other's statements run.
+
 Only accounts whose orders touch no loan come here (``orders_match`` sends the others one by one):
 working them writes nothing before the bulk writes, so an account that cannot fill (an ``ApplicationError``
 while it is worked in memory) is simply left out of its chunk and handed back, to be tried alone.
