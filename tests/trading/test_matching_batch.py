@@ -5,6 +5,7 @@ ledger stays clean, and the same move worked again fills nothing more. Chunks ar
 one move spans several of them.
 """
 
+import threading
 import time
 from decimal import Decimal as D
 
@@ -54,7 +55,59 @@ def spent(account) -> D:
     return sum((o.price * o.quantity for o in Order.objects.filter(account=account, status="FILLED")), D(0))
 
 
-def test_one_move_fills_every_account_and_order_with_its_own_records(book):
+def chunk_threads(monkeypatch) -> list[int]:
+    """The thread each chunk of the moves to come was worked in."""
+    threads: list[int] = []
+    work = batch._chunk_work
+
+    def recorded(by_account, ctx):
+        threads.append(threading.get_ident())
+        return work(by_account, ctx)
+
+    monkeypatch.setattr(batch, "_chunk_work", recorded)
+    return threads
+
+
+def test_one_move_fills_every_account_and_order_with_its_own_records(book, monkeypatch):
+    threads = chunk_threads(monkeypatch)
+    one_move_fills_every_account_and_order_with_its_own_records(book)
+    # Inside a transaction (the test's), no chunk may go to another connection: it would not see the orders.
+    assert len(threads) > 1 and set(threads) == {threading.get_ident()}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_outside_a_transaction_a_second_thread_works_every_other_chunk_with_the_same_records(book, monkeypatch):
+    require_postgres()
+    monkeypatch.setattr(batch, "WORKERS", 2)
+    threads = chunk_threads(monkeypatch)
+    one_move_fills_every_account_and_order_with_its_own_records(book)
+    assert len(set(threads)) == 2 and len(threads) > 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_chunk_that_fails_in_the_second_thread_fails_the_move_and_keeps_the_ledger_clean(book, monkeypatch):
+    require_postgres()
+    monkeypatch.setattr(batch, "WORKERS", 2)
+    main, write = threading.get_ident(), batch._write
+
+    def failing_elsewhere(done, ctx):
+        if threading.get_ident() != main:
+            raise RuntimeError("the database went away")
+        return write(done, ctx)
+
+    monkeypatch.setattr(batch, "_write", failing_elsewhere)
+
+    with pytest.raises(RuntimeError, match="went away"):
+        move(180)
+
+    assert Trade.objects.count() == Order.objects.filter(type="LIMIT", status="FILLED").count() > 0
+    assert Order.objects.filter(type="LIMIT", status="NEW").exists()  # the failed chunks' orders wait
+    assert_books_sound()
+
+
+def one_move_fills_every_account_and_order_with_its_own_records(book):
     usdt_before = {acc.pk: amounts(acc, "USDT") for _, acc in book}
     entries_before = JournalEntry.objects.count()
 
@@ -108,13 +161,22 @@ def test_an_account_the_batch_cannot_fill_is_tried_alone_and_the_others_still_fi
     """An error while one account is worked in memory leaves it out of its chunk (nothing of it written);
     it is then worked in a transaction of its own, as before the batch."""
     _, unlucky = book[2]
-    make = rules._make
+    make, chunk_work = rules._make, batch._chunk_work
+    in_batch = []
+
+    def chunk_marked(*args, **kwargs):
+        in_batch.append(True)
+        try:
+            return chunk_work(*args, **kwargs)
+        finally:
+            in_batch.pop()
 
     def failing_in_the_batch(op, order, share):
-        if op.book.deferred is not None and order.account_id == unlucky.pk:
+        if in_batch and order.account_id == unlucky.pk:
             raise InsufficientBalance("an account emptied by a race")
         return make(op, order, share)
 
+    monkeypatch.setattr(batch, "_chunk_work", chunk_marked)
     monkeypatch.setattr(rules, "_make", failing_in_the_batch)
 
     result = move(180)

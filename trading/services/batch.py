@@ -59,9 +59,12 @@ class LedgerBatch:
             ],
             ids=True,
         )
+        # ``.id``, not ``.pk`` (a property): tens of thousands of lines.
         lines = (
-            (entry.pk, balance.pk, str(bucket), amount)
-            for entry, (_kind, posting, _account, _memo) in zip(self.entries, self.items, strict=True)
+            (entry_id, balance.id, str(bucket), amount)
+            for entry_id, (_kind, posting, _account, _memo) in zip(
+                [entry.id for entry in self.entries], self.items, strict=True
+            )
             for balance, bucket, amount in posting.lines
         )
         if copy_supported(LedgerLine):  # the most rows of a batch: no model instance for each
@@ -79,7 +82,7 @@ class LedgerBatch:
         deltas: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
         for _kind, posting, _account, _memo in self.items:
             for balance, bucket, amount in posting.lines:
-                deltas[balance.pk][bucket] += amount
+                deltas[balance.id][bucket] += amount
         balances_update(deltas)
         margin_points_record_many(
             [

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from trading import margin
+from trading import margin, selectors
 from trading.book import BookParams
-from trading.models import FillModel, Order, Pair, PlatformSettings
+from trading.models import Account, FillModel, Order, Pair, PlatformSettings
 from trading.services import fills
 from trading.services.fills import Operation
 from trading.services.orders import cancel_locked, take
@@ -46,6 +46,16 @@ class Context:
     touch: dict[int, Decimal]  # order id -> what it may fill at the touch (orders at the mark's price only)
     books: dict[int, BookParams]
     pair: Pair  # the pair whose price moved
+    # Read once per move, as the mark prices are: each market's settings (``account_settings``) and the
+    # write-only system balances the fills post to (``matching.batch``).
+    market_settings: dict[int | None, PlatformSettings] = field(default_factory=dict)
+    system: dict = field(default_factory=dict)
+
+    def account_settings(self, account: Account) -> PlatformSettings:
+        """The settings of the account's market (its fees, fill model), looked up once per move."""
+        if account.market_id not in self.market_settings:
+            self.market_settings[account.market_id] = selectors.account_settings_get(account)
+        return self.market_settings[account.market_id]
 
 
 @dataclass
