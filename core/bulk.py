@@ -119,7 +119,7 @@ def _insert_values(connection: Any, model: type[M], fields: Sequence[models.Fiel
             f"VALUES {', '.join([row] * len(objs))} RETURNING {quote(str(model._meta.pk.column))}"
         )
         _INSERT_SQL[key] = sql
-    params = []
+    params: list[Any] = []
     for obj in objs:
         _foreign_ids_take(obj, fields)
         params.extend(f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields)

@@ -154,14 +154,15 @@ class Prepared:
             start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
             plan.fields = (start, end)
             plan.init_list = [f[0].target.attname for f in select[start:end]]
-            plan.populators = get_related_populators(klass_info, select, connection.alias)
+            # Django 5.2's signature (klass_info, select, db); django-stubs already types Django 6's.
+            plan.populators = get_related_populators(klass_info, select, connection.alias)  # type: ignore[call-arg]
         return plan
 
 
 def _rows_as(queryset: QuerySet) -> str:
     if queryset._prefetch_related_lookups or queryset._known_related_objects:  # type: ignore[attr-defined]
         raise ValueError("Prepared read: no prefetch_related, nor a related manager's queryset")
-    iterable = queryset._iterable_class  # type: ignore[attr-defined]
+    iterable = queryset._iterable_class
     if iterable is ModelIterable:
         return "models"
     if iterable in (ValuesListIterable, FlatValuesListIterable):

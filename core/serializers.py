@@ -25,8 +25,10 @@ _lock = threading.Lock()
 class SharedFieldsSerializer(serializers.Serializer):
     """A serializer with its fields made and bound once per class (see the module's note)."""
 
+    _shared_fields: BindingDict  # set on each class by its first use, read from the class's own __dict__
+
     @property
-    def fields(self) -> BindingDict:  # type: ignore[override]
+    def fields(self) -> BindingDict:
         cls = type(self)
         bound = cls.__dict__.get("_shared_fields")
         if bound is None:
