@@ -385,7 +385,8 @@ def accounts_lock_many(account_ids: Sequence[int]) -> list[Account]:
 
 def accounts_lock(*account_ids: int) -> dict[int, Account]:
     """Lock account rows, always in id order (two transfers in opposite directions cannot deadlock)."""
-    return {a.pk: a for a in _ACCOUNTS_LOCK(account_ids=sorted(set(account_ids)))}
+    # Ids as the ORM would take them (a form's "12" too; junk raises ValueError, as the ORM does).
+    return {a.pk: a for a in _ACCOUNTS_LOCK(account_ids=sorted({int(pk) for pk in account_ids}))}
 
 
 # System balances no check reads, only postings move money to and from (the lending pool's and the
