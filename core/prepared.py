@@ -19,9 +19,10 @@ queryset as Django would.
 
 What the compiled plan cannot know is checked per call as Django checks it: ``select_for_update`` outside
 a transaction is refused (on SQLite too, which Django lets through as it has no row locks), and an integer
-beyond the 64-bit range matches nothing (Django's lookups make such a query empty rather than send it). ``build`` must pass each value through unchanged (``pk=x``,
-``user_id=x``, ``code=x``, ``pk__in=x``): a lookup that rewrites it (``__contains`` wraps it in ``%``) is
-refused when the plan is made.
+beyond the 64-bit range matches nothing (Django's lookups make such a query empty rather than send it).
+``build`` must pass each value through unchanged (``pk=x``, ``user_id=x``, ``code=x``, ``pk__in=x``): a
+lookup that rewrites it (``__contains`` wraps it in ``%``) is refused when the plan is made. The SQL text
+is the same on every call, so PostgreSQL also keeps it prepared (``config.settings``).
 """
 
 from __future__ import annotations

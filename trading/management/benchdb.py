@@ -7,6 +7,7 @@ the data it seeds never mixes with yours; the database is dropped afterwards unl
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -43,3 +44,11 @@ def run_in_bench_database(command: list[str], *, keep: bool, reuse: bool, suffix
             connection.close()
             with connection.cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{bench}"')
+
+
+def script_run(cursor, sql: str, params: dict) -> None:
+    """A seeding script of several statements (each ending with ``;`` at the end of a line), one statement
+    at a time: a statement the server binds (``config.settings``, prepared statements) holds one command."""
+    for statement in re.split(r";\s*$", sql, flags=re.MULTILINE):
+        if statement.strip():
+            cursor.execute(statement, params)

@@ -166,11 +166,28 @@ BUCKETS = (Bucket.FREE, Bucket.LOCKED, Bucket.BORROWED, Bucket.INTEREST)
 # its entry's UPDATE (``ledger_post``'s ``deferred``; a batch's in one statement of its own).
 DEFERRED_FIELDS = ["interest_accrued_exact", "interest_charged_hour", "entry_price"]
 
+
 # Every balance of the entry in one statement (issue 15: "system balances and ledger lines written in bulk").
 # The CTE locks the rows in id order first, as the one-UPDATE-per-row loop did, so two entries touching the
 # same hot system rows (the market, the lending pool) still queue rather than deadlock; the user's own rows
 # are already locked by ``balances_lock``.
-BULK_UPDATE_SQL = f"""
+def _bulk_update_sql(*, with_fields: bool) -> str:
+    # With ``with_fields``, also the deferred fields of the rows whose ``own`` is true (the others keep theirs).
+    fields = (
+        """,
+    interest_accrued_exact = CASE WHEN d.own THEN d.accrued ELSE b.interest_accrued_exact END,
+    interest_charged_hour = CASE WHEN d.own THEN d.charged_hour ELSE b.interest_charged_hour END,
+    entry_price = CASE WHEN d.own THEN d.entry_price ELSE b.entry_price END"""
+        if with_fields
+        else ""
+    )
+    arrays = (
+        ", %(own)s::boolean[], %(accrued)s::numeric[], %(charged_hour)s::timestamptz[], %(entry_price)s::numeric[]"
+        if with_fields
+        else ""
+    )
+    columns = ", own, accrued, charged_hour, entry_price" if with_fields else ""
+    return f"""
 WITH locked AS MATERIALIZED (
     SELECT id FROM trading_balance WHERE id = ANY(%(ids)s::bigint[]) ORDER BY id FOR UPDATE
 )
@@ -178,18 +195,19 @@ UPDATE trading_balance AS b SET
     free = ROUND(b.free + d.free, {AMOUNT_PLACES}),
     locked = ROUND(b.locked + d.locked, {AMOUNT_PLACES}),
     borrowed = ROUND(b.borrowed + d.borrowed, {AMOUNT_PLACES}),
-    interest = ROUND(b.interest + d.interest, {AMOUNT_PLACES}),
-    interest_accrued_exact = CASE WHEN d.own THEN d.accrued ELSE b.interest_accrued_exact END,
-    interest_charged_hour = CASE WHEN d.own THEN d.charged_hour ELSE b.interest_charged_hour END,
-    entry_price = CASE WHEN d.own THEN d.entry_price ELSE b.entry_price END
+    interest = ROUND(b.interest + d.interest, {AMOUNT_PLACES}){fields}
 FROM locked
 JOIN unnest(%(ids)s::bigint[], %(free)s::numeric[], %(locked)s::numeric[], %(borrowed)s::numeric[],
-            %(interest)s::numeric[], %(own)s::boolean[], %(accrued)s::numeric[], %(charged_hour)s::timestamptz[],
-            %(entry_price)s::numeric[])
-    AS d(id, free, locked, borrowed, interest, own, accrued, charged_hour, entry_price) ON d.id = locked.id
+            %(interest)s::numeric[]{arrays})
+    AS d(id, free, locked, borrowed, interest{columns}) ON d.id = locked.id
 WHERE b.id = locked.id
 RETURNING b.id, b.free, b.locked, b.borrowed, b.interest
 """
+
+
+BULK_UPDATE_SQL = _bulk_update_sql(with_fields=False)
+# An operation's own balances also carry their deferred fields (a batch saves its own apart, ``rows_update``).
+BULK_UPDATE_WITH_FIELDS_SQL = _bulk_update_sql(with_fields=True)
 
 
 def balances_update(
@@ -222,12 +240,13 @@ def balances_update(
     params: dict[str, list] = {"ids": ids}
     for bucket in BUCKETS:
         params[str(bucket)] = [changed.get(pk, {}).get(bucket, Decimal(0)) for pk in ids]
-    params["own"] = [pk in own for pk in ids]
-    params["accrued"] = [own[pk].interest_accrued_exact if pk in own else None for pk in ids]
-    params["charged_hour"] = [own[pk].interest_charged_hour if pk in own else None for pk in ids]
-    params["entry_price"] = [own[pk].entry_price if pk in own else None for pk in ids]
+    if own:
+        params["own"] = [pk in own for pk in ids]
+        params["accrued"] = [own[pk].interest_accrued_exact if pk in own else None for pk in ids]
+        params["charged_hour"] = [own[pk].interest_charged_hour if pk in own else None for pk in ids]
+        params["entry_price"] = [own[pk].entry_price if pk in own else None for pk in ids]
     with connection.cursor() as cursor:
-        cursor.execute(BULK_UPDATE_SQL, params)
+        cursor.execute(BULK_UPDATE_WITH_FIELDS_SQL if own else BULK_UPDATE_SQL, params)
         rows = cursor.fetchall()
     if len(rows) != len(ids):
         raise LedgerError(f"{len(ids) - len(rows)} of the entry's balances are gone")

@@ -19,7 +19,6 @@ The three worst cases (first, moved, funded) are printed as multiples of the flo
 
 from __future__ import annotations
 
-import re
 import statistics
 import time
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from trading.management.benchdb import run_in_bench_database
+from trading.management.benchdb import run_in_bench_database, script_run
 
 SEED_SQL = """
 SELECT setseed(0.42);
@@ -80,11 +79,7 @@ WHERE pair_id = (SELECT pair_id FROM futures_futuressymbol WHERE symbol = %(symb
 def seed(*, users: int, positions: int) -> None:
     params = {"users": users, "positions": min(positions, 4)}
     with connection.cursor() as cursor:
-        # One statement at a time: a statement bound by the server (config.settings, prepared statements)
-        # holds one command.
-        for statement in re.split(r";\s*$", SEED_SQL, flags=re.MULTILINE):
-            if statement.strip():
-                cursor.execute(statement, params)
+        script_run(cursor, SEED_SQL, params)
 
 
 def floor() -> tuple:

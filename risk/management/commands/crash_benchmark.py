@@ -41,7 +41,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from trading.management.benchdb import run_in_bench_database
+from trading.management.benchdb import run_in_bench_database, script_run
 
 POLL_SECONDS = 0.1
 UNBALANCED_SQL = """
@@ -96,7 +96,7 @@ class Command(BaseCommand):
         platform_bootstrap()
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute(SEED_SQL, {"users": users})
+            script_run(cursor, SEED_SQL, {"users": users})
         connection.close()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
@@ -256,7 +256,8 @@ def _last_id(model) -> int:
 
 def start_workers(count: int, extra_env: dict[str, str], *, beat: bool) -> list[subprocess.Popen]:
     """``count`` Celery workers of one working process each (and beat), as the Procfile starts them."""
-    env = os.environ | extra_env
+    # As the Procfile's worker runs: no prepared statements for its batch statements.
+    env = os.environ | {"MARGINLAB_PREPARED_STATEMENTS": "false"} | extra_env
     celery = [sys.executable, "-m", "celery", "-A", "config"]
     processes = [
         subprocess.Popen(

@@ -33,7 +33,7 @@ from risk import selectors as risk_selectors
 from risk.models import AccountRisk, SweepBaseline
 from risk.services.sweep import sweep_all, sweep_run
 from risk.services.tick import tick_run
-from trading.management.benchdb import run_in_bench_database
+from trading.management.benchdb import run_in_bench_database, script_run
 from trading.margin import round_down
 from trading.models import Account, Balance, Pair, PlatformSettings
 from trading.services.markets import mark_price_set, platform_bootstrap
@@ -118,7 +118,7 @@ class Command(BaseCommand):
             self.stdout.write(f"seeding {users:,} users ...")
             started = time.perf_counter()
             with connection.cursor() as cursor:
-                cursor.execute(SEED_SQL, {"users": users})
+                script_run(cursor, SEED_SQL, {"users": users})
             connection.close()
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
