@@ -19,7 +19,7 @@ import threading
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # reentrant: a nested serializer may make its own fields meanwhile
 
 
 class SharedFieldsSerializer(serializers.Serializer):

@@ -107,3 +107,11 @@ def test_medians_take_each_rounds_ratio_against_that_rounds_bare_run():
     assert (bare.name, bare.requests_per_second, bare.rate_ratio, bare.p50_ratio) == ("bare", 400, 1.0, 1.0)
     assert (order.name, order.requests_per_second, order.p50_ms, order.p99_ms) == ("order", 200, 4.0, 20.0)
     assert (order.rate_ratio, order.p50_ratio) == (0.5, 2.0)
+
+
+def test_cpu_per_kind_counts_what_each_process_used_between_the_readings():
+    before = {1: ("web", 2.0), 2: ("postgres", 5.0), 3: ("postgres", 1.0)}
+    # 1 used 0.5 s more; 2 ended (its time is lost); 4 is a backend that started meanwhile; 5 is Redis.
+    after = {1: ("web", 2.5), 3: ("postgres", 1.25), 4: ("postgres", 0.5), 5: ("redis", 0.125)}
+
+    assert bench.cpu_used(before, after) == {"web": 0.5, "postgres": 0.75, "redis": 0.125}
