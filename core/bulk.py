@@ -6,10 +6,10 @@ most of the batch's time. ``COPY`` hands the rows to psycopg's C dumpers as they
 still do is done here: ``pre_save`` (``auto_now_add``), a foreign key set to an object saved since (its
 id taken now), JSON through the field's own adapter. With ``ids`` the rows' ids are drawn from the
 table's sequence first (one query), so others can refer to them, as ``bulk_create`` returns them.
-No signals are sent (as with ``bulk_create``). A few rows, and other databases (SQLite, the laptop
-default), go through ``bulk_create``: a ``COPY`` pays off from some tens of rows.
+No signals are sent (as with ``bulk_create``). Other databases (SQLite, the laptop default) go through
+``bulk_create``; on PostgreSQL a few rows are one INSERT whose SQL is built once (an order's own rows, issue
+15 item 2), as a ``COPY`` pays off only from some tens of rows.
 ``rows_update`` is the same for existing rows (the matcher's batch, issue 15 item 4): one UPDATE.
-A few new rows on PostgreSQL are one INSERT whose SQL is built once (an order's own rows, issue 15 item 2).
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def rows_insert(objs: Sequence[M], *, ids: bool = False) -> list[M]:
     """Insert new model instances (all of one model); with ``ids``, each gets its id set.
 
     A few rows on PostgreSQL take one INSERT ... RETURNING id whose SQL is built once per model and row
-    count (``_insert_values``), every row getting its id: an order's own rows (its order, trade, loan
-    event and margin point) are one or two each, and ``bulk_create`` compiled each through the ORM anew."""
+    count (``_insert_values``), every row getting its id: an order's own rows (its order, trades and loan
+    events) are one or two each, and ``bulk_create`` compiled each through the ORM anew."""
     objs = list(objs)
     if not objs:
         return objs

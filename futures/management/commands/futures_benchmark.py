@@ -77,9 +77,8 @@ WHERE pair_id = (SELECT pair_id FROM futures_futuressymbol WHERE symbol = %(symb
 
 
 def seed(*, users: int, positions: int) -> None:
-    params = {"users": users, "positions": min(positions, 4)}
     with connection.cursor() as cursor:
-        script_run(cursor, SEED_SQL, params)
+        script_run(cursor, SEED_SQL, {"users": users, "positions": min(positions, 4)})
 
 
 def floor() -> tuple:

@@ -16,12 +16,12 @@ limits raised so that they cannot refuse the load, and runs wrk against five end
 Requests cycle over the traders, so concurrent orders seldom wait for the same account's lock. The five
 run one after the other, ``--rounds`` times over (3), so that a load that comes and goes on the machine
 falls on all of them alike; each round's ratios are taken against that round's bare run. It prints
-requests per second, p50 and p99 latency of every run, then per endpoint the median over the rounds and
-the median of its ratios to bare, and the CPU each request cost the web server, PostgreSQL, Redis and wrk
-(from /proc: what a request costs the machine, whatever else runs on it); any non-2xx answer or socket error fails the run, and check_ledger runs
-on the database afterwards. Needs wrk (``apt-get install wrk``: it is
-installed when missing and this runs as root with apt-get). Figures depend on the machine and what else runs
-on it: compare runs on one machine.
+requests per second, p50 and p99 latency and the CPU each request cost the web server, PostgreSQL, Redis
+and wrk (from /proc: what a request costs the machine, whatever else runs on it) of every run, then per
+endpoint the median over the rounds and the median of its ratios to bare. Any non-2xx answer or socket
+error fails the run, and check_ledger runs on the database afterwards. Needs wrk (``apt-get install wrk``:
+it is installed when missing and this runs as root with apt-get). Figures depend on the machine and what
+else runs on it: compare runs on one machine.
 """
 
 from __future__ import annotations
