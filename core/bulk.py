@@ -14,7 +14,9 @@ No signals are sent (as with ``bulk_create``). Other databases (SQLite, the lapt
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import connections, models, router
@@ -131,6 +133,70 @@ def _insert_values(connection: Any, model: type[M], fields: Sequence[models.Fiel
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     return objs
+
+
+def array_literal(values: Iterable[Any]) -> str:
+    """``values`` as PostgreSQL's text form of an array (``'{1,2.5,NULL,"a b"}'``), to be cast in the SQL
+    (``%s::numeric[]``): psycopg's list dumper looks up a dumper per element in Python, which on an order's
+    few arrays of a few values each cost more than the statement's own work; one str is dumped at once.
+    Numbers, booleans and None as they are; anything else (text, dates) quoted, ``"`` and ``\\`` escaped."""
+    items = []
+    for value in values:
+        if value is None:
+            items.append("NULL")
+        elif isinstance(value, bool):
+            items.append("t" if value else "f")
+        elif isinstance(value, (int, Decimal)):
+            if isinstance(value, Decimal) and not value.is_finite():
+                raise ValueError(f"{value} is not a number an array of amounts can hold")
+            items.append(str(value))
+        else:
+            text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+            items.append(f'"{text}"')
+    return "{" + ",".join(items) + "}"
+
+
+_CLAUSE_SQL: dict[tuple, str] = {}
+
+
+def insert_clause(
+    name: str, objs: Sequence[models.Model], *, refs: Mapping[str, str], connection: Any
+) -> tuple[str, dict[str, str]]:
+    """A WITH clause named ``name`` that inserts ``objs`` (new rows of one model, PostgreSQL) in their order
+    and returns their ids, for a statement that writes other rows too (``ledger_post``): its SQL and its
+    parameters, one text array per column (``array_literal``), values prepared as ``_insert_values`` prepares
+    them. ``refs``: foreign keys (field names) whose value is the id of the single row of another WITH
+    clause of that statement (field name -> clause name), taken there instead of from the objects."""
+    model = type(objs[0])
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key and f.name not in refs]
+    key = (name, model, tuple(refs.items()))
+    sql = _CLAUSE_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        targets = [_concrete(model, field_name) for field_name in refs]
+        columns = [quote(str(f.column)) for f in [*targets, *fields]]
+        values = [f"{clause}.id" for clause in refs.values()] + [f"d.c{i}" for i in range(len(fields))]
+        # Cast to the bare type (varchar, numeric): a cast to varchar(4) would cut a longer text short, where the
+        # INSERT into the column refuses it, as the ORM's INSERT does.
+        arrays = ", ".join(
+            f"%({name}_{i})s::{re.sub(r'[(].*?[)]', '', _column_type(f, connection))}[]" for i, f in enumerate(fields)
+        )
+        sources = "".join(f"{clause}, " for clause in dict.fromkeys(refs.values()))
+        sql = (
+            f"{name} AS (\n    INSERT INTO {quote(meta.db_table)} ({', '.join(columns)})\n"
+            f"    SELECT {', '.join(values)}\n"
+            f"    FROM {sources}unnest({arrays}) WITH ORDINALITY AS d({''.join(f'c{i}, ' for i in range(len(fields)))}n)\n"
+            f"    ORDER BY d.n\n    RETURNING {quote(str(meta.pk.column))}\n)"
+        )
+        _CLAUSE_SQL[key] = sql
+    for obj in objs:
+        _foreign_ids_take(obj, fields)
+    params = {
+        f"{name}_{i}": array_literal(f.get_db_prep_save(f.pre_save(obj, add=True), connection) for obj in objs)
+        for i, f in enumerate(fields)
+    }
+    return sql, params
 
 
 def _column_type(field: models.Field, connection: Any) -> str:

@@ -12,6 +12,7 @@ class TradingConfig(AppConfig):
             InterestRate,
             IsolatedMarginTier,
             Market,
+            MarkPrice,
             Pair,
             PairBook,
             PlatformSettings,
@@ -20,5 +21,14 @@ class TradingConfig(AppConfig):
         )
 
         lookups_connect(
-            Asset, IsolatedMarginTier, Market, Pair, PlatformSettings, RiskProfile, RiskTier, PairBook, InterestRate
+            Asset,
+            IsolatedMarginTier,
+            Market,
+            MarkPrice,
+            Pair,
+            PlatformSettings,
+            RiskProfile,
+            RiskTier,
+            PairBook,
+            InterestRate,
         )

@@ -1,5 +1,7 @@
 """Per-process copies of what every order reads and staff seldom change: the platform settings, risk tiers,
-assets and pairs (issue 15: "read once or cached with invalidation").
+assets and pairs (issue 15: "read once or cached with invalidation"); and the mark prices, which change on
+every tick of the price feed but are read by every order far more often than that (a tick retires all the
+copies: each process reads its few rows again on its next look-up).
 
 Each copy is tagged with a generation token kept in the shared cache (Redis). Any write to one of those
 tables replaces the token, at once and again after its transaction commits, and every process drops its

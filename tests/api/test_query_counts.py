@@ -82,10 +82,9 @@ CASES = [
     ("transfers", lambda user, i: fund(user), 2),
     ("loans", borrow, 2),
     ("ledger", lambda user, i: fund(user), 2),
-    # Platform settings and risk tiers are per-process copies (trading.lookup_cache): no query.
-    ("accounts", lambda user, i: isolated_with_position(user, i), 4),
-    # mark_prices() is read twice: once by position_list_for_user, once by account_summaries_for_user.
-    ("positions", isolated_with_position, 4),
+    # Platform settings, risk tiers and mark prices are per-process copies (trading.lookup_cache): no query.
+    ("accounts", lambda user, i: isolated_with_position(user, i), 3),
+    ("positions", isolated_with_position, 3),
     ("margin-calls", margin_call, 2),
     ("liquidations", liquidation, 2),
     ("snapshots", snapshot, 2),

@@ -1,10 +1,15 @@
-"""Rows written with COPY (core.bulk): what bulk_create would have written, ids included."""
+"""Rows written with COPY (core.bulk): what bulk_create would have written, ids included; and the text form of
+arrays and the WITH clauses that insert rows within a larger statement."""
+
+from datetime import UTC, datetime
+from decimal import Decimal as D
 
 import pytest
+from django.db import DataError, connection, transaction
 
 from accounts.models import Notification
 from core import bulk
-from core.bulk import rows_insert
+from core.bulk import array_literal, insert_clause, rows_insert
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +49,70 @@ def test_a_row_pointing_at_an_unsaved_object_is_refused(alice):
         rows_insert(
             [Notification(user=nobody, kind=Notification.Kind.LIQUIDATION, title="x") for _ in range(bulk.COPY_FROM)]
         )
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="array literals and WITH clauses are PostgreSQL's"
+)
+AWKWARD = 'a "quote", a backslash \\, {braces}, a comma, NULL and ünïcode'
+
+
+@needs_postgresql
+@pytest.mark.parametrize(
+    "values, kind",
+    [
+        ([1, -2, 3_000_000_000_000, None], "bigint"),
+        ([D("0E-8"), D("-7.00036000"), D("123456789012.12345678"), D("1E+3"), None], "numeric"),
+        ([True, False, None], "boolean"),
+        (["free", AWKWARD, "", "NULL", None], "text"),
+        ([datetime(2026, 12, 2, 7, 5, 5, 801315, tzinfo=UTC), None], "timestamptz"),
+    ],
+)
+def test_an_array_literal_reads_back_as_the_values(values, kind):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT %s::{kind}[]", [array_literal(values)])
+        assert cursor.fetchone()[0] == values
+
+
+@pytest.mark.parametrize("value", [D("NaN"), D("Infinity"), D("-Infinity")])
+def test_an_array_literal_refuses_what_is_no_amount(value):
+    with pytest.raises(ValueError):
+        array_literal([D(1), value])
+
+
+@needs_postgresql
+def test_an_insert_clause_writes_its_rows_in_order_with_their_references(alice):
+    """Two WITH clauses in one statement: the second's rows point at the first's single row, and each comes
+    back with its id, in the order given."""
+    first = Notification(user=alice, kind=Notification.Kind.LIQUIDATION, title="first", body=AWKWARD)
+    rows = [Notification(kind=Notification.Kind.LIQUIDATION, title=f"n{n}", account_ref=n) for n in range(3)]
+    one, one_params = insert_clause("one_row", [first], refs={}, connection=connection)
+    many, many_params = insert_clause("many_rows", rows, refs={"user": "owner"}, connection=connection)
+    sql = (
+        f"WITH owner AS (SELECT id FROM accounts_user WHERE id = %(user)s), {one}, {many} "
+        "SELECT ARRAY(SELECT id FROM one_row), ARRAY(SELECT id FROM many_rows ORDER BY id)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"user": alice.pk, **one_params, **many_params})
+        (first_id,), ids = cursor.fetchone()
+    stored = Notification.objects.in_bulk([first_id, *ids])
+    assert (stored[first_id].title, stored[first_id].body, stored[first_id].user_id) == ("first", AWKWARD, alice.pk)
+    assert [(stored[pk].title, stored[pk].account_ref, stored[pk].user_id) for pk in ids] == [
+        (f"n{n}", n, alice.pk) for n in range(3)
+    ]
+    assert all(stored[pk].created_at is not None for pk in [first_id, *ids])  # auto_now_add
+
+
+@needs_postgresql
+def test_an_insert_clause_refuses_a_text_too_long_for_its_column(alice):
+    """Cast to the bare type: the column refuses the text, as the ORM's INSERT would, rather than cut it."""
+    too_long = "x" * (Notification._meta.get_field("title").max_length + 1)
+    clause, params = insert_clause(
+        "too_long",
+        [Notification(user=alice, kind=Notification.Kind.LIQUIDATION, title=too_long)],
+        refs={},
+        connection=connection,
+    )
+    with pytest.raises(DataError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"WITH {clause} SELECT count(*) FROM too_long", params)
+    assert not Notification.objects.filter(user=alice).exists()

@@ -4,11 +4,14 @@ from datetime import UTC, datetime
 from decimal import Decimal as D
 
 import pytest
+from django.db import transaction
+from rest_framework.test import APIClient
 
+from accounts.services import token_create
 from core.errors import ApplicationError
 from tests.helpers import amounts, assert_ledger_clean, bal, cross, spot
-from trading.models import Asset, LoanEvent, SystemAccount
-from trading.services.ledger import system_balance
+from trading.models import Asset, JournalEntry, LoanEvent, Order, SystemAccount
+from trading.services.ledger import PoolExhausted, Posting, ledger_post, system_balance
 from trading.services.loans import interest_accrue_due, loan_borrow, loan_repay, max_borrowable_get
 from trading.services.transfers import transfer_create
 
@@ -78,6 +81,50 @@ def test_borrow_takes_from_the_lending_pool_and_respects_its_size(alice, funded_
     assert max_borrowable_get(user=alice, account_id=funded_cross.pk, asset="USDT") == D(100)
     with pytest.raises(ApplicationError, match="limit of 600"):
         loan_borrow(user=alice, account_id=funded_cross.pk, asset="USDT", amount="100.01", now=T_13_55)
+
+
+def _pool_shrink_to(asset: Asset, left: D) -> None:
+    """The pool lends what it holds: move all but ``left`` of it to paper funding, through the ledger."""
+    pool = system_balance(SystemAccount.LENDING_POOL, asset)
+    with transaction.atomic():
+        posting = Posting()
+        posting.move(pool, system_balance(SystemAccount.PAPER_FUNDING, asset), pool.free - left)
+        ledger_post(kind=JournalEntry.Kind.FUNDING, posting=posting, memo="test: shrink the lending pool")
+
+
+def test_the_pool_lends_all_it_has_and_not_a_unit_more(alice, funded_cross):
+    """The pool's amount is checked on what the borrow's UPDATE stores (no read of it first): its last
+    0.5 USDT can be borrowed, 0.50000001 cannot, and a refused borrow changes nothing."""
+    usdt = Asset.objects.get(code="USDT")
+    _pool_shrink_to(usdt, D("0.5"))
+    before = amounts(funded_cross, "USDT")
+    with pytest.raises(PoolExhausted, match="only 0.50000000 USDT left"):
+        loan_borrow(user=alice, account_id=funded_cross.pk, asset="USDT", amount="0.50000001", now=T_13_55)
+    assert amounts(funded_cross, "USDT") == before and system_balance(SystemAccount.LENDING_POOL, usdt).free == D("0.5")
+    assert not LoanEvent.objects.filter(account=funded_cross).exists()
+    loan_borrow(user=alice, account_id=funded_cross.pk, asset="USDT", amount="0.5", now=T_13_55)
+    assert system_balance(SystemAccount.LENDING_POOL, usdt).free == 0
+    assert bal(funded_cross, "USDT").borrowed == D("0.5")
+    assert_ledger_clean()
+
+
+def test_an_order_that_would_empty_the_pool_past_zero_is_refused_whole(alice, funded_cross, set_prices):
+    """MARGIN_BUY through the API: the order, its trade and its loan are written in the statement that finds
+    the pool short, and none of them stays (Binance's -3045 on /sapi is the same error)."""
+    set_prices(ETHUSDT=3500)
+    usdt = Asset.objects.get(code="USDT")
+    _pool_shrink_to(usdt, D(1))
+    _, token = token_create(user=alice, name="pool")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    order = {"account": funded_cross.pk, "symbol": "ETHUSDT", "side": "BUY", "type": "MARKET",
+             "quote_quantity": "1100", "side_effect": "MARGIN_BUY"}  # fmt: skip
+    before = amounts(funded_cross, "USDT")
+    response = client.post("/api/v1/orders", order, format="json")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "pool_exhausted"
+    assert amounts(funded_cross, "USDT") == before and not Order.objects.filter(account=funded_cross).exists()
+    assert system_balance(SystemAccount.LENDING_POOL, usdt).free == 1
+    assert_ledger_clean()
 
 
 def test_borrowing_a_base_asset_for_a_short(alice, funded_cross, set_prices):

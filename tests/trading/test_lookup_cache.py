@@ -1,4 +1,4 @@
-"""The per-process copies of settings, tiers and pairs (trading.lookup_cache): a request reads the
+"""The per-process copies of settings, tiers, pairs and mark prices (trading.lookup_cache): a request reads the
 generation token once and keeps the copies it began with; its own writes and the next request see changes."""
 
 from decimal import Decimal as D
@@ -6,6 +6,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.services import token_create
@@ -17,7 +18,7 @@ from trading.lookup_cache import (
     lookups_request_finished,
     lookups_request_started,
 )
-from trading.selectors import platform_settings_get
+from trading.selectors import mark_prices, pair_get, platform_settings_get
 
 
 @pytest.fixture
@@ -80,3 +81,42 @@ def test_the_next_request_sees_a_change_committed_elsewhere(platform):
         assert platform_settings_get().taker_fee == D("0.004")
     finally:
         lookups_request_finished()
+
+
+def test_the_mark_prices_are_a_copy_that_a_price_change_retires(platform, set_prices, counted):
+    """The mark prices are kept like the pairs: read once while no price changed; a price set here is seen at
+    once, one set by another process (its token replaced) from the next request on."""
+    set_prices(ETHUSDT=3500)
+    with CaptureQueriesContext(connection) as reads:
+        assert mark_prices()["ETH"] == D(3500)
+        mine = mark_prices()
+        mine["ETH"] = D(1)  # the caller's own dict: the copy is not changed through it
+        assert mark_prices()["ETH"] == D(3500)
+    assert len(reads.captured_queries) == 1
+    set_prices(ETHUSDT=3600)  # a write of this process's: seen at once
+    assert mark_prices()["ETH"] == D(3600)
+    lookups_request_started()
+    try:
+        assert mark_prices()["ETH"] == D(3600)
+        with connection.cursor() as cursor:  # another process's tick, its token replaced
+            cursor.execute(
+                "UPDATE trading_markprice SET price = 3700 WHERE pair_id = %s", [pair_get(symbol="ETHUSDT").pk]
+            )
+        cache.set(lookup_cache.GENERATION_KEY, "a tick in another process")
+        assert mark_prices()["ETH"] == D(3600)  # one consistent set of prices per request
+    finally:
+        lookups_request_finished()
+    assert mark_prices()["ETH"] == D(3700)
+
+
+def test_an_order_fills_at_the_price_a_tick_just_set(alice, set_prices):
+    """Between two orders of one process the price moves: the second fills at the new price."""
+    set_prices(ETHUSDT=3500, BTCUSDT=95000)
+    _, token = token_create(user=alice, name="lookups")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    order = {"account": spot(alice).pk, "symbol": "ETHUSDT", "side": "BUY", "type": "MARKET", "quote_quantity": "20"}
+    first = client.post("/api/v1/orders", order, format="json").json()
+    set_prices(ETHUSDT=3000)
+    second = client.post("/api/v1/orders", order, format="json").json()
+    assert D(first["executed_qty"]) < D(second["executed_qty"])  # more ETH for 20 USDT at the lower price

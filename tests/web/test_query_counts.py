@@ -45,13 +45,13 @@ def margin_call(user, i):
 
 CASES = [
     # fragment, what adds one item, queries
-    # session; user; mark prices; the accounts with pairs; their balances; the unread liquidation
-    # notices; the pairs' ticks and steps (for amounts at their precision). Platform settings and risk
-    # tiers are per-process copies (trading.lookup_cache).
-    ("dashboard-live", isolated_with_position, 7),
-    # session; user; the account; its balances; mark prices; the unread liquidation notices; its open
-    # orders; the pairs' ticks and steps
-    ("account-live", cross_position_and_order, 8),
+    # session; user; the accounts with pairs; their balances; the unread liquidation notices; the pairs'
+    # ticks and steps (for amounts at their precision). Platform settings, risk tiers and mark prices are
+    # per-process copies (trading.lookup_cache).
+    ("dashboard-live", isolated_with_position, 6),
+    # session; user; the account; its balances; the unread liquidation notices; its open orders; the pairs'
+    # ticks and steps
+    ("account-live", cross_position_and_order, 7),
     # session; user; the 24 h opening candles; the mark prices with their pairs; the pairs' ticks and steps
     ("prices-live", None, 5),
     # session; user; the unread count; the latest notifications

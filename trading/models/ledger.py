@@ -46,7 +46,8 @@ class JournalEntry(models.Model):
 
 class LedgerLine(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
-    balance = models.ForeignKey(Balance, on_delete=models.PROTECT, related_name="ledger_lines")
+    # Indexed by ledgerline_balance_bucket (balance, bucket), which serves a look-up by balance alone too.
+    balance = models.ForeignKey(Balance, on_delete=models.PROTECT, related_name="ledger_lines", db_index=False)
     bucket = models.CharField(max_length=8, choices=Bucket.choices)
     amount = models.DecimalField(max_digits=32, decimal_places=AMOUNT_PLACES)
 

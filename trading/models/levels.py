@@ -14,7 +14,8 @@ from .ledger import JournalEntry
 
 
 class MarginPoint(models.Model):
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="margin_points")
+    # Indexed by marginpoint_account_time (account, created_at), which serves a look-up by account alone too.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="margin_points", db_index=False)
     # A transfer between two margin accounts is one entry and two points.
     entry = models.ForeignKey(JournalEntry, on_delete=models.CASCADE, related_name="margin_points")
     kind = models.CharField(max_length=16, choices=JournalEntry.Kind.choices)

@@ -123,6 +123,8 @@ class MarkPrice(models.Model):
     price = amount_field()
     updated_at = models.DateTimeField()
 
+    objects = LookupQuerySet.as_manager()  # its writes retire the cached copies (trading.lookup_cache)
+
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(price__gt=0), name="mark_price_positive")]
 

@@ -187,7 +187,13 @@ _MARK_PRICES = Prepared(
 
 
 def mark_prices() -> dict[str, Decimal]:
-    """The mark price of every asset in the quote asset (USDT itself is 1)."""
+    """The mark price of every asset in the quote asset (USDT itself is 1): this process's copy while no
+    price changed (trading.lookup_cache: writing a price retires it, as writing a pair does), a dict of
+    the caller's own."""
+    return dict(lookup_cached("mark_prices", _mark_prices_read))
+
+
+def _mark_prices_read() -> dict[str, Decimal]:
     prices = {QUOTE_ASSET: Decimal(1)}
     prices.update(dict(_MARK_PRICES()))
     return prices

@@ -32,7 +32,14 @@ from trading.models import (  # OPEN_STATUSES: still imported from here by risk.
     Trade,
 )
 from trading.services.common import margin_rule_check
-from trading.services.ledger import DEFERRED_FIELDS, LockedAccount, Posting, ledger_post, system_balance_to_post
+from trading.services.ledger import (
+    DEFERRED_FIELDS,
+    LockedAccount,
+    NewRows,
+    Posting,
+    ledger_post,
+    system_balance_to_post,
+)
 from trading.services.loans import LoanBook, borrow_locked, initial_check_valuation, repay_locked
 from trading.services.positions import entry_price_update
 
@@ -91,6 +98,28 @@ class Operation:
         self.initial_check()
         entry = None
         deferred = sorted(self.book.deferred or (), key=lambda balance: balance.pk)
+        new = [order for order in orders if order.pk is None]
+        for order in orders:
+            if order.pk is not None:
+                order.save()
+        if self.posting.lines and len(orders) == 1 and _only_of_new(orders[0], [*self.trades, *self.book.events]):
+            # A new order (placement): it, its trades and its loan events go with the entry, in its statement.
+            for event in self.book.events:
+                event.order = orders[0]
+            return ledger_post(
+                kind=kind,
+                posting=self.posting,
+                account=account,
+                memo=memo,
+                held=self.locked.all(),
+                prices=self.prices,
+                deferred=deferred,
+                rows=[
+                    NewRows("new_order", new),
+                    NewRows("new_trades", self.trades, {"entry": "entry", "order": "new_order"}),
+                    NewRows("new_loan_events", self.book.events, {"entry": "entry", "order": "new_order"}),
+                ],
+            )
         if self.posting.lines:
             entry = ledger_post(
                 kind=kind,
@@ -103,10 +132,6 @@ class Operation:
             )
         elif deferred:
             rows_update(Balance, deferred, DEFERRED_FIELDS)
-        new = [order for order in orders if order.pk is None]
-        for order in orders:
-            if order.pk is not None:
-                order.save()
         rows_insert(new, ids=True)
         for trade in self.trades:
             assert entry is not None  # a trade always moves money, so the posting has lines
@@ -115,6 +140,15 @@ class Operation:
         if entry is not None:
             self.book.save(entry, orders[0] if len(orders) == 1 else None)
         return entry
+
+
+def _only_of_new(order: Order, records: list) -> bool:
+    """Whether ``order`` is new and every record (trade, loan event) is its own or no order's yet."""
+    if order.pk is not None:
+        return False
+    return all(
+        record.order_id is None and record._state.fields_cache.get("order", order) is order for record in records
+    )
 
 
 def book_side_get(

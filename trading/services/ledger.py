@@ -15,20 +15,21 @@ system row is held is as short as it can be and two operations cannot deadlock o
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
 from accounts.models import User
-from core.bulk import rows_update
-from core.errors import InsufficientBalance
-from core.money import AMOUNT_PLACES
+from core.bulk import array_literal, insert_clause, rows_insert, rows_update
+from core.errors import ApplicationError, InsufficientBalance
+from core.money import AMOUNT_PLACES, Q8
 from core.prepared import Prepared
 from trading.lookup_cache import lookup_cached
 from trading.models import (
@@ -53,9 +54,39 @@ class LedgerError(Exception):
     """A programming error: an unbalanced entry or an unlocked write. Never the user's fault."""
 
 
+class PoolExhausted(ApplicationError):
+    code = "pool_exhausted"
+
+
+def _pools_check(posting: Posting, deltas: dict[int, dict[str, Decimal]], stored_free: dict[int, Decimal]) -> None:
+    """Each lending pool the posting lends from still holds zero or more (``stored_free``: its free amount as
+    the UPDATE stored it, for the pools among them); else the whole entry is refused (the transaction rolls
+    back), saying what the pool had."""
+    for pool_id, free in sorted(stored_free.items()):
+        if pool_id in posting.pools and free < 0:
+            pool = posting.pools[pool_id]
+            left = free - deltas[pool_id][Bucket.FREE]
+            raise PoolExhausted(f"The lending pool has only {left} {pool.asset.code} left.")
+
+
+@dataclass(frozen=True)
+class NewRows:
+    """New rows of one model that an entry brings (an order's order, trades and loan events), written by
+    ``ledger_post``: in the entry's own statement when it is one (``core.bulk.insert_clause``), else just
+    after it. ``refs``: foreign keys (field names) to the entry (``"entry"``) or to the single row of an
+    earlier ``NewRows`` (its ``name``), set on the objects once that row exists."""
+
+    name: str
+    objs: Sequence[models.Model]
+    refs: Mapping[str, str] = field(default_factory=dict)
+
+
 class Posting:
     def __init__(self) -> None:
         self.lines: list[tuple[Balance, str, Decimal]] = []
+        # Lending pools this posting lends from, by balance id: their free amount must not go below zero.
+        # A pool is a system row, never read-locked: ``ledger_post`` checks the amount its UPDATE stored.
+        self.pools: dict[int, Balance] = {}
 
     def add(self, balance: Balance, bucket: str, amount: Decimal) -> None:
         if amount == 0:
@@ -85,7 +116,9 @@ class Posting:
         self.add(dst, dst_bucket, amount)
 
     def lend(self, *, debtor: Balance, pool: Balance, amount: Decimal) -> None:
-        """The pool's cash goes to the debtor; the debtor's debt is the pool's claim (its negative debt)."""
+        """The pool's cash goes to the debtor; the debtor's debt is the pool's claim (its negative debt). A pool
+        lends only what it has (``ledger_post`` refuses the entry otherwise: ``PoolExhausted``)."""
+        self.pools[pool.pk] = pool
         self.add(pool, Bucket.FREE, -amount)
         self.add(pool, Bucket.BORROWED, -amount)
         self.add(debtor, Bucket.FREE, amount)
@@ -127,14 +160,18 @@ def ledger_post(
     held: Sequence[Balance] | None = None,
     prices: dict[str, Decimal] | None = None,
     deferred: Sequence[Balance] = (),
+    rows: Sequence[NewRows] = (),
 ) -> JournalEntry:
-    """Write the posting as one entry, and the margin point of the accounts it touched.
+    """Write the posting as one entry, and the margin point of the accounts it touched; then ``rows``.
 
     ``held``: every balance of ``account``, locked by the caller and carrying the posting's lines (a
-    ``LockedAccount``'s); with it the margin point values them as the entry's UPDATE left them (read back
-    from that statement) instead of reading them again. ``prices``: the mark prices the caller's checks
-    used, for the point too (else they are read). ``deferred``: locked user balances whose
-    ``DEFERRED_FIELDS`` (interest clock, entry price) the caller changed, saved in the entry's UPDATE."""
+    ``LockedAccount``'s); with it the margin point values them as the entry's UPDATE leaves them instead of
+    reading them again, and when the posting touches no other user balance (an order's) the UPDATE, the
+    entry, its lines, its point and ``rows`` are one statement. ``rows``: the records the entry brings
+    (``NewRows``: an order's order, trades and loan events), written with it. ``prices``: the mark prices
+    the caller's checks used, for the point too (else they are read). ``deferred``: locked user balances
+    whose ``DEFERRED_FIELDS`` (interest clock, entry price) the caller changed, saved in the entry's UPDATE.
+    A lending pool the posting lends from must not end below zero (``PoolExhausted``)."""
     if not transaction.get_connection().in_atomic_block:
         raise LedgerError("ledger_post must run inside transaction.atomic()")
     posting_check(kind, posting)
@@ -142,7 +179,26 @@ def ledger_post(
     for balance, bucket, amount in posting.lines:
         deltas[balance.pk][bucket] += amount
 
+    entry = JournalEntry(kind=kind, account=account, memo=memo[:255], created_at=timezone.now())
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql" and _amounts_known(posting, account, held):
+        # Every user balance of the entry is one the caller locked and holds: what the UPDATE will store is
+        # known here, so the margin points are valued before it, and the UPDATE, the entry, its lines and
+        # its points are one statement (issue 15: one round trip fewer for every order).
+        _round_as_stored(posting)
+        points = margin_point_rows(
+            entry=entry, balances=[line[0] for line in posting.lines], account=account, held=held, prices=prices
+        )
+        _entry_write_all(entry, posting=posting, deltas=deltas, deferred=deferred, points=points, rows=rows)
+        return entry
     stored = balances_update(deltas, deferred)
+    if posting.pools:
+        pools_free = (
+            {pk: stored[pk][0] for pk in posting.pools if pk in stored}
+            if stored is not None
+            else dict(Balance.objects.filter(pk__in=posting.pools).values_list("pk", "free"))
+        )
+        _pools_check(posting, deltas, pools_free)
     if stored is not None:
         # The user's balance objects take the amounts the UPDATE stored (rounded as the database rounds).
         for balance, _, _ in posting.lines:
@@ -150,7 +206,6 @@ def ledger_post(
                 balance.free, balance.locked, balance.borrowed, balance.interest = stored[balance.pk]
     else:
         held = None  # amounts not read back: the margin point reads them
-    entry = JournalEntry(kind=kind, account=account, memo=memo[:255], created_at=timezone.now())
     # The level of every margin account the entry touched (issue 17): here, so that no service can forget it.
     # Valued before the entry exists (the balances already carry it): the points go in the entry's statement.
     points = margin_point_rows(
@@ -158,7 +213,46 @@ def ledger_post(
     )
     if not _entry_create(entry, lines=posting.lines, points=points):
         margin_points_write([(point[0], entry.pk, *point[2:8], entry.created_at) for point in points])
+    for group in rows:
+        _refs_set(group, entry, rows)
+        rows_insert(group.objs, ids=True)
     return entry
+
+
+def _refs_set(group: NewRows, entry: JournalEntry, rows: Sequence[NewRows]) -> None:
+    by_name = {other.name: other for other in rows}
+    for name, target in group.refs.items():
+        value = entry if target == "entry" else by_name[target].objs[0]
+        for obj in group.objs:
+            setattr(obj, name, value)
+
+
+def _amounts_known(posting: Posting, account: Account | None, held: Sequence[Balance] | None) -> bool:
+    """Whether what the UPDATE stores follows from the objects: every amount has at most AMOUNT_PLACES
+    places (so its ROUND changes nothing), and every user balance the posting changes is one of ``held``
+    (the caller's balances of ``account``, locked and read), so that no margin point needs a read either."""
+    if not posting.lines or any(_places(amount) > AMOUNT_PLACES for _, _, amount in posting.lines):
+        return False
+    users = {balance.account_id for balance, _, _ in posting.lines if not balance.is_system}
+    if not users:
+        return True
+    if held is None or account is None or users != {account.pk}:
+        return False
+    ids = {balance.pk for balance in held}
+    return all(balance.pk in ids for balance, _, _ in posting.lines if not balance.is_system)
+
+
+def _places(amount: Decimal) -> int:
+    exponent = amount.as_tuple().exponent if isinstance(amount, Decimal) else 0
+    return -exponent if isinstance(exponent, int) else AMOUNT_PLACES + 1  # NaN and infinities: never
+
+
+def _round_as_stored(posting: Posting) -> None:
+    """The user balance objects as the UPDATE stores them, with AMOUNT_PLACES places (``_amounts_known``:
+    nothing to round; 1.5 becomes 1.50000000, as the row reads back)."""
+    for balance, bucket, _ in posting.lines:
+        if not balance.is_system:
+            setattr(balance, bucket, getattr(balance, bucket).quantize(Q8))
 
 
 BUCKETS = (Bucket.FREE, Bucket.LOCKED, Bucket.BORROWED, Bucket.INTEREST)
@@ -187,10 +281,12 @@ def _bulk_update_sql(*, with_fields: bool) -> str:
         else ""
     )
     columns = ", own, accrued, charged_hour, entry_price" if with_fields else ""
+    # Two WITH clauses (``locked``, ``updated``): alone (``_BULK_UPDATE``) or before the entry's ones
+    # (``_UPDATE_AND_ENTRY``).
     return f"""
-WITH locked AS MATERIALIZED (
+locked AS MATERIALIZED (
     SELECT id FROM trading_balance WHERE id = ANY(%(ids)s::bigint[]) ORDER BY id FOR UPDATE
-)
+), updated AS (
 UPDATE trading_balance AS b SET
     free = ROUND(b.free + d.free, {AMOUNT_PLACES}),
     locked = ROUND(b.locked + d.locked, {AMOUNT_PLACES}),
@@ -202,12 +298,16 @@ JOIN unnest(%(ids)s::bigint[], %(free)s::numeric[], %(locked)s::numeric[], %(bor
     AS d(id, free, locked, borrowed, interest{columns}) ON d.id = locked.id
 WHERE b.id = locked.id
 RETURNING b.id, b.free, b.locked, b.borrowed, b.interest
-"""
+)"""
 
 
-BULK_UPDATE_SQL = _bulk_update_sql(with_fields=False)
-# An operation's own balances also carry their deferred fields (a batch saves its own apart, ``rows_update``).
-BULK_UPDATE_WITH_FIELDS_SQL = _bulk_update_sql(with_fields=True)
+# Keyed by ``with_fields``: an operation's own balances also carry their deferred fields (a batch saves its
+# own apart, ``rows_update``).
+_UPDATE_CTES = {with_fields: _bulk_update_sql(with_fields=with_fields) for with_fields in (False, True)}
+_BULK_UPDATE = {
+    with_fields: f"WITH {ctes}\nSELECT id, free, locked, borrowed, interest FROM updated"
+    for with_fields, ctes in _UPDATE_CTES.items()
+}
 
 
 def balances_update(
@@ -236,21 +336,31 @@ def balances_update(
             if Balance.objects.filter(pk=balance_id).update(**changes) != 1:
                 raise LedgerError(f"balance #{balance_id} is gone")
         return None
-    ids = sorted(set(changed) | set(own))
-    params: dict[str, list] = {"ids": ids}
-    for bucket in BUCKETS:
-        params[str(bucket)] = [changed.get(pk, {}).get(bucket, Decimal(0)) for pk in ids]
-    if own:
-        params["own"] = [pk in own for pk in ids]
-        params["accrued"] = [own[pk].interest_accrued_exact if pk in own else None for pk in ids]
-        params["charged_hour"] = [own[pk].interest_charged_hour if pk in own else None for pk in ids]
-        params["entry_price"] = [own[pk].entry_price if pk in own else None for pk in ids]
+    params, count = _update_params(deltas, deferred)
     with connection.cursor() as cursor:
-        cursor.execute(BULK_UPDATE_WITH_FIELDS_SQL if own else BULK_UPDATE_SQL, params)
+        cursor.execute(_BULK_UPDATE["own" in params], params)
         rows = cursor.fetchall()
-    if len(rows) != len(ids):
-        raise LedgerError(f"{len(ids) - len(rows)} of the entry's balances are gone")
+    if len(rows) != count:
+        raise LedgerError(f"{count - len(rows)} of the entry's balances are gone")
     return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def _update_params(deltas: dict[int, dict[str, Decimal]], deferred: Sequence[Balance]) -> tuple[dict[str, str], int]:
+    """The parameters of the UPDATE's WITH clauses (``_bulk_update_sql``), each array in its text form
+    (core.bulk.array_literal), cast in the SQL; ``own`` and the deferred fields only when there are some.
+    And the number of rows it must update."""
+    changed = {pk: d for pk, d in deltas.items() if any(d.values())}
+    own = {balance.pk: balance for balance in deferred}
+    ids = sorted(set(changed) | set(own))
+    params = {"ids": array_literal(ids)}
+    for bucket in BUCKETS:
+        params[str(bucket)] = array_literal(changed.get(pk, {}).get(bucket, 0) for pk in ids)
+    if own:
+        params["own"] = array_literal(pk in own for pk in ids)
+        params["accrued"] = array_literal(own[pk].interest_accrued_exact if pk in own else None for pk in ids)
+        params["charged_hour"] = array_literal(own[pk].interest_charged_hour if pk in own else None for pk in ids)
+        params["entry_price"] = array_literal(own[pk].entry_price if pk in own else None for pk in ids)
+    return params, len(ids)
 
 
 # Each margin point column (levels.POINT_COLUMNS) as the entry's statement fills it.
@@ -269,8 +379,8 @@ _POINT_VALUES = {
 # The entry, its lines and its margin points in one statement (PostgreSQL runs every data-modifying WITH
 # clause, referenced or not): one round trip instead of three. The lines keep the posting's order (their
 # ids follow it).
-ENTRY_SQL = f"""
-WITH entry AS (
+_ENTRY_CTES = f"""
+entry AS (
     INSERT INTO {JournalEntry._meta.db_table} (kind, account_id, memo, created_at)
     VALUES (%(kind)s, %(account)s, %(memo)s, %(created_at)s)
     RETURNING id
@@ -286,9 +396,37 @@ WITH entry AS (
     FROM entry, unnest(%(point_accounts)s::bigint[], %(point_levels)s::numeric[], %(point_assets)s::numeric[],
         %(point_debts)s::numeric[], %(point_prices)s::jsonb[], %(point_holdings)s::jsonb[])
         AS point(account_id, level, assets, debt, prices, holdings)
+)"""
+ENTRY_SQL = f"WITH {_ENTRY_CTES}\nSELECT id FROM entry"
+# With the balances' UPDATE first (``ledger_post`` when the amounts it stores are known): the entry's id, the
+# number of balances updated and the free amount each lending pool lent from (``pools``) is left with.
+_UPDATE_AND_ENTRY_SELECT = (
+    "SELECT (SELECT id FROM entry), (SELECT count(*) FROM updated), "
+    "ARRAY(SELECT ARRAY[id, free] FROM updated WHERE id = ANY(%(pools)s::bigint[]))"
 )
-SELECT id FROM entry
-"""
+_UPDATE_AND_ENTRY = {
+    with_fields: f"WITH {ctes},{_ENTRY_CTES}\n{_UPDATE_AND_ENTRY_SELECT}" for with_fields, ctes in _UPDATE_CTES.items()
+}
+
+
+def _entry_params(entry: JournalEntry, lines: list[tuple[Balance, str, Decimal]], points: list[tuple]) -> dict:
+    """The parameters of the entry's WITH clauses (``_ENTRY_CTES``): each array in its text form
+    (core.bulk.array_literal), cast in the SQL; the JSON ones as JSON text."""
+    return {
+        "kind": entry.kind,
+        "account": entry.account_id,
+        "memo": entry.memo,
+        "created_at": entry.created_at,
+        "balances": array_literal(balance.pk for balance, _, _ in lines),
+        "buckets": array_literal(str(bucket) for _, bucket, _ in lines),
+        "amounts": array_literal(amount for _, _, amount in lines),
+        "point_accounts": array_literal(point[0] for point in points),
+        "point_levels": array_literal(point[3] for point in points),
+        "point_assets": array_literal(point[4] for point in points),
+        "point_debts": array_literal(point[5] for point in points),
+        "point_prices": array_literal(json.dumps(point[6]) for point in points),
+        "point_holdings": array_literal(json.dumps(point[7]) for point in points),
+    }
 
 
 def _entry_create(entry: JournalEntry, *, lines: list[tuple[Balance, str, Decimal]], points: list[tuple]) -> bool:
@@ -301,26 +439,53 @@ def _entry_create(entry: JournalEntry, *, lines: list[tuple[Balance, str, Decima
             LedgerLine(entry=entry, balance=balance, bucket=bucket, amount=amount) for balance, bucket, amount in lines
         )
         return False
-    params = {
-        "kind": entry.kind,
-        "account": entry.account_id,
-        "memo": entry.memo,
-        "created_at": entry.created_at,
-        "balances": [balance.pk for balance, _, _ in lines],
-        "buckets": [str(bucket) for _, bucket, _ in lines],
-        "amounts": [amount for _, _, amount in lines],
-        "point_accounts": [point[0] for point in points],
-        "point_levels": [point[3] for point in points],
-        "point_assets": [point[4] for point in points],
-        "point_debts": [point[5] for point in points],
-        "point_prices": [Jsonb(point[6]) for point in points],
-        "point_holdings": [Jsonb(point[7]) for point in points],
-    }
     with connection.cursor() as cursor:
-        cursor.execute(ENTRY_SQL, params)
+        cursor.execute(ENTRY_SQL, _entry_params(entry, lines, points))
         entry.pk = cursor.fetchone()[0]
     entry._state.adding, entry._state.db = False, connection.alias
     return True
+
+
+def _entry_write_all(
+    entry: JournalEntry,
+    *,
+    posting: Posting,
+    deltas: dict[int, dict[str, Decimal]],
+    deferred: Sequence[Balance],
+    points: list[tuple],
+    rows: Sequence[NewRows],
+) -> None:
+    """PostgreSQL, one statement: the balances' UPDATE, the entry with its lines and margin ``points``, then
+    ``rows``, each group's ids set on its objects and their references to the entry and the other groups."""
+    connection = transaction.get_connection()
+    update_params, count = _update_params(deltas, deferred)
+    with_fields = "own" in update_params
+    written = [group for group in rows if group.objs]
+    clauses = [insert_clause(group.name, group.objs, refs=group.refs, connection=connection) for group in written]
+    sql = _UPDATE_AND_ENTRY[with_fields]
+    if clauses:
+        # Each group's ids come back as an array, in the order of its objects (a sequence's ids ascend).
+        sql = (
+            f"WITH {_UPDATE_CTES[with_fields]},{_ENTRY_CTES},\n"
+            + ",\n".join(clause for clause, _ in clauses)
+            + f"\n{_UPDATE_AND_ENTRY_SELECT}, "
+            + ", ".join(f"ARRAY(SELECT id FROM {group.name} ORDER BY id)" for group in written)
+        )
+    params = _entry_params(entry, posting.lines, points) | update_params | {"pools": array_literal(posting.pools)}
+    for _, clause_params in clauses:
+        params |= clause_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        entry.pk, updated, pools_free, *ids = cursor.fetchone()
+    if updated != count:
+        raise LedgerError(f"{count - updated} of the entry's balances are gone")
+    _pools_check(posting, deltas, {int(pool_id): free for pool_id, free in pools_free})
+    entry._state.adding, entry._state.db = False, connection.alias
+    for group, group_ids in zip(written, ids, strict=True):
+        for obj, pk in zip(group.objs, group_ids, strict=True):
+            obj.pk = pk
+            obj._state.adding, obj._state.db = False, connection.alias
+        _refs_set(group, entry, rows)
 
 
 # --- balances ---------------------------------------------------------------------------------------
@@ -465,6 +630,34 @@ def market_system_accounts_open(*, market: Market) -> None:
     """A market's own lending pool and insurance fund accounts (their balances are made on first use)."""
     for code in MARKET_KEYED:
         Account.objects.get_or_create(kind=AccountKind.SYSTEM, system_code=code, market=market)
+
+
+def lending_pool_to_post(asset: Asset, *, market: Market | int | None = None) -> Balance:
+    """The lending pool of ``asset`` (of ``market``, as ``system_balance`` finds it) to lend from: a reference
+    by id kept per process (trading.lookup_cache), no query. Its amounts read zero: what it has left is
+    checked on what the entry's UPDATE stores (``Posting.lend``, ``PoolExhausted``). A pool row not made yet
+    is made by ``system_balance`` and not kept until it has committed (a later look-up finds it)."""
+    market_id = market.pk if isinstance(market, Market) else market
+    ref = lookup_cached(f"pool:{asset.pk}:{market_id}", lambda: _pool_existing(asset, market_id))
+    if ref is None:
+        return system_balance(SystemAccount.LENDING_POOL, asset, market=market_id)
+    return Balance(pk=ref[0], account_id=ref[1], asset=asset, is_system=True)
+
+
+def _pool_existing(asset: Asset, market_id: int | None) -> tuple[int, int] | None:
+    rows = (
+        _SYSTEM_BALANCE(code=str(SystemAccount.LENDING_POOL), asset_id=asset.pk)
+        if market_id is None
+        else _MARKET_SYSTEM_BALANCE(code=str(SystemAccount.LENDING_POOL), asset_id=asset.pk, market_id=market_id)
+    )
+    balance = next(iter(rows), None)
+    if balance is None and market_id is not None and not _market_has_own(SystemAccount.LENDING_POOL, market_id):
+        return _pool_existing(asset, None)  # a market made before it had a pool of its own lends from the main one
+    return None if balance is None else (balance.pk, balance.account_id)
+
+
+def _market_has_own(code: SystemAccount, market_id: int) -> bool:
+    return Account.objects.filter(market_id=market_id, kind=AccountKind.SYSTEM, system_code=code).exists()
 
 
 def system_balance_to_post(code: SystemAccount, asset: Asset, *, market: Market | int | None = None) -> Balance:

@@ -27,6 +27,7 @@ from trading.services.ledger import (
     Posting,
     accounts_lock,
     ledger_post,
+    lending_pool_to_post,
     system_balance,
     system_balance_to_post,
 )
@@ -239,9 +240,8 @@ def borrow_locked(
             f"{top.normalize():f} {asset.code} (its last tier).",
             code="borrow_limit",
         )
-    pool = system_balance(SystemAccount.LENDING_POOL, asset, market=account.market_id)
-    if pool.free < amount:
-        raise ApplicationError(f"The lending pool has only {pool.free} {asset.code} left.", code="pool_exhausted")
+    # What the pool has left is checked on what the entry's UPDATE stores (Posting.lend): no read here.
+    pool = lending_pool_to_post(asset, market=account.market_id)
     accrue_due_locked(balance=balance, posting=posting, book=book, now=now)
     posting.lend(debtor=balance, pool=pool, amount=amount)
     first_hour = _charge_locked(

@@ -27,6 +27,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from trading.lookup_cache import lookups_changed
 from trading.management.benchdb import run_in_bench_database, script_run
 
 SEED_SQL = """
@@ -90,6 +91,7 @@ def floor() -> tuple:
 def move(symbol: str, factor: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(MOVE_SQL, {"symbol": symbol, "factor": factor})
+    lookups_changed()  # raw SQL: the processes' copies of the mark prices are retired by hand
 
 
 def analyze() -> None:
