@@ -193,3 +193,38 @@ def _values(field: models.Field, objs: Sequence[models.Model]) -> list:
     if isinstance(field, models.DecimalField):
         return [None if v is None else field.to_python(v) for v in values]
     return values
+
+
+def rows_upsert(
+    model: type[models.Model],
+    objs: Sequence[models.Model],
+    *,
+    unique_field: str,
+    update_fields: Sequence[str],
+) -> None:
+    """INSERT ``objs`` (every concrete column as on the objects), or on a conflict on ``unique_field``
+    UPDATE ``update_fields`` to the new row's, in one statement: ``bulk_create(update_conflicts=True)``'s
+    SQL, with one array per column (``unnest``) rather than every value compiled through the ORM (a
+    liquidation batch's, a sweep's hundreds of risk states). Other databases go through ``bulk_create``."""
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            objs, update_conflicts=True, unique_fields=[unique_field], update_fields=list(update_fields), batch_size=2000
+        )
+        return
+    quote = connection.ops.quote_name
+    fields = list(model._meta.concrete_fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    arrays = ", ".join(f"%s::{_column_type(f, connection)}[]" for f in fields)
+    updates = ", ".join(
+        f"{quote(str(column))} = EXCLUDED.{quote(str(column))}"
+        for column in (_concrete(model, name).column for name in update_fields)
+    )
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT * FROM unnest({arrays}) "
+        f"ON CONFLICT ({quote(str(_concrete(model, unique_field).column))}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_values(f, objs) for f in fields])
