@@ -211,7 +211,11 @@ def rows_upsert(
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(
-            objs, update_conflicts=True, unique_fields=[unique_field], update_fields=list(update_fields), batch_size=2000
+            objs,
+            update_conflicts=True,
+            unique_fields=[unique_field],
+            update_fields=list(update_fields),
+            batch_size=2000,
         )
         return
     quote = connection.ops.quote_name
