@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from core.bulk import rows_upsert
 from risk.models import AccountRisk, MarginSnapshot
 from risk.selectors import AccountLevel
 from trading import margin
@@ -66,9 +67,7 @@ def states_upsert(states: list[AccountRisk], *, status_changed: bool, watched: b
     fields = [*STATE_FIELDS, "status_since"] if status_changed else list(STATE_FIELDS)
     if watched:
         fields.append("watched")
-    AccountRisk.objects.bulk_create(
-        states, update_conflicts=True, unique_fields=["account"], update_fields=fields, batch_size=2000
-    )
+    rows_upsert(AccountRisk, states, unique_field="account", update_fields=fields)
 
 
 def states_save(states: Sequence[tuple[AccountLevel, str, bool, bool]], now: datetime, *, keeps_watch: bool) -> None:

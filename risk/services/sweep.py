@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Notification
+from core.bulk import rows_insert
 from risk import selectors as risk_selectors
 from risk.models import AccountRisk, MarginCall, MarginSnapshot, SweepBaseline
 from risk.services import notifications
@@ -111,7 +112,7 @@ def sweep_run(
 
     with transaction.atomic():
         states_save(states, now, keeps_watch=keeps_watch)
-        MarginSnapshot.objects.bulk_create(snapshots, batch_size=2000)
+        rows_insert(snapshots)  # COPY, as the liquidation's snapshots (core.bulk)
         result.snapshots = len(snapshots)
         result.margin_calls = _margin_calls(calls, settings, now)
         if keeps_watch and covered is not None:
@@ -146,7 +147,7 @@ def _margin_calls(rows: list[risk_selectors.AccountLevel], settings: PlatformSet
     accounts = Account.objects.select_related("user", "pair", "market__risk_profile").in_bulk(
         [row.account_id for row in claimed]
     )
-    MarginCall.objects.bulk_create(
+    rows_insert(
         [
             MarginCall(
                 account=accounts[row.account_id],

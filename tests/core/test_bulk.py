@@ -116,3 +116,54 @@ def test_an_insert_clause_refuses_a_text_too_long_for_its_column(alice):
     with pytest.raises(DataError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"WITH {clause} SELECT count(*) FROM too_long", params)
     assert not Notification.objects.filter(user=alice).exists()
+
+
+def test_an_upsert_inserts_new_rows_and_updates_only_the_fields_named(alice):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from risk.models import AccountRisk
+    from trading.models import Account
+
+    accounts = list(Account.objects.filter(user=alice).order_by("id")[:2])
+    earlier = timezone.now() - timedelta(hours=1)
+    called = earlier - timedelta(minutes=5)
+    AccountRisk.objects.create(
+        account=accounts[0],
+        status="MARGIN_CALL",
+        margin_level=Decimal("1.2"),
+        asset_value=Decimal(10),
+        debt_value=Decimal(8),
+        checked_at=earlier,
+        status_since=earlier,
+        margin_call_at=called,
+    )
+    now = timezone.now()
+    rows = [
+        AccountRisk(
+            account_id=account.pk,
+            status="NORMAL",
+            margin_level=Decimal("2.5"),
+            asset_value=Decimal(25),
+            debt_value=Decimal(10),
+            checked_at=now,
+            status_since=now,
+            watched=True,
+        )
+        for account in accounts
+    ]
+    bulk.rows_upsert(AccountRisk, rows, unique_field="account", update_fields=["status", "margin_level", "checked_at"])
+    old, new = (AccountRisk.objects.get(account=account) for account in accounts)
+    # Updated: the fields named. Kept: the others (the margin-call claim above all, and the watch flag).
+    assert (old.status, old.margin_level, old.checked_at) == ("NORMAL", Decimal("2.5"), now)
+    assert (old.asset_value, old.status_since, old.margin_call_at, old.watched) == (Decimal(10), earlier, called, False)
+    # Inserted: every field as given.
+    assert (new.status, new.asset_value, new.debt_value, new.margin_call_at, new.watched) == (
+        "NORMAL",
+        Decimal(25),
+        Decimal(10),
+        None,
+        True,
+    )

@@ -130,7 +130,13 @@ def one_move_fills_every_account_and_order_with_its_own_records(book):
     entries = JournalEntry.objects.order_by("id")[entries_before:]
     assert len(entries) == 12 and len({e.account_id for e in entries}) == 12
     for entry in entries:
-        assert LedgerLine.objects.filter(entry=entry).count() == 3 * 4  # each fill's own lines: lock->market->wallet
+        # Its 3 fills' lines netted (``posting_netted``): its locked quote to the market, the market's base to its wallet.
+        lines = LedgerLine.objects.filter(entry=entry)
+        assert lines.count() == 4
+        assert {(line.bucket, line.amount > 0) for line in lines if line.balance.account_id == entry.account_id} == {
+            ("locked", False),
+            ("free", True),
+        }
     cross_entries = [e for e in entries if e.account.kind == "cross"]
     assert MarginPoint.objects.filter(entry__in=cross_entries).count() == 6
     for _, account in book:

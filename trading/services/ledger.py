@@ -141,6 +141,31 @@ class Posting:
         self.add(income, Bucket.INTEREST, amount)
 
 
+def posting_netted(posting: Posting) -> Posting:
+    """The same movements with one line per balance, bucket and direction (in first-seen order).
+
+    The matcher's entry of an account takes all its fills of one move: each fill left the same few lines
+    (its lock to the market, the market to the wallet, the fee), hundreds for a busy account, each a row
+    with its foreign-key checks at commit. Netted, the entry carries one line per movement (what the
+    account's locked quote paid, what its wallet received, what it paid in fees) and balances exactly as
+    before (the sums per balance and bucket are the same); each fill stays in its own ``Trade``. The
+    balances already carry the lines (``Posting.add`` applied them), so nothing is applied again."""
+    merged: dict[tuple[int, str, bool], int] = {}
+    lines: list[tuple[Balance, str, Decimal]] = []
+    for balance, bucket, amount in posting.lines:
+        key = (balance.id if balance.id is not None else id(balance), bucket, amount > 0)
+        at = merged.get(key)
+        if at is None:
+            merged[key] = len(lines)
+            lines.append((balance, bucket, amount))
+        else:
+            lines[at] = (balance, bucket, lines[at][2] + amount)
+    netted = Posting()
+    netted.lines = lines
+    netted.pools = dict(posting.pools)  # what it lends from is still checked
+    return netted
+
+
 def posting_check(kind: str, posting: Posting) -> None:
     """Per asset, holdings (free, locked) less debts (borrowed, interest) must net to zero."""
     per_asset: dict[int, Decimal] = defaultdict(Decimal)

@@ -32,7 +32,7 @@ from trading.book import BookParams
 from trading.models import OPEN_STATUSES, FillModel, JournalEntry, Order, OrderList, Pair
 from trading.services import fills
 from trading.services.fills import Operation
-from trading.services.ledger import LockedAccount, accounts_lock
+from trading.services.ledger import LockedAccount, accounts_lock, posting_netted
 from trading.services.matching.batch import accounts_work_batched
 from trading.services.matching.rules import BUY, SELL, SL, TP, Context, MatchResult, orders_work
 
@@ -148,6 +148,7 @@ def account_work(account_id: int, order_ids: list[int], ctx: Context, result: Ma
         worked = orders_work(op, orders.order_by("id"), ctx, _siblings)
         if worked.lists_done:
             OrderList.objects.filter(pk__in=worked.lists_done).update(status=OrderList.Status.ALL_DONE)
+        op.posting = posting_netted(op.posting)  # one line per movement, not per fill (``posting_netted``)
         kind = JournalEntry.Kind.TRADE if op.trades else JournalEntry.Kind.LOCK
         op.commit(kind=kind, memo=f"matched at {ctx.mark} {worked.memo}", orders=list(worked.changed.values()))
     result.triggered += worked.outcome.triggered

@@ -34,7 +34,13 @@ from core.errors import ApplicationError
 from trading.models import OPEN_STATUSES, JournalEntry, Order, OrderList
 from trading.services.batch import LedgerBatch, operations_commit
 from trading.services.fills import Operation
-from trading.services.ledger import WRITE_ONLY_SYSTEM, LockedAccount, accounts_lock_many, balances_lock_many
+from trading.services.ledger import (
+    WRITE_ONLY_SYSTEM,
+    LockedAccount,
+    accounts_lock_many,
+    balances_lock_many,
+    posting_netted,
+)
 from trading.services.loans import LoanBook
 from trading.services.matching.rules import Context, MatchResult, Worked, orders_work
 
@@ -172,6 +178,7 @@ def _chunk_work(by_account: dict[int, list[int]], ctx: Context) -> tuple[MatchRe
                 continue
             if op.book.events or op.borrowed:  # cannot happen without a side effect, and nothing may be lost
                 raise AssertionError(f"account {account.pk}: a loan in the matcher's batch")
+            op.posting = posting_netted(op.posting)  # one line per movement, not per fill
             done.append((op, worked))
             outcome.triggered += worked.outcome.triggered
             outcome.filled += worked.outcome.filled
