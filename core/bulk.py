@@ -146,8 +146,8 @@ def _insert_values(connection: Any, model: type[M], fields: Sequence[models.Fiel
 
 def array_literal(values: Iterable[Any]) -> str:
     """``values`` as PostgreSQL's text form of an array (``'{1,2.5,NULL,"a b"}'``), to be cast in the SQL
-    (``%s::numeric[]``): psycopg's list dumper looks up a dumper per element in Python, which on an order's
-    few arrays of a few values each cost more than the statement's own work; one str is dumped at once.
+    (``%s::numeric[]``): psycopg's list dumper looks up a dumper per element in Python, about twice the CPU of
+    one str per array (measured: five arrays of seven values, 120-160 us against 50-70 us).
     Numbers, booleans and None as they are; anything else (text, dates) quoted, ``"`` and ``\\`` escaped."""
     items = []
     for value in values:

@@ -102,11 +102,15 @@ class Operation:
         for order in orders:
             if order.pk is not None:
                 order.save()
-        if self.posting.lines and len(orders) == 1 and _only_of_new(orders[0], [*self.trades, *self.book.events]):
-            # A new order (placement): it, its trades and its loan events go with the entry, in its statement.
+        # A new order (placement): it, its trades and its loan events go with the entry, in its statement.
+        together = (
+            bool(self.posting.lines) and len(orders) == 1 and _only_of_new(orders[0], [*self.trades, *self.book.events])
+        )
+        if together:
             for event in self.book.events:
                 event.order = orders[0]
-            return ledger_post(
+        if self.posting.lines:
+            entry = ledger_post(
                 kind=kind,
                 posting=self.posting,
                 account=account,
@@ -118,18 +122,12 @@ class Operation:
                     NewRows("new_order", new),
                     NewRows("new_trades", self.trades, {"entry": "entry", "order": "new_order"}),
                     NewRows("new_loan_events", self.book.events, {"entry": "entry", "order": "new_order"}),
-                ],
+                ]
+                if together
+                else (),
             )
-        if self.posting.lines:
-            entry = ledger_post(
-                kind=kind,
-                posting=self.posting,
-                account=account,
-                memo=memo,
-                held=self.locked.all(),
-                prices=self.prices,
-                deferred=deferred,
-            )
+            if together:
+                return entry
         elif deferred:
             rows_update(Balance, deferred, DEFERRED_FIELDS)
         rows_insert(new, ids=True)
