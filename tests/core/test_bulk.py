@@ -1,6 +1,7 @@
 """Rows written with COPY (core.bulk): what bulk_create would have written, ids included; and the text form of
 arrays and the WITH clauses that insert rows within a larger statement."""
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
@@ -9,7 +10,7 @@ from django.db import DataError, connection, transaction
 
 from accounts.models import Notification
 from core import bulk
-from core.bulk import array_literal, insert_clause, rows_insert
+from core.bulk import array_literal, insert_clause, json_rows, rows_insert
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,19 @@ def test_an_array_literal_refuses_what_is_no_amount(value):
         array_literal([D(1), value])
 
 
+def test_json_rows_keep_amounts_exact_and_refuse_what_is_no_amount():
+    moment = datetime(2026, 12, 2, 7, 5, 5, 801315, tzinfo=UTC)
+    text = json_rows([{"amount": D("-7.00036000"), "at": moment, "n": 3, "ok": True, "memo": AWKWARD, "none": None}])
+    assert json.loads(text) == [
+        {"amount": "-7.00036000", "at": moment.isoformat(), "n": 3, "ok": True, "memo": AWKWARD, "none": None}
+    ]
+    for value in (D("NaN"), D("Infinity")):
+        with pytest.raises(ValueError):
+            json_rows([{"amount": value}])
+    with pytest.raises(TypeError):
+        json_rows([{"amount": object()}])
+
+
 @needs_postgresql
 def test_an_insert_clause_writes_its_rows_in_order_with_their_references(alice):
     """Two WITH clauses in one statement: the second's rows point at the first's single row, and each comes
@@ -105,7 +119,8 @@ def test_an_insert_clause_writes_its_rows_in_order_with_their_references(alice):
 
 @needs_postgresql
 def test_an_insert_clause_refuses_a_text_too_long_for_its_column(alice):
-    """Cast to the bare type: the column refuses the text, as the ORM's INSERT would, rather than cut it."""
+    """Each value goes through its column's input with the column's length: the text is refused, as the ORM's
+    INSERT would refuse it, rather than cut."""
     too_long = "x" * (Notification._meta.get_field("title").max_length + 1)
     clause, params = insert_clause(
         "too_long",

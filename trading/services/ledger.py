@@ -15,6 +15,7 @@ system row is held is as short as it can be and two operations cannot deadlock o
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -390,14 +391,14 @@ def _update_params(deltas: dict[int, dict[str, Decimal]], deferred: Sequence[Bal
 
 # Each margin point column (levels.POINT_COLUMNS) as the entry's statement fills it.
 _POINT_VALUES = {
-    "account_id": "point.account_id",
+    "account_id": "p.account_id",
     "entry_id": "entry.id",
     "kind": "%(kind)s",
-    "margin_level": "point.level",
-    "asset_value": "point.assets",
-    "debt_value": "point.debt",
-    "prices": "point.prices",
-    "holdings": "point.holdings",
+    "margin_level": "p.level",
+    "asset_value": "p.assets",
+    "debt_value": "p.debt",
+    "prices": "p.prices",
+    "holdings": "p.holdings",
     "created_at": "%(created_at)s",
 }
 
@@ -411,16 +412,16 @@ entry AS (
     RETURNING id
 ), lines AS (
     INSERT INTO {LedgerLine._meta.db_table} (entry_id, balance_id, bucket, amount)
-    SELECT entry.id, line.balance_id, line.bucket, line.amount
+    SELECT entry.id, l.balance_id, l.bucket, l.amount
     FROM entry, unnest(%(balances)s::bigint[], %(buckets)s::varchar[], %(amounts)s::numeric[])
-        WITH ORDINALITY AS line(balance_id, bucket, amount, n)
-    ORDER BY line.n
+        WITH ORDINALITY AS l(balance_id, bucket, amount, n)
+    ORDER BY l.n
 ), points AS (
     INSERT INTO {MarginPoint._meta.db_table} ({", ".join(POINT_COLUMNS)})
     SELECT {", ".join(_POINT_VALUES[column] for column in POINT_COLUMNS)}
     FROM entry, unnest(%(point_accounts)s::bigint[], %(point_levels)s::numeric[], %(point_assets)s::numeric[],
         %(point_debts)s::numeric[], %(point_prices)s::jsonb[], %(point_holdings)s::jsonb[])
-        AS point(account_id, level, assets, debt, prices, holdings)
+        AS p(account_id, level, assets, debt, prices, holdings)
 )"""
 ENTRY_SQL = f"WITH {_ENTRY_CTES}\nSELECT id FROM entry"
 # With the balances' UPDATE first (``ledger_post`` when the amounts it stores are known): the entry's id, the
@@ -471,6 +472,23 @@ def _entry_create(entry: JournalEntry, *, lines: list[tuple[Balance, str, Decima
     return True
 
 
+@functools.cache
+def _write_all_sql(with_fields: bool, clauses: tuple[tuple[str, str], ...]) -> str:
+    """The statement of ``_entry_write_all``, built once per shape, its runs of white space made one space:
+    psycopg keeps its parsing only for a statement of at most 4096 bytes (``core.bulk.insert_clause``), and
+    an order's, with its order, trade and loan event, comes close."""
+    sql = _UPDATE_AND_ENTRY[with_fields]
+    if clauses:
+        # Each group's ids come back as an array, in the order of its objects (a sequence's ids ascend).
+        sql = (
+            f"WITH {_UPDATE_CTES[with_fields]},{_ENTRY_CTES},\n"
+            + ",\n".join(clause for _, clause in clauses)
+            + f"\n{_UPDATE_AND_ENTRY_SELECT}, "
+            + ", ".join(f"ARRAY(SELECT id FROM {name} ORDER BY id)" for name, _ in clauses)
+        )
+    return " ".join(sql.split())
+
+
 def _entry_write_all(
     entry: JournalEntry,
     *,
@@ -487,15 +505,8 @@ def _entry_write_all(
     with_fields = "own" in update_params
     written = [group for group in rows if group.objs]
     clauses = [insert_clause(group.name, group.objs, refs=group.refs, connection=connection) for group in written]
-    sql = _UPDATE_AND_ENTRY[with_fields]
-    if clauses:
-        # Each group's ids come back as an array, in the order of its objects (a sequence's ids ascend).
-        sql = (
-            f"WITH {_UPDATE_CTES[with_fields]},{_ENTRY_CTES},\n"
-            + ",\n".join(clause for clause, _ in clauses)
-            + f"\n{_UPDATE_AND_ENTRY_SELECT}, "
-            + ", ".join(f"ARRAY(SELECT id FROM {group.name} ORDER BY id)" for group in written)
-        )
+    shape = tuple((group.name, clause) for group, (clause, _) in zip(written, clauses, strict=True))
+    sql = _write_all_sql(with_fields, shape)
     params = _entry_params(entry, posting.lines, points) | update_params | {"pools": array_literal(posting.pools)}
     for _, clause_params in clauses:
         params |= clause_params
