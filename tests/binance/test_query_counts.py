@@ -128,7 +128,7 @@ def test_a_signed_margin_buy_costs_what_the_order_costs(
 ):
     """POST /sapi/v1/margin/order with MARGIN_BUY and a FULL answer (issue 15): the key; the cross account
     (isIsolated routes it); then the order's own queries after its account look-up, which the route made
-    (tests/trading/test_order_queries.py: SAVEPOINT, the account's and its balances' locks,
+    (tests/trading/test_order_queries.py: SAVEPOINT, the account and its balances locked in one statement,
     one statement for the UPDATE with the interest clock and the lending pool, the entry with its lines and the
     margin point, the order, the trade and the loan event, RELEASE). The fills come with the order: nothing
     read back. PostgreSQL's count: SQLite updates each balance on its own."""
@@ -139,7 +139,7 @@ def test_a_signed_margin_buy_costs_what_the_order_costs(
     order = {"symbol": "ETHUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.01", "sideEffectType": "MARGIN_BUY"}
     first = signed(client, "post", "/sapi/v1/margin/order", alice_keys, order)
     assert first.status_code == 200, first.content  # the copies filled
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = signed(client, "post", "/sapi/v1/margin/order", alice_keys, {**order, "newOrderRespType": "FULL"})
     assert response.status_code == 200
     body = response.json()

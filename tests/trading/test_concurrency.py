@@ -268,3 +268,48 @@ def test_two_openings_cannot_pass_the_isolated_limit_together(alice, platform, s
     [error] = errors(results)
     assert isinstance(error, ApplicationError) and error.code == "isolated_limit", repr(error)
     assert Account.objects.filter(user=alice, kind=AccountKind.ISOLATED).count() == 1
+
+
+def test_an_orders_first_statement_locks_the_account_before_its_balances(alice):
+    """``own_account_lock`` takes the account row and every balance in one statement, in the order every
+    other writer takes them (the account, then its balances by id): while it waits for a balance another
+    transaction holds, it already holds the account, so nobody can lock the account and then wait for it."""
+    from django.db import OperationalError, transaction
+
+    from trading.services.ledger import own_account_lock
+
+    account = cross(alice)
+    transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=account.pk, asset="USDT", amount="10")
+    first = Balance.objects.filter(account=account).order_by("id").first()
+    holding, release, got = threading.Event(), threading.Event(), []
+
+    def hold_the_balance():
+        with transaction.atomic():
+            Balance.objects.select_for_update().get(pk=first.pk)
+            holding.set()
+            release.wait(THREAD_TIMEOUT)
+        return "released"
+
+    def lock_the_account_and_balances():
+        holding.wait(THREAD_TIMEOUT)
+        with transaction.atomic():
+            locked = own_account_lock(user=alice, account_id=account.pk)
+            got.append(sorted(balance.pk for balance in locked.balances.values()))
+        return "locked"
+
+    def try_the_account():
+        holding.wait(THREAD_TIMEOUT)
+        time.sleep(0.5)  # the other one is waiting for the balance by now
+        try:
+            with transaction.atomic():
+                Account.objects.select_for_update(nowait=True).get(pk=account.pk)
+            return "account was free"
+        except OperationalError:
+            return "account was held"
+        finally:
+            release.set()
+
+    results = run_together(hold_the_balance, lock_the_account_and_balances, try_the_account)
+
+    assert results == [("ok", "released"), ("ok", "locked"), ("ok", "account was held")], results
+    assert got == [sorted(Balance.objects.filter(account=account).values_list("pk", flat=True))]

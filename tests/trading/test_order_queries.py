@@ -87,14 +87,14 @@ def test_the_accounts_own_prices_value_it_as_the_mark_prices_do(trader, alice, s
 def test_market_margin_buy(trader, django_assert_num_queries):
     client, account = trader
     # Before the transaction: the token (the mark prices are a per-process copy, as the settings are).
-    # In it: SAVEPOINT; the account, found as the user's own and locked in one statement; its balances' locks
-    # (none missing); then ONE statement writes it all: every balance's UPDATE (the borrowed balance's
+    # In it: SAVEPOINT; the account, found as the user's own, and all its balances, locked in one statement
+    # (the account first: tests/trading/test_concurrency.py; none missing); then ONE statement writes it all: every balance's UPDATE (the borrowed balance's
     # interest clock with them; the USDT lending pool's, a per-process reference, returning what the pool has
     # left), the journal entry with its lines and the margin point (issue 17's point, valued from the locked
     # balances, at the order's prices), the order, its trade and its loan event; RELEASE. No look-up of an existing order: the client order id
     # was made for this order. The interest rate in force this hour, which the borrow's first hour is charged
     # at (issue 16: the rate history), and the pair's book are copies.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "FILLED"
     assert_ledger_clean()
@@ -103,9 +103,9 @@ def test_market_margin_buy(trader, django_assert_num_queries):
 @postgresql_only
 def test_limit_resting(trader, django_assert_num_queries):
     client, account = trader
-    # the token; SAVEPOINT; the account, found and locked; its balances' locks; one statement
+    # the token; SAVEPOINT; the account found with its balances and locked, in one statement; one statement
     # for the UPDATE, the journal entry with its lines and the margin point, and the order; RELEASE.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.post("/api/v1/orders", {"account": account.pk, **LIMIT}, format="json")
     assert response.status_code == 201 and response.json()["status"] == "NEW"
     assert_ledger_clean()
@@ -141,7 +141,7 @@ def test_every_statement_of_an_order_is_one_psycopg_keeps_parsed(trader, body):
 @postgresql_only
 def test_a_client_order_id_costs_its_look_up(trader, django_assert_num_queries):
     client, account = trader
-    with django_assert_num_queries(7):  # LIMIT's six and the order the id may repeat
+    with django_assert_num_queries(6):  # LIMIT's five and the order the id may repeat
         client.post("/api/v1/orders", {"account": account.pk, **LIMIT, "client_order_id": "mine-1"}, format="json")
     with django_assert_num_queries(6):  # the same order again: the first one back, nothing written
         response = client.post(
