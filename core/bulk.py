@@ -193,7 +193,7 @@ def insert_clause(
     if sql is None:
         quote = connection.ops.quote_name
         for f in fields:
-            _column_type(f, connection)
+            _column_type(f, connection)  # refuses a JSON column: its value is an adapter, not JSON text
         targets = [_concrete(model, field_name) for field_name in refs]
         columns = [quote(str(f.column)) for f in [*targets, *fields]]
         # After "d." a column name needs no quotes, even a keyword's (PostgreSQL's attr_name is any ColLabel).

@@ -88,8 +88,8 @@ def test_market_margin_buy(trader, django_assert_num_queries):
     client, account = trader
     # Before the transaction: the token (the mark prices are a per-process copy, as the settings are).
     # In it: SAVEPOINT; the account, found as the user's own, and all its balances, locked in one statement
-    # (the account first: tests/trading/test_concurrency.py; none missing); then ONE statement writes it all: every balance's UPDATE (the borrowed balance's
-    # interest clock with them; the USDT lending pool's, a per-process reference, returning what the pool has
+    # (the account first: tests/trading/test_concurrency.py; none missing); then ONE statement writes it
+    # all: every balance's UPDATE (the borrowed balance's interest clock with them; the USDT lending pool's, a per-process reference, returning what the pool has
     # left), the journal entry with its lines and the margin point (issue 17's point, valued from the locked
     # balances, at the order's prices), the order, its trade and its loan event; RELEASE. No look-up of an existing order: the client order id
     # was made for this order. The interest rate in force this hour, which the borrow's first hour is charged

@@ -27,7 +27,7 @@ from trading.models import OPEN_STATUSES, Account, AccountKind, JournalEntry, Or
 from trading.services import fills
 from trading.services.common import clean_amount, clean_choice
 from trading.services.fills import Operation
-from trading.services.ledger import LockedAccount, accounts_lock, own_account_lock
+from trading.services.ledger import LockedAccount, own_account_lock
 from trading.services.loans import ensure_tradable
 
 CLIENT_ORDER_ID = re.compile(r"^[a-zA-Z0-9_.:-]{1,36}$")
@@ -206,7 +206,8 @@ def order_place(
 
     with transaction.atomic():
         # Found and locked at once: checking the request takes no time worth holding the row free for.
-        account, locked = _own_account_locked(user=user, account_id=account_id, account=account)
+        locked = _own_account_locked(user=user, account_id=account_id, account=account)
+        account = locked.account
         request = _clean_request(
             account=account,
             symbol=symbol,
@@ -240,8 +241,7 @@ def order_place(
                 code="duplicate_client_order_id",
             )
         ensure_tradable(account)
-        assets = [request.pair.base, request.pair.quote]
-        op = Operation(locked.with_assets(assets) if locked else LockedAccount(account, assets), settings, prices, now)
+        op = Operation(locked.with_assets([request.pair.base, request.pair.quote]), settings, prices, now)
         order = Order(
             account=account,
             pair=request.pair,
@@ -291,25 +291,18 @@ def _by_client_id(account_id: int, client_order_id: str) -> Order | None:
     return next(iter(_BY_CLIENT_ID(account_id=account_id, client_order_id=client_order_id)), None)
 
 
-def _own_account_locked(*, user: User, account_id, account: Account | None) -> tuple[Account, LockedAccount | None]:
-    """The user's account, locked: ``account`` if it is theirs (the caller looked it up), else the one
-    ``account_id`` names. Found and locked with all its balances in one statement (``own_account_lock``,
-    the LockedAccount second); an account with no balance yet, or not the user's, as before: found and
-    locked in one statement, its balances (none) to lock after, or "not found"."""
+def _own_account_locked(*, user: User, account_id, account: Account | None) -> LockedAccount:
+    """The user's account and all its balances, locked: ``account`` (the caller looked it up) or the one
+    ``account_id`` names, found and locked with its balances in one statement (``own_account_lock``). An
+    account with no balance yet, or not the user's: found and locked as the user's own, then its balances
+    (none), or "not found"."""
     account_id = account.pk if account is not None else account_id
     pk = selectors.as_id(account_id)
     if pk is not None and user is not None and user.is_authenticated:
         locked = own_account_lock(user=user, account_id=pk)
         if locked is not None:
-            return locked.account, locked
-    if (
-        account is not None
-        and user is not None
-        and account.user_id == user.pk
-        and account.kind not in (AccountKind.SYSTEM, AccountKind.FUTURES)
-    ):
-        return accounts_lock(account.pk)[account.pk], None
-    return selectors.account_get_for_user(user=user, account_id=account_id, lock=True), None
+            return locked
+    return LockedAccount(selectors.account_get_for_user(user=user, account_id=account_id, lock=True))
 
 
 def mark_of(pair: Pair, prices: dict[str, Decimal]) -> Decimal:
