@@ -3,14 +3,20 @@ Binance weights get), and the `auth` scope's budget for doors that are not DRF v
 
 from __future__ import annotations
 
+from django.core.cache.backends.base import BaseCache
 from rest_framework import throttling
 
+from core.cache import ThrottleCache
 from core.client_ip import client_address
 
 AUTH_SCOPE = "auth"
 
 
 class ClientAddressMixin:
+    # DRF's cache for throttles (the default one), whose history read also fetches the keys the request will
+    # read (core.cache.request_key_add).
+    cache: BaseCache = ThrottleCache(lambda: throttling.SimpleRateThrottle.cache)  # type: ignore[assignment]
+
     def get_ident(self, request) -> str:
         return client_address(request) or ""  # callers of unknown address share one budget
 

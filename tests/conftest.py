@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from core import cache as core_cache
 from tests.helpers import PASSWORD, cross, spot
 from trading import lookup_cache
 from trading.lookup_cache import lookups_forget
@@ -44,7 +45,13 @@ def _fresh_lookups(settings, monkeypatch):
     settings.MARGINLAB_LOOKUP_CACHE = True
     # One generation token per test process: under xdist the processes share Redis, and another
     # process's writes would retire this one's copies in the middle of a pinned query count.
-    monkeypatch.setattr(lookup_cache, "GENERATION_KEY", f"{lookup_cache.GENERATION_KEY}:{XDIST_WORKER}")
+    shared = lookup_cache.GENERATION_KEY
+    own = f"{shared}:{XDIST_WORKER}"
+    monkeypatch.setattr(lookup_cache, "GENERATION_KEY", own)
+    # ... the one every request fetches with its first cache read (core.cache.request_key_add).
+    monkeypatch.setattr(
+        core_cache, "_REQUEST_KEYS", [own if key == shared else key for key in core_cache._REQUEST_KEYS]
+    )
     lookups_forget()
 
 

@@ -14,8 +14,9 @@ Writes are seen through ``post_save``/``post_delete`` and through ``LookupQueryS
 
 A request reads the token once (``lookups_request_started``, connected to Django's ``request_started``):
 every look-up of that request uses the copies of the generation it began with, so one request sees one
-consistent set of settings, tiers and pairs and pays one cache GET, not one per look-up. A write of its own
-still retires them at once (``lookups_changed``). A liquidation batch opens the same scope
+consistent set of settings, tiers and pairs and pays one cache GET, not one per look-up (an API request
+not even that: the token comes with its throttle's or Binance weight's read, ``core.cache.request_key_add``).
+A write of its own still retires them at once (``lookups_changed``). A liquidation batch opens the same scope
 (``lookups_pinned``): hundreds of accounts, one cache GET. Outside a scope (tasks, the shell) each look-up
 reads the token, as before.
 
@@ -37,6 +38,8 @@ from django.core import signals
 from django.core.cache import cache
 from django.db import models, transaction
 
+from core.cache import request_key_add, request_value_take
+
 GENERATION_KEY = "marginlab:lookups:generation"
 T = TypeVar("T")
 
@@ -56,7 +59,8 @@ def lookup_cached(name: str, load: Callable[[], T]) -> T:
     request = _request.get()
     generation = request.get("generation") if request is not None else None
     if generation is None:
-        generation = _generation()
+        # In a request, the token came with its first cache read (core.cache.request_key_add), once.
+        generation = (request is not None and request_value_take(GENERATION_KEY)) or _generation()
         if request is not None:
             request["generation"] = generation
     if _local["generation"] != generation:
@@ -109,6 +113,7 @@ def lookups_changed() -> None:
     request = _request.get()
     if request is not None:
         request.pop("generation", None)
+        request_value_take(GENERATION_KEY)  # the token the request's first read fetched is old now too
     if not lookups_enabled():
         return
     _bump()
@@ -150,6 +155,7 @@ def _changed(sender, **kwargs) -> None:
 
 
 def lookups_connect(*model_classes: type[models.Model]) -> None:
+    request_key_add(GENERATION_KEY)
     signals.request_started.connect(lookups_request_started, dispatch_uid="lookups-request-started")
     signals.request_finished.connect(lookups_request_finished, dispatch_uid="lookups-request-finished")
     for model in model_classes:

@@ -313,3 +313,42 @@ def test_an_orders_first_statement_locks_the_account_before_its_balances(alice):
 
     assert results == [("ok", "released"), ("ok", "locked"), ("ok", "account was held")], results
     assert got == [sorted(Balance.objects.filter(account=account).values_list("pk", flat=True))]
+
+
+def test_a_balance_made_while_the_order_waited_for_the_account_is_the_one_it_uses(alice, set_prices):
+    """Two first orders of an account in a new asset at once. The first holds the account and makes the
+    balance; the second's one statement (``own_account_lock``) waits for the account and then holds it,
+    but saw the account's rows as they were when it started: not the balance the first one made. It must
+    not make that balance again (a unique key violation, answered as a server error before), but take the
+    one made: balances missing when the lock came are read again under it (``LockedAccount.with_assets``)."""
+    from django.db import transaction
+
+    from trading.services.ledger import own_account_lock
+
+    set_prices(ETHUSDT=3500, BTCUSDT=95000)
+    account = cross(alice)
+    transfer_create(user=alice, from_account_id=spot(alice).pk, to_account_id=account.pk, asset="USDT", amount="10")
+    eth = Asset.objects.get(code="ETH")
+    made, waiting, used = threading.Event(), threading.Event(), []
+
+    def make_the_balance():
+        with transaction.atomic():
+            locked = own_account_lock(user=alice, account_id=account.pk).with_assets([eth])
+            made.set()
+            waiting.wait(THREAD_TIMEOUT)
+            time.sleep(0.5)  # the other is waiting for the account's row by now
+            return locked.balances["ETH"].pk
+
+    def wait_then_use_it():
+        made.wait(THREAD_TIMEOUT)
+        waiting.set()
+        with transaction.atomic():
+            locked = own_account_lock(user=alice, account_id=account.pk).with_assets([eth])
+            used.append(locked.balances["ETH"].pk)
+        return "used"
+
+    results = run_together(make_the_balance, wait_then_use_it)
+
+    assert [status for status, _ in results] == ["ok", "ok"], results
+    assert used == [results[0][1]]  # the one balance the first order made
+    assert Balance.objects.filter(account=account, asset=eth).count() == 1

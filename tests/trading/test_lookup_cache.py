@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.services import token_create
+from core import cache as core_cache
 from tests.helpers import spot
 from trading import lookup_cache
 from trading.lookup_cache import (
@@ -35,20 +36,57 @@ def counted(monkeypatch):
     return reads
 
 
-def test_a_request_reads_the_token_once(alice, set_prices, counted):
+def test_an_api_request_takes_the_token_from_its_throttle_read(alice, set_prices, counted):
+    """An API request reads no token of its own: it came with the throttle's read of the request's history
+    (one round trip, core.cache.request_key_add), read afresh by every request."""
     set_prices(ETHUSDT=3500, BTCUSDT=95000)
     _, token = token_create(user=alice, name="lookups")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    eth = pair_get(symbol="ETHUSDT").pk
     counted.clear()
-    order = {"account": spot(alice).pk, "symbol": "ETHUSDT", "side": "BUY", "type": "MARKET"}
-    response = client.post("/api/v1/orders", {**order, "quote_quantity": "20"}, format="json")
-    assert response.status_code == 201  # settings, pairs, assets and system balances were looked up
-    assert len(counted) == 1
-    client.get("/api/v1/me")
-    assert len(counted) == 1  # a request that looks nothing up reads no token
-    client.post("/api/v1/orders", {**order, "quote_quantity": "20"}, format="json")
-    assert len(counted) == 2  # the next request reads it afresh
+    order = {"account": spot(alice).pk, "symbol": "ETHUSDT", "side": "BUY", "type": "MARKET", "quote_quantity": "20"}
+    first = client.post("/api/v1/orders", order, format="json")
+    assert first.status_code == 201  # settings, pairs, assets and system balances were looked up
+    assert client.get("/api/v1/me").status_code == 200
+    assert counted == []
+    # Another process's tick between two requests (its row and its token): the next request uses it.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE trading_markprice SET price = 3000 WHERE pair_id = %s", [eth])
+    cache.set(lookup_cache.GENERATION_KEY, "a tick in another process")
+    second = client.post("/api/v1/orders", order, format="json")
+    assert D(first.json()["executed_qty"]) < D(second.json()["executed_qty"])  # bought at 3000, not 3500
+    assert counted == []
+
+
+def test_outside_an_api_request_the_token_is_read_once_per_request(alice, platform, counted):
+    """A request no throttle read (a web page, here one opened by hand) reads the token itself, once."""
+    lookups_request_started()
+    core_cache.request_started()
+    try:
+        platform_settings_get()
+        pair_get(symbol="ETHUSDT")
+        assert len(counted) == 1
+    finally:
+        core_cache.request_finished()
+        lookups_request_finished()
+
+
+def test_a_write_of_its_own_retires_the_token_its_throttle_read_fetched(platform, counted):
+    """The token fetched with the request's first read is old once the request writes to a looked-up table:
+    the next look-up reads the token again, never the fetched one."""
+    loads = []
+    lookups_request_started()
+    core_cache.request_started()
+    try:
+        core_cache.request_values_keep({lookup_cache.GENERATION_KEY: "fetched with the throttle's read"})
+        lookups_changed()
+        assert lookup_cached("n", lambda: loads.append(1) or len(loads)) == 1
+        assert len(counted) == 1  # read afresh
+        assert lookup_cache._local["generation"] != "fetched with the throttle's read"
+    finally:
+        core_cache.request_finished()
+        lookups_request_finished()
 
 
 def test_a_request_keeps_the_copies_it_began_with(platform, counted):

@@ -6,16 +6,21 @@ margin point and records. The SAVEPOINT/RELEASE pair is the request's transactio
 production, where the test's own transaction is not around it).
 """
 
+import re
 from decimal import Decimal as D
 
+import psycopg
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from accounts.services import token_create
 from tests.helpers import assert_ledger_clean, cross
 from trading.models import (
+    Account,
+    AccountKind,
     Asset,
     Balance,
     InterestRate,
@@ -205,3 +210,146 @@ def test_the_margin_point_is_what_the_database_holds(trader):
     }
     assert point.prices == {code: f"{price}" for code, price in mark_prices().items() if code in point.prices}
     assert set(point.prices) == {"USDT", "BTC", "ETH"}
+
+
+# --- PostgreSQL plans each ledger statement once ------------------------------------------------------------
+
+
+def _other_traders(count: int) -> None:
+    """``count`` more spot accounts with three balances each, and the balances' statistics as autovacuum keeps
+    them: the plans PostgreSQL weighs are those of a platform with some traders, not of a few rows."""
+    users = User.objects.bulk_create(User(username=f"other-{n}") for n in range(count))
+    accounts = Account.objects.bulk_create(Account(user=user, kind=AccountKind.SPOT) for user in users)
+    assets = list(Asset.objects.filter(code__in=["BTC", "ETH", "USDT"]))
+    Balance.objects.bulk_create(Balance(account=a, asset=asset) for a in accounts for asset in assets)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE trading_balance")
+
+
+def _costs(sql: str, params: dict) -> dict[str, float]:
+    """The statement's estimated cost, planned for these values (custom) and for any values (generic), as
+    PostgreSQL weighs the two for a prepared statement (EXPLAIN EXECUTE under each plan_cache_mode)."""
+    names: list[str] = []
+
+    def placeholder(match: re.Match) -> str:
+        if match[1] not in names:
+            names.append(match[1])
+        return f"${names.index(match[1]) + 1}"
+
+    text = re.sub(r"%\((\w+)\)s", placeholder, sql)
+    raw = connection.connection
+    values = ", ".join(psycopg.sql.Literal(params[name]).as_string(raw) for name in names)
+    costs = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"PREPARE ledger_plan AS {text}")
+        for mode in ("custom", "generic"):
+            cursor.execute(f"SET LOCAL plan_cache_mode = force_{mode}_plan")
+            cursor.execute(f"EXPLAIN (FORMAT JSON) EXECUTE ledger_plan({values})")
+            costs[mode] = cursor.fetchone()[0][0]["Plan"]["Total Cost"]
+        cursor.execute("DEALLOCATE ledger_plan")
+        cursor.execute("RESET plan_cache_mode")
+    return costs
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    "operation", ["market", "limit", "stop", "cancel", "auto_repay_sell", "transfer", "borrow", "repay"]
+)
+def test_the_ledger_statement_weighs_alike_planned_for_its_values_or_not(trader, alice, operation):
+    """A prepared statement is planned afresh for its values (a custom plan) on every run while PostgreSQL
+    finds that plan cheaper than its one plan for any values (the generic plan) by more than planning costs.
+    The ledger's statement for one balance (a resting LIMIT) was so: planned on every order, about half a
+    millisecond of the database's CPU, more than its run. Its ids are hidden from the estimates
+    (``_bulk_update_sql``): both plans weigh alike for every shape, and the generic one is kept."""
+    client, account = trader
+    isolated = client.post("/api/v1/accounts/isolated", {"symbol": "BTCUSDT"}, format="json").json()["id"]
+    loan = {"account": account.pk, "asset": "USDT", "amount": "5"}
+    if operation == "auto_repay_sell":
+        client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
+    if operation == "repay":
+        client.post("/api/v1/loans", loan, format="json")
+    if operation == "cancel":
+        resting = client.post("/api/v1/orders", {"account": account.pk, **LIMIT}, format="json").json()["id"]
+    _other_traders(120)
+    sell = {"symbol": "ETHUSDT", "side": "SELL", "type": "MARKET", "quantity": "0.002", "side_effect": "AUTO_REPAY"}
+    requests = {
+        "market": ("post", "/api/v1/orders", {"account": account.pk, **MARKET}),
+        "limit": ("post", "/api/v1/orders", {"account": account.pk, **LIMIT}),
+        "stop": (
+            "post",
+            "/api/v1/orders",
+            {"account": account.pk, **LIMIT, "type": "STOP_LOSS_LIMIT", "price": "80000.00", "stop_price": "81000.00"},
+        ),
+        "auto_repay_sell": ("post", "/api/v1/orders", {"account": account.pk, **sell}),
+        "cancel": ("delete", f"/api/v1/orders/{resting}" if operation == "cancel" else "", None),
+        "transfer": (
+            "post",
+            "/api/v1/transfers",
+            {"from_account": account.pk, "to_account": isolated, "asset": "BTC", "amount": "0.001"},
+        ),
+        "borrow": ("post", "/api/v1/loans", loan),
+        "repay": ("post", "/api/v1/repayments", loan),
+    }
+    method, path, body = requests[operation]
+    seen = []
+
+    def capture(execute, sql, params, many, context):
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        answer = getattr(client, method)(path, body, format="json")
+    assert answer.status_code in (200, 201), answer.content
+    statements = [(sql, params) for sql, params in seen if " ".join(sql.split()).startswith("WITH locked")]
+    assert statements  # the ledger's statement was seen
+    for sql, params in statements:
+        costs = _costs(sql, params)
+        # PostgreSQL charges a custom plan at least 2.5 per relation of the statement for its planning.
+        assert costs["custom"] > costs["generic"] - 2.5, (operation, costs)
+
+
+# --- an order's first statement: two tables, the rest from the process's copies ----------------------------
+
+
+def test_the_orders_lock_reads_two_tables_and_takes_assets_and_pair_from_the_copies(alice, set_prices):
+    """The account and its balances, locked, are all the statement reads; each balance's asset and an isolated
+    account's pair are the process's own copies (the objects ``assets_by_id`` and ``pairs_by_id`` keep), so an
+    order makes ten objects fewer and PostgreSQL starts a plan of two tables, not six."""
+    from trading.selectors import assets_by_id, pairs_by_id
+    from trading.services.accounts import isolated_account_open
+    from trading.services.ledger import own_account_lock
+
+    set_prices(ETHUSDT=3500, BTCUSDT=95000)
+    isolated = isolated_account_open(user=alice, symbol="BTCUSDT")
+    paper_funds_credit(account_id=isolated.pk, asset="USDT", amount="50")
+    seen = []
+
+    def capture(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with transaction.atomic(), connection.execute_wrapper(capture):
+        locked = own_account_lock(user=alice, account_id=isolated.pk)
+    assert locked is not None and len(seen) == 1
+    assert "trading_asset" not in seen[0] and "trading_pair" not in seen[0]
+    assert locked.account.pair is pairs_by_id(None)[isolated.pair_id]
+    assert locked.account.pair.symbol == "BTCUSDT" and locked.account.user is alice
+    for code, balance in locked.balances.items():
+        assert balance.asset is assets_by_id(None)[balance.asset_id] and balance.asset.code == code
+        assert balance.account is locked.account
+
+
+def test_an_asset_or_pair_the_copies_lack_is_read(alice, set_prices, monkeypatch):
+    """A balance of an asset outside the copies of the account's market, or a pair outside them, is read."""
+    from trading.services import ledger
+    from trading.services.accounts import isolated_account_open
+
+    set_prices(ETHUSDT=3500, BTCUSDT=95000)
+    isolated = isolated_account_open(user=alice, symbol="BTCUSDT")
+    paper_funds_credit(account_id=isolated.pk, asset="USDT", amount="50")
+    monkeypatch.setattr(ledger, "assets_by_id", lambda market: {})
+    monkeypatch.setattr(ledger, "pairs_by_id", lambda market: {})
+    with transaction.atomic():
+        locked = ledger.own_account_lock(user=alice, account_id=isolated.pk)
+    assert locked.account.pair.symbol == "BTCUSDT" and locked.account.pair.base.code == "BTC"
+    assert {code: balance.asset.code for code, balance in locked.balances.items()} == {"USDT": "USDT"}

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
+from core.cache import request_keys_due, request_values_keep
 from core.client_ip import client_address as core_client_address
 from trading.binance import errors
 
@@ -53,11 +54,16 @@ class WeightCounter:
         if isinstance(self.cache, RedisCache):
             # One round trip: INCRBY makes the key at 0 if it is new, and EXPIRE NX gives only a new key
             # its expiry. The value is a plain integer, as Django's Redis cache keeps ints.
+            # The keys the request will read come along (core.cache.request_key_add).
             full_key = self.cache.make_and_validate_key(key)
             pipe = self.cache._cache.get_client(full_key, write=True).pipeline(transaction=False)
             pipe.incrby(full_key, weight)
             pipe.expire(full_key, WINDOW_SECONDS * 2, nx=True)
-            used, _ = pipe.execute()
+            due = request_keys_due()
+            for name in due:
+                pipe.get(self.cache.make_and_validate_key(name))
+            used, _, *values = pipe.execute()
+            request_values_keep({name: self._loaded(value) for name, value in zip(due, values, strict=True)})
             return int(used)
         self.cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
         try:
@@ -65,6 +71,10 @@ class WeightCounter:
         except ValueError:  # expired between add and incr
             self.cache.set(key, weight, timeout=WINDOW_SECONDS * 2)
             return weight
+
+    def _loaded(self, value):
+        """A value as Django's Redis cache reads it back (None: no such key)."""
+        return None if value is None else self.cache._cache._serializer.loads(value)
 
 
 def exceeded(scope: Scope, *, now: float | None = None) -> errors.BinanceError:

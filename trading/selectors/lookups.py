@@ -94,6 +94,18 @@ def pairs_by_symbol(market: Market | int | None = None) -> dict[str, Pair]:
     )
 
 
+def assets_by_id(market: Market | int | None = None) -> dict[int, Asset]:
+    """``assets_by_code``'s assets by id (the same objects): a locked balance takes its asset from here."""
+    market_id = _market_id(market)
+    return lookup_cached(f"assets-by-id:{market_id}", lambda: {a.pk: a for a in assets_by_code(market_id).values()})
+
+
+def pairs_by_id(market: Market | int | None = None) -> dict[int, Pair]:
+    """``pairs_by_symbol``'s pairs by id (the same objects): a locked account takes its pair from here."""
+    market_id = _market_id(market)
+    return lookup_cached(f"pairs-by-id:{market_id}", lambda: {p.pk: p for p in pairs_by_symbol(market_id).values()})
+
+
 def asset_get(*, code: str, market: Market | int | None = None) -> Asset:
     """An asset of a market (default: the main one). Another market holds its own copies of the main
     assets and the main quote asset (USDT is USDT everywhere)."""

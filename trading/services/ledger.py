@@ -47,7 +47,7 @@ from trading.models import (
     Pair,
     SystemAccount,
 )
-from trading.selectors.lookups import pairs_by_symbol
+from trading.selectors.lookups import assets_by_id, pairs_by_id
 from trading.services.levels import POINT_COLUMNS, margin_point_rows, margin_points_write
 
 
@@ -309,9 +309,16 @@ def _bulk_update_sql(*, with_fields: bool) -> str:
     columns = ", own, accrued, charged_hour, entry_price" if with_fields else ""
     # Two WITH clauses (``locked``, ``updated``): alone (``_BULK_UPDATE``) or before the entry's ones
     # (``_UPDATE_AND_ENTRY``).
+    #
+    # The ids come through a sub-select, "(SELECT %(ids)s::bigint[])": its value is hidden from the planner's
+    # estimates, so a plan made for the values (a custom plan) weighs as much as the one plan for any values
+    # (the generic plan) and PostgreSQL keeps the generic one after its first runs. With the value in sight
+    # the locked rows of an entry with one balance (a resting LIMIT) looked cheaper planned afresh, and the
+    # statement was planned on every run: about half a millisecond, more than it takes to run
+    # (pg_prepared_statements' custom_plans; the estimate is the rows of the array, 10 for an unknown one).
     return f"""
 locked AS MATERIALIZED (
-    SELECT id FROM trading_balance WHERE id = ANY(%(ids)s::bigint[]) ORDER BY id FOR UPDATE
+    SELECT id FROM trading_balance WHERE id = ANY((SELECT %(ids)s::bigint[])::bigint[]) ORDER BY id FOR UPDATE
 ), updated AS (
 UPDATE trading_balance AS b SET
     free = ROUND(b.free + d.free, {AMOUNT_PLACES}),
@@ -319,7 +326,7 @@ UPDATE trading_balance AS b SET
     borrowed = ROUND(b.borrowed + d.borrowed, {AMOUNT_PLACES}),
     interest = ROUND(b.interest + d.interest, {AMOUNT_PLACES}){fields}
 FROM locked
-JOIN unnest(%(ids)s::bigint[], %(free)s::numeric[], %(locked)s::numeric[], %(borrowed)s::numeric[],
+JOIN unnest((SELECT %(ids)s::bigint[]), %(free)s::numeric[], %(locked)s::numeric[], %(borrowed)s::numeric[],
             %(interest)s::numeric[]{arrays})
     AS d(id, free, locked, borrowed, interest{columns}) ON d.id = locked.id
 WHERE b.id = locked.id
@@ -570,13 +577,16 @@ def _balances_missing_made(
 # An order's first statement: the user's own account and every balance of it, locked, the account first
 # (FOR UPDATE OF takes each row's locks in the order named), then the balances in id order: the order
 # ``accounts_lock`` then ``balances_lock`` take them in, in one round trip instead of two (issue 15).
+# Only the two locked tables: the assets and the account's pair are this process's copies
+# (``selectors.assets_by_id``, ``pairs_by_id``), as a batch's are (``accounts_lock_many``); joining them
+# made ten more objects per order and a plan of six tables for PostgreSQL to start on every order.
 _OWN_ACCOUNT_AND_BALANCES_LOCK = Prepared(
     lambda account_id, user_id: (
         Balance.objects.select_for_update(of=("account", "self"))
         .filter(account_id=account_id, account__user_id=user_id)
         # The futures wallet is the futures app's: no spot or margin service may touch it.
         .exclude(account__kind__in=[AccountKind.SYSTEM, AccountKind.FUTURES])
-        .select_related("asset", "account__pair__base", "account__pair__quote")
+        .select_related("account")
         .order_by("id")
     ),
     account_id=int,
@@ -593,9 +603,32 @@ def own_account_lock(*, user: User, account_id: int) -> LockedAccount | None:
         return None
     account = rows[0].account
     account.user = user  # the filter proved it
+    if account.pair_id is not None:
+        Account.pair.field.set_cached_value(account, _pair_of(account))
+    assets = _assets_of(account.market_id, {balance.asset_id for balance in rows})
     for balance in rows:
         Balance.account.field.set_cached_value(balance, account)  # one account object, as LockedAccount's
+        Balance.asset.field.set_cached_value(balance, assets[balance.asset_id])
     return LockedAccount.of(account, {balance.asset.code: balance for balance in rows})
+
+
+def _pair_of(account: Account) -> Pair:
+    """The account's pair (an isolated account's), this process's copy; read when it is not (yet) there."""
+    pair_id = account.pair_id
+    assert pair_id is not None
+    pair = pairs_by_id(account.market_id).get(pair_id)
+    if pair is None:
+        pair = Pair.in_all_markets.select_related("base", "quote").get(pk=pair_id)
+    return pair
+
+
+def _assets_of(market_id: int | None, asset_ids: set[int]) -> dict[int, Asset]:
+    """The assets ``asset_ids`` by id: this process's copies of the market's, and any other read."""
+    known = assets_by_id(market_id)
+    missing = asset_ids - known.keys()
+    if not missing:
+        return known
+    return known | {asset.pk: asset for asset in Asset.in_all_markets.filter(pk__in=missing)}
 
 
 def balances_lock_many(*, account_ids: Sequence[int], assets: Sequence[Asset] = ()) -> dict[int, dict[str, Balance]]:
@@ -625,16 +658,10 @@ def accounts_lock_many(account_ids: Sequence[int]) -> list[Account]:
     """Lock many account rows in id order (a batch's), nothing joined: each account's pair comes from the
     per-process copy of the pairs, its owner (for the e-mail) from one small read of the owners."""
     accounts = list(Account.objects.select_for_update().filter(pk__in=account_ids).order_by("id"))
-    pairs: dict[int, Pair] = {}
-    for market_id in {a.market_id for a in accounts if a.pair_id is not None}:
-        pairs |= {p.pk: p for p in pairs_by_symbol(market_id).values()}
     owners = {u.pk: u for u in User.objects.filter(pk__in={a.user_id for a in accounts}).only("id", "email")}
     for account in accounts:
         if account.pair_id is not None:
-            pair = pairs.get(account.pair_id) or Pair.in_all_markets.select_related("base", "quote").get(
-                pk=account.pair_id
-            )
-            Account.pair.field.set_cached_value(account, pair)
+            Account.pair.field.set_cached_value(account, _pair_of(account))
         if account.user_id is not None:
             Account.user.field.set_cached_value(account, owners[account.user_id])
     return accounts
@@ -758,8 +785,19 @@ class LockedAccount:
         return locked
 
     def with_assets(self, assets: Sequence[Asset]) -> LockedAccount:
-        """The balances of ``assets`` the account has none of yet, made (one insert; none when all exist)."""
-        _balances_missing_made(self.account, self.balances, assets)
+        """The balances of ``assets`` the account has none of yet, made (one insert; none when all exist).
+
+        One that seems missing may have been made meanwhile: ``own_account_lock``'s one statement waits for
+        the account's lock, and a transaction that held it before may have made the balance and committed,
+        but a statement finds the rows of when it started (READ COMMITTED re-reads the rows it waited for,
+        not new ones). So the account's balances are read again first, under its lock, where none can be
+        made but by this transaction: a balance is never made twice (a unique key violation otherwise)."""
+        if any(asset.code not in self.balances for asset in assets):
+            for balance in _BALANCES_LOCK(account_id=self.account.pk):
+                if balance.asset.code not in self.balances:
+                    Balance.account.field.set_cached_value(balance, self.account)
+                    self.balances[balance.asset.code] = balance
+            _balances_missing_made(self.account, self.balances, assets)
         return self
 
     def balance(self, asset: Asset) -> Balance:

@@ -112,7 +112,7 @@ class Command(BaseCommand):
 
     def _inner(self, *, duration: int, rounds: int, connections: int, threads: int, workers: int, users: int) -> None:
         call_command("migrate", verbosity=0)
-        traders = self._seed(users)
+        traders = traders_seed(users)
         port = free_port()
         server = start_server(port=port, workers=workers)
         try:
@@ -162,27 +162,6 @@ class Command(BaseCommand):
             raise CommandError(f"{name}: {result.requests} answered but only {made} orders placed")
         return result
 
-    def _seed(self, users: int) -> list[dict]:
-        from accounts.api_keys import api_key_create
-        from accounts.services import token_create
-        from trading.models import Account, AccountKind
-        from trading.services.accounts import paper_funds_credit, user_signup
-        from trading.services.markets import platform_bootstrap
-
-        platform_bootstrap()
-        traders = []
-        # The traders sign in with tokens and keys, never with their password: a fast hasher spares the
-        # seeding PBKDF2's deliberate second per user, and measures nothing the benchmark is about.
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-            for n in range(users):
-                user = user_signup(username=f"bench-http-{n}", password=PASSWORD)
-                cross = Account.objects.get(user=user, kind=AccountKind.CROSS)
-                paper_funds_credit(account_id=cross.pk, asset="BTC", amount="10")
-                _, token = token_create(user=user, name="http benchmark")
-                key, secret = api_key_create(user=user, label="http benchmark", can_trade=True)
-                traders.append({"token": token, "account": cross.pk, "api_key": key.api_key, "secret": secret})
-        return traders
-
     def _report(self, runs: list[list[Result]]) -> None:
         self.stdout.write("")
         self.stdout.write(f"medians over {len(runs)} rounds; ratios against the same round's bare run")
@@ -195,6 +174,30 @@ class Command(BaseCommand):
                 f"{row.rate_ratio:15.2f}{row.p50_ratio:13.2f}"
             )
         self.stdout.write("")
+
+
+def traders_seed(users: int) -> list[dict]:
+    """``users`` traders, each with an API token, a Binance-style key pair and 10 BTC in their cross account
+    (and the platform bootstrapped): what the requests of ``SCENARIOS`` are made for."""
+    from accounts.api_keys import api_key_create
+    from accounts.services import token_create
+    from trading.models import Account, AccountKind
+    from trading.services.accounts import paper_funds_credit, user_signup
+    from trading.services.markets import platform_bootstrap
+
+    platform_bootstrap()
+    traders = []
+    # The traders sign in with tokens and keys, never with their password: a fast hasher spares the
+    # seeding PBKDF2's deliberate second per user, and measures nothing the benchmark is about.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        for n in range(users):
+            user = user_signup(username=f"bench-http-{n}", password=PASSWORD)
+            cross = Account.objects.get(user=user, kind=AccountKind.CROSS)
+            paper_funds_credit(account_id=cross.pk, asset="BTC", amount="10")
+            _, token = token_create(user=user, name="http benchmark")
+            key, secret = api_key_create(user=user, label="http benchmark", can_trade=True)
+            traders.append({"token": token, "account": cross.pk, "api_key": key.api_key, "secret": secret})
+    return traders
 
 
 def _children_cpu() -> float:
@@ -334,6 +337,7 @@ __all__ = [
     "run_wrk",
     "start_server",
     "stop_server",
+    "traders_seed",
     "wait_until_up",
     "wrk_path",
     "wrk_script",
