@@ -268,8 +268,7 @@ def test_the_ledger_statement_weighs_alike_planned_for_its_values_or_not(trader,
         client.post("/api/v1/orders", {"account": account.pk, **MARKET}, format="json")
     if operation == "repay":
         client.post("/api/v1/loans", loan, format="json")
-    if operation == "cancel":
-        resting = client.post("/api/v1/orders", {"account": account.pk, **LIMIT}, format="json").json()["id"]
+    resting = client.post("/api/v1/orders", {"account": account.pk, **LIMIT}, format="json").json()["id"]
     _other_traders(120)
     sell = {"symbol": "ETHUSDT", "side": "SELL", "type": "MARKET", "quantity": "0.002", "side_effect": "AUTO_REPAY"}
     requests = {
@@ -281,7 +280,7 @@ def test_the_ledger_statement_weighs_alike_planned_for_its_values_or_not(trader,
             {"account": account.pk, **LIMIT, "type": "STOP_LOSS_LIMIT", "price": "80000.00", "stop_price": "81000.00"},
         ),
         "auto_repay_sell": ("post", "/api/v1/orders", {"account": account.pk, **sell}),
-        "cancel": ("delete", f"/api/v1/orders/{resting}" if operation == "cancel" else "", None),
+        "cancel": ("delete", f"/api/v1/orders/{resting}", None),
         "transfer": (
             "post",
             "/api/v1/transfers",
