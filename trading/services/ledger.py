@@ -562,12 +562,6 @@ def balances_lock(*, account: Account, assets: Sequence[Asset] = ()) -> dict[str
     creating the same balance at once. The rows made here are this transaction's until it commits.
     """
     balances = {b.asset.code: b for b in _BALANCES_LOCK(account_id=account.pk)}
-    return _balances_missing_made(account, balances, assets)
-
-
-def _balances_missing_made(
-    account: Account, balances: dict[str, Balance], assets: Sequence[Asset]
-) -> dict[str, Balance]:
     missing = list({asset.pk: asset for asset in assets if asset.code not in balances}.values())
     for balance in Balance.objects.bulk_create([Balance(account=account, asset=a, is_system=False) for a in missing]):
         balances[balance.asset.code] = balance
@@ -790,14 +784,15 @@ class LockedAccount:
         One that seems missing may have been made meanwhile: ``own_account_lock``'s one statement waits for
         the account's lock, and a transaction that held it before may have made the balance and committed,
         but a statement finds the rows of when it started (READ COMMITTED re-reads the rows it waited for,
-        not new ones). So the account's balances are read again first, under its lock, where none can be
-        made but by this transaction: a balance is never made twice (a unique key violation otherwise)."""
-        if any(asset.code not in self.balances for asset in assets):
-            for balance in _BALANCES_LOCK(account_id=self.account.pk):
-                if balance.asset.code not in self.balances:
+        not new ones). So the missing ones go through ``balances_lock``, which reads the account's balances
+        again, under its lock, where none can be made but by this transaction, and makes only those still
+        missing: a balance is never made twice (a unique key violation otherwise)."""
+        missing = [asset for asset in assets if asset.code not in self.balances]
+        if missing:
+            for code, balance in balances_lock(account=self.account, assets=missing).items():
+                if code not in self.balances:  # the ones held keep what this operation did to them
                     Balance.account.field.set_cached_value(balance, self.account)
-                    self.balances[balance.asset.code] = balance
-            _balances_missing_made(self.account, self.balances, assets)
+                    self.balances[code] = balance
         return self
 
     def balance(self, asset: Asset) -> Balance:
